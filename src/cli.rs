@@ -1,0 +1,310 @@
+//! Edge: the command line. Parses arguments, loads the engine, and runs `chat`, `ask`, `eval`
+//! and `kb check`. Owns the JSON output of `ask --json` (`AskOutput`): a wire format is a
+//! promise, so the domain types don't derive `Serialize`.
+
+use std::io::{self, BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde::Serialize;
+
+use crate::domain::{Answer, Engine, EngineOptions, Question, Tier};
+use crate::eval::{self, Bars};
+use crate::kb_files::{self, KbLoadError};
+
+/// Exit code: a check or an eval bar failed.
+pub const EXIT_FAILED: u8 = 1;
+/// Exit code: bad usage, unreadable input, broken configuration or knowledge base.
+pub const EXIT_USAGE: u8 = 2;
+
+/// backleg: answers questions about back pain that travels into the leg.
+///
+/// General information from one article, not a diagnosis. Messages that mention red flags
+/// (bladder or bowel control, severe weakness or numbness, pain after an accident or fall, ...)
+/// always get the urgent-care criteria.
+#[derive(Debug, Parser)]
+#[command(name = "backleg", version, about, long_about)]
+pub struct Cli {
+    /// Shared settings.
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Settings every subcommand understands.
+#[derive(Debug, Clone, Args)]
+pub struct CommonArgs {
+    /// Load the knowledge base from DIR instead of the copy built into the binary.
+    #[arg(long, global = true, env = "BACKLEG_KNOWLEDGE", value_name = "DIR")]
+    pub knowledge: Option<PathBuf>,
+    /// What the urgent-care text tells people to call [default: "call your local emergency
+    /// number (for example 911, 999 or 112)"].
+    #[arg(long, global = true, env = "BACKLEG_EMERGENCY_NUMBER", value_name = "TEXT")]
+    pub emergency_number: Option<String>,
+    /// Log format on stderr; levels come from RUST_LOG (default: warn).
+    #[arg(long, global = true, env = "BACKLEG_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Chat in the console (interactive, or one question per line on stdin).
+    Chat,
+    /// Answer one question, or one per stdin line with `-`.
+    Ask {
+        /// Print one JSON object per question instead of the reply text.
+        #[arg(long)]
+        json: bool,
+        /// Also print, on stderr, how the question was read: corrections, terms, scores, flags.
+        #[arg(long)]
+        explain: bool,
+        /// The question; `-` reads one question per line from stdin.
+        #[arg(required = true, num_args = 1.., value_name = "QUESTION")]
+        question: Vec<String>,
+    },
+    /// Score the engine on a question file (JSONL) and list every failure.
+    Eval(EvalArgs),
+    /// Knowledge-base tools.
+    Kb {
+        /// What to do with the knowledge base.
+        #[command(subcommand)]
+        command: KbCommand,
+    },
+}
+
+/// `eval` arguments.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Question file: one JSON object per line with `q`, `topics`, `urgent` (and optional `oos`).
+    pub file: PathBuf,
+    /// Fail (exit 1) below this in-scope top-1 accuracy, in percent.
+    #[arg(long, value_name = "PERCENT")]
+    pub min_accuracy: Option<f64>,
+    /// Fail below this out-of-scope rejection rate, in percent.
+    #[arg(long, value_name = "PERCENT")]
+    pub min_rejection: Option<f64>,
+    /// Fail below this urgent recall, in percent.
+    #[arg(long, value_name = "PERCENT")]
+    pub min_urgent_recall: Option<f64>,
+    /// Fail above this urgent false-alarm rate, in percent.
+    #[arg(long, value_name = "PERCENT")]
+    pub max_false_alarms: Option<f64>,
+    /// Print only the figures, not each failure.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// `kb` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum KbCommand {
+    /// Validate a knowledge base and print its size.
+    Check {
+        /// Directory to check [default: --knowledge, else the built-in knowledge base].
+        dir: Option<PathBuf>,
+    },
+}
+
+/// One line of `ask --json`.
+#[derive(Debug, Serialize)]
+pub struct AskOutput {
+    /// Top topic id, or null for the fallback, greetings and empty messages.
+    pub topic: Option<String>,
+    /// Every topic with a positive score, best first.
+    pub topics: Vec<String>,
+    /// Top score.
+    pub score: f32,
+    /// Whether the urgent-care criteria were added.
+    pub urgent: bool,
+    /// "emergency", "urgent" or null.
+    pub urgency: Option<&'static str>,
+    /// Red-flag words found.
+    pub urgent_terms: Vec<String>,
+    /// The reply as plain text.
+    pub reply: String,
+}
+
+impl From<&Answer> for AskOutput {
+    fn from(answer: &Answer) -> Self {
+        let reply = &answer.reply;
+        Self {
+            topic: reply.answered.first().map(|t| t.to_string()),
+            topics: reply.ranked.iter().map(|t| t.to_string()).collect(),
+            score: (reply.score * 100.0).round() / 100.0,
+            urgent: answer.triage.urgency.is_some(),
+            urgency: answer.triage.urgency.map(tier_name),
+            urgent_terms: answer.triage.terms().into_iter().map(str::to_owned).collect(),
+            reply: reply.to_plain(),
+        }
+    }
+}
+
+/// The JSON name of a tier.
+pub fn tier_name(tier: Tier) -> &'static str {
+    match tier {
+        Tier::Emergency => "emergency",
+        Tier::Urgent => "urgent",
+    }
+}
+
+/// An error that carries its exit code.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Exit {
+    /// Exit code.
+    pub code: u8,
+    /// Message for stderr.
+    pub message: String,
+}
+
+/// Builds the engine from the common settings.
+///
+/// # Errors
+/// The knowledge base cannot be read or is invalid.
+pub fn load_engine(common: &CommonArgs) -> Result<Engine> {
+    let options = EngineOptions { emergency_number: common.emergency_number.clone() };
+    let source = match &common.knowledge {
+        Some(dir) => dir.display().to_string(),
+        None => "the built-in knowledge base".to_owned(),
+    };
+    kb_files::load_engine(common.knowledge.as_deref(), &options)
+        .with_context(|| format!("cannot load {source}"))
+}
+
+/// Runs a parsed command line (everything but `run`, which needs the async runtime).
+///
+/// # Errors
+/// Anything that should end the program with `EXIT_USAGE`.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Chat => chat(&load_engine(&cli.common)?),
+        Command::Ask { json, explain, question } => ask(&load_engine(&cli.common)?, json, explain, &question),
+        Command::Eval(args) => run_eval(&load_engine(&cli.common)?, &args),
+        Command::Kb { command: KbCommand::Check { dir } } => kb_check(dir.or(cli.common.knowledge)),
+    }
+}
+
+fn chat(engine: &Engine) -> Result<ExitCode> {
+    let stdin = io::stdin();
+    let interactive = stdin.is_terminal();
+    let mut out = io::stdout().lock();
+    if interactive {
+        writeln!(out, "backleg: ask about back pain that travels into your leg. Empty line or Ctrl-D to quit.\n")?;
+    }
+    let mut lines = stdin.lock().lines();
+    loop {
+        if interactive {
+            write!(out, "you> ")?;
+            out.flush()?;
+        }
+        let Some(line) = lines.next() else { break };
+        let line = line.context("cannot read stdin")?;
+        if interactive && line.trim().is_empty() {
+            break;
+        }
+        let answer = engine.answer(&Question::new(line));
+        writeln!(out, "{}\n", answer.reply.to_plain())?;
+        out.flush()?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn ask(engine: &Engine, json: bool, explain: bool, question: &[String]) -> Result<ExitCode> {
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let answer_one = |text: String, out: &mut dyn Write| -> Result<()> {
+        if explain {
+            eprintln!("{}", engine.explain(&text));
+        }
+        let answer = engine.answer(&Question::new(text));
+        if json {
+            serde_json::to_writer(&mut *out, &AskOutput::from(&answer))?;
+            writeln!(out)?;
+        } else {
+            writeln!(out, "{}", answer.reply.to_plain())?;
+        }
+        Ok(())
+    };
+    if question.len() == 1 && question[0] == "-" {
+        let mut first = true;
+        for line in io::stdin().lock().lines() {
+            let line = line.context("cannot read stdin")?;
+            if !json && !first {
+                writeln!(out)?;
+            }
+            first = false;
+            answer_one(line, &mut out)?;
+        }
+    } else {
+        answer_one(question.join(" "), &mut out)?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_eval(engine: &Engine, args: &EvalArgs) -> Result<ExitCode> {
+    let text = std::fs::read_to_string(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
+    let rows = eval::parse_rows(&text).with_context(|| format!("{} is not a valid question file", args.file.display()))?;
+    let report = eval::evaluate(engine, &rows);
+    let mut out = io::stdout().lock();
+    if args.quiet {
+        let mut figures = report.clone();
+        figures.failures.clear();
+        write!(out, "{figures}")?;
+    } else {
+        write!(out, "{report}")?;
+    }
+    let bars = Bars {
+        min_accuracy: args.min_accuracy,
+        min_rejection: args.min_rejection,
+        min_urgent_recall: args.min_urgent_recall,
+        max_false_alarms: args.max_false_alarms,
+    };
+    let missed = report.missed_bars(&bars);
+    if missed.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        for line in missed {
+            eprintln!("eval failed: {line}");
+        }
+        Ok(ExitCode::from(EXIT_FAILED))
+    }
+}
+
+fn kb_check(dir: Option<PathBuf>) -> Result<ExitCode> {
+    let name = dir.as_ref().map_or_else(|| "built-in knowledge base".to_owned(), |d| d.display().to_string());
+    match kb_files::load_kb(dir.as_deref()) {
+        Ok(kb) => {
+            let engine = Engine::new(kb, &EngineOptions::default());
+            let stats = engine.stats();
+            println!(
+                "ok: {name}: {} topics, {} terms, {} phrases, {} synonyms, {} spelling words, {} red flags ({} patterns)",
+                stats.n_topics,
+                stats.index.n_terms,
+                stats.index.n_phrases,
+                stats.index.n_synonyms,
+                stats.index.n_vocabulary,
+                stats.n_red_flags,
+                stats.n_red_flag_patterns
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(KbLoadError::Invalid(err)) => {
+            eprintln!("{name}: {err}");
+            Ok(ExitCode::from(EXIT_FAILED))
+        }
+        Err(err) => Err(err).with_context(|| format!("cannot check {name}")),
+    }
+}

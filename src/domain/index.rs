@@ -1,0 +1,230 @@
+//! The keyword index: built once from a validated `Kb`, then read-only.
+//!
+//! It owns every lookup structure the per-message path needs: the known-word set and the
+//! spelling index, the synonym rewriter, the stemmed term -> topics postings, the phrase
+//! automaton and the out-of-scope markers. `analyze` turns a message into the words triage reads
+//! and the terms the matcher scores.
+
+use std::collections::{HashMap, HashSet};
+
+use super::kb::Kb;
+use super::lexicon::Lexicon;
+use super::normalize::{fold, is_stop_word, words, MAX_WORD_LEN};
+use super::phrase::PhraseSet;
+use super::spell::SpellIndex;
+
+/// A topic's position in `Kb::topics`.
+pub type TopicIdx = usize;
+
+/// Lookup structures over one knowledge base.
+#[derive(Debug)]
+pub struct Index {
+    lexicon: Lexicon,
+    /// Folded words that are never spell-corrected.
+    known_words: HashSet<String>,
+    /// Stems that appear in the index: a word whose stem is here is known too.
+    known_stems: HashSet<String>,
+    spell: SpellIndex,
+    /// Stemmed single-word keyword -> (topic, weight).
+    terms: HashMap<String, Vec<(TopicIdx, f32)>>,
+    /// Stemmed multi-word keywords.
+    phrases: PhraseSet,
+    /// Parallel to `phrases`' patterns.
+    phrase_postings: Vec<Vec<(TopicIdx, f32)>>,
+    /// Out-of-scope markers, as terms.
+    off_topic: PhraseSet,
+    /// Words the spelling corrector can map to.
+    n_vocabulary: usize,
+}
+
+/// A message after normalization.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    /// Folded words with misspellings corrected, stop words kept: what triage reads.
+    pub words: Vec<String>,
+    /// (typed, corrected) pairs, for tests and the eval report.
+    pub corrections: Vec<(String, String)>,
+    /// Stemmed content terms after synonym rewriting: what the matcher scores.
+    pub terms: Vec<String>,
+    /// Number of distinct out-of-scope markers found.
+    pub n_off_topic: usize,
+    /// Whether the message joins two requests ("and", "also", two question marks).
+    pub joins_requests: bool,
+}
+
+/// Size figures for `kb check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexStats {
+    /// Distinct stemmed single-word keywords.
+    pub n_terms: usize,
+    /// Distinct multi-word keywords.
+    pub n_phrases: usize,
+    /// Synonym variants.
+    pub n_synonyms: usize,
+    /// Words the spelling corrector can map to.
+    pub n_vocabulary: usize,
+}
+
+impl Index {
+    /// Builds the index. `extra_vocabulary` adds words other parts of the engine match on (the
+    /// red flags), so that their misspellings are corrected too.
+    pub fn build<'a>(kb: &Kb, extra_vocabulary: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut vocabulary: HashSet<String> = HashSet::new();
+        let add_words = |text: &str, vocabulary: &mut HashSet<String>| {
+            vocabulary.extend(words(text).map(str::to_owned));
+        };
+
+        let lexicon = Lexicon::build(&kb.synonyms);
+        for synonym in &kb.synonyms {
+            add_words(&synonym.canonical, &mut vocabulary);
+            for variant in &synonym.variants {
+                add_words(variant, &mut vocabulary);
+            }
+        }
+        let mut index = Self {
+            known_words: HashSet::new(),
+            known_stems: HashSet::new(),
+            spell: SpellIndex::default(),
+            lexicon,
+            terms: HashMap::new(),
+            phrases: PhraseSet::new::<&str>(&[]),
+            phrase_postings: Vec::new(),
+            off_topic: PhraseSet::new::<&str>(&[]),
+            n_vocabulary: 0,
+        };
+
+        let mut phrase_keys: Vec<String> = Vec::new();
+        let mut phrase_slot: HashMap<String, usize> = HashMap::new();
+        for (topic_idx, topic) in kb.topics.iter().enumerate() {
+            let all = topic.keywords.iter().chain(topic.phrases.iter());
+            for (keyword, &weight) in all {
+                let folded = fold(keyword);
+                add_words(&folded, &mut vocabulary);
+                let terms = index.lexicon.terms(words(&folded));
+                match terms.len() {
+                    0 => {}
+                    1 => add_posting(index.terms.entry(terms[0].clone()).or_default(), topic_idx, weight),
+                    _ => {
+                        let key = terms.join(" ");
+                        let slot = *phrase_slot.entry(key.clone()).or_insert_with(|| {
+                            phrase_keys.push(key);
+                            index.phrase_postings.push(Vec::new());
+                            index.phrase_postings.len() - 1
+                        });
+                        add_posting(&mut index.phrase_postings[slot], topic_idx, weight);
+                    }
+                }
+            }
+        }
+        index.phrases = PhraseSet::new(&phrase_keys);
+        let off_topic: Vec<String> = kb
+            .scope
+            .off_topic
+            .iter()
+            .map(|marker| {
+                add_words(marker, &mut vocabulary);
+                index.lexicon.terms(words(marker)).join(" ")
+            })
+            .filter(|key| !key.is_empty())
+            .collect();
+        index.off_topic = PhraseSet::new(&off_topic);
+        for word in extra_vocabulary {
+            add_words(word, &mut vocabulary);
+        }
+
+        index.known_words = kb.common_words.clone();
+        index.known_words.extend(vocabulary.iter().cloned());
+        for list in [&kb.messages.greeting_words, &kb.messages.thanks_words, &kb.messages.filler_words] {
+            index.known_words.extend(list.iter().map(|w| fold(w)));
+        }
+        index.known_stems = index.terms.keys().cloned().collect();
+        index.known_stems.extend(index.lexicon.known_stems());
+        for key in &phrase_keys {
+            index.known_stems.extend(key.split(' ').map(str::to_owned));
+        }
+        index.spell = SpellIndex::build(vocabulary.iter().map(String::as_str));
+        index.n_vocabulary = index.spell.len();
+        index
+    }
+
+    /// Size figures.
+    pub fn stats(&self) -> IndexStats {
+        IndexStats {
+            n_terms: self.terms.len(),
+            n_phrases: self.phrases.len(),
+            n_synonyms: self.lexicon.len(),
+            n_vocabulary: self.n_vocabulary,
+        }
+    }
+
+    /// Whether a folded word needs no spelling correction.
+    fn is_known(&self, word: &str) -> bool {
+        word.len() > MAX_WORD_LEN
+            || word.chars().any(|c| !c.is_ascii_alphabetic())
+            || is_stop_word(word)
+            || self.known_words.contains(word)
+            || self.known_stems.contains(self.lexicon.stem(word).as_ref())
+    }
+
+    /// Normalizes a message: fold, correct misspellings, drop stop words, stem, rewrite synonyms.
+    pub fn analyze(&self, text: &str) -> Analysis {
+        let folded = fold(text);
+        let mut corrections = Vec::new();
+        let corrected: Vec<String> = words(&folded)
+            .map(|word| {
+                if self.is_known(word) {
+                    return word.to_owned();
+                }
+                match self.spell.correct(word) {
+                    Some(fixed) => {
+                        corrections.push((word.to_owned(), fixed.to_owned()));
+                        fixed.to_owned()
+                    }
+                    None => word.to_owned(),
+                }
+            })
+            .collect();
+        let terms = self.lexicon.terms(corrected.iter().map(String::as_str));
+        let n_off_topic = {
+            let mut seen: Vec<usize> = self.off_topic.find_all(&terms).into_iter().map(|h| h.pattern).collect();
+            seen.sort_unstable();
+            seen.dedup();
+            seen.len()
+        };
+        let joins_requests = text.matches('?').count() >= 2
+            || corrected.iter().any(|w| matches!(w.as_str(), "and" | "also" | "plus"));
+        Analysis { words: corrected, corrections, terms, n_off_topic, joins_requests }
+    }
+
+    /// Topic hits for analyzed terms: (topic, weight, matched key) for every keyword and
+    /// phrase found, each distinct key counted once.
+    pub fn lookup(&self, terms: &[String]) -> Vec<(TopicIdx, f32, String)> {
+        let mut hits = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::new();
+        for term in terms {
+            if !seen.insert(term.as_str()) {
+                continue;
+            }
+            if let Some(postings) = self.terms.get(term) {
+                hits.extend(postings.iter().map(|&(topic, weight)| (topic, weight, term.clone())));
+            }
+        }
+        let mut seen_phrases: HashSet<usize> = HashSet::new();
+        for hit in self.phrases.find_all(terms) {
+            if seen_phrases.insert(hit.pattern) {
+                let key = terms[hit.start..hit.end].join(" ");
+                hits.extend(self.phrase_postings[hit.pattern].iter().map(|&(topic, weight)| (topic, weight, key.clone())));
+            }
+        }
+        hits
+    }
+}
+
+/// Adds a (topic, weight) posting; a topic listed twice for one term keeps its higher weight
+/// (validation reports the duplicate, this keeps the index sane if it is ignored).
+fn add_posting(postings: &mut Vec<(TopicIdx, f32)>, topic: TopicIdx, weight: f32) {
+    match postings.iter_mut().find(|(t, _)| *t == topic) {
+        Some(existing) => existing.1 = existing.1.max(weight),
+        None => postings.push((topic, weight)),
+    }
+}

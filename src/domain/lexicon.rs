@@ -1,0 +1,156 @@
+//! The lexicon: turns folded words into the matcher's terms.
+//!
+//! Stop words are dropped, the rest stemmed, then the knowledge base's synonyms rewrite lay
+//! terms and variants to its own words: single words first ("disk" -> "disc"), then multi-word
+//! variants, leftmost-longest ("slipped disk" -> "slip disc" -> "herniat disc"). Keywords,
+//! phrases and out-of-scope markers go through the same function as user text, so they always
+//! meet in the same form.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use super::kb::Synonym;
+use super::normalize::{is_stop_word, words, WordStemmer};
+use super::phrase::PhraseSet;
+
+/// Stemmer plus synonym rewriting.
+#[derive(Debug)]
+pub struct Lexicon {
+    stemmer: WordStemmer,
+    /// Single-word variant stem -> the canonical stems.
+    singles: HashMap<String, Vec<String>>,
+    /// Multi-word variants (stems, after single-word rewriting).
+    phrases: PhraseSet,
+    /// Canonical stems, parallel to `phrases`' patterns.
+    targets: Vec<Vec<String>>,
+}
+
+/// A synonym variant that cannot work as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VariantProblem {
+    /// Index of the synonym in the list given to `Lexicon::check`.
+    pub synonym: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Lexicon {
+    /// Builds the lexicon. When two synonyms claim the same single word, the first one wins
+    /// (`check` reports it).
+    pub fn build(synonyms: &[Synonym]) -> Self {
+        let stemmer = WordStemmer::english();
+        let mut singles: HashMap<String, Vec<String>> = HashMap::new();
+        let mut multi: Vec<(Vec<String>, Vec<String>)> = Vec::new();
+        for synonym in synonyms {
+            let target = content_stems(&stemmer, words(&synonym.canonical));
+            for variant in &synonym.variants {
+                let stems = content_stems(&stemmer, words(variant));
+                match stems.len() {
+                    0 => {}
+                    1 => {
+                        singles.entry(stems[0].clone()).or_insert_with(|| target.clone());
+                    }
+                    _ => multi.push((stems, target.clone())),
+                }
+            }
+        }
+        let mut patterns = Vec::with_capacity(multi.len());
+        let mut targets = Vec::with_capacity(multi.len());
+        for (stems, target) in multi {
+            // Multi-word variants are matched after single-word rewriting, so rewrite them too.
+            patterns.push(rewrite_singles(&singles, stems).join(" "));
+            targets.push(target);
+        }
+        Self { stemmer, singles, phrases: PhraseSet::new(&patterns), targets }
+    }
+
+    /// Variants that cannot work: a multi-word variant that is a single word once stop words
+    /// are dropped ("into my leg" would rewrite every "leg"), or a single word claimed by two
+    /// synonyms.
+    pub fn check(synonyms: &[Synonym]) -> Vec<VariantProblem> {
+        let stemmer = WordStemmer::english();
+        let mut problems = Vec::new();
+        let mut owner: HashMap<String, usize> = HashMap::new();
+        for (idx, synonym) in synonyms.iter().enumerate() {
+            for variant in &synonym.variants {
+                let stems = content_stems(&stemmer, words(variant));
+                if stems.is_empty() {
+                    problems.push(VariantProblem { synonym: idx, message: format!("variant `{variant}` has only stop words") });
+                } else if stems.len() == 1 && variant.contains(' ') {
+                    problems.push(VariantProblem {
+                        synonym: idx,
+                        message: format!("variant `{variant}` is just `{}` once stop words are dropped: it would rewrite every `{}`", stems[0], stems[0]),
+                    });
+                } else if stems.len() == 1 {
+                    if let Some(&first) = owner.get(&stems[0]) {
+                        if first != idx {
+                            problems.push(VariantProblem {
+                                synonym: idx,
+                                message: format!("variant `{variant}` is already a variant of `{}`", synonyms[first].canonical),
+                            });
+                        }
+                    } else {
+                        owner.insert(stems[0].clone(), idx);
+                    }
+                }
+            }
+        }
+        problems
+    }
+
+    /// Number of variants.
+    pub fn len(&self) -> usize {
+        self.singles.len() + self.phrases.len()
+    }
+
+    /// Whether there are no variants.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Stems one word.
+    pub fn stem<'a>(&self, word: &'a str) -> Cow<'a, str> {
+        self.stemmer.stem(word)
+    }
+
+    /// Every stem the lexicon knows (variants and canonical words).
+    pub fn known_stems(&self) -> impl Iterator<Item = String> + '_ {
+        self.singles
+            .iter()
+            .flat_map(|(k, v)| std::iter::once(k.clone()).chain(v.iter().cloned()))
+            .chain(self.targets.iter().flatten().cloned())
+    }
+
+    /// The matcher's terms for folded words.
+    pub fn terms<'a>(&self, words: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+        let stems = rewrite_singles(&self.singles, content_stems(&self.stemmer, words));
+        let mut terms = Vec::with_capacity(stems.len());
+        let mut next = 0;
+        for hit in self.phrases.leftmost_longest(&stems) {
+            terms.extend_from_slice(&stems[next..hit.start]);
+            terms.extend(self.targets[hit.pattern].iter().cloned());
+            next = hit.end;
+        }
+        terms.extend_from_slice(&stems[next..]);
+        terms
+    }
+}
+
+/// Stems of the words that are not stop words.
+fn content_stems<'a>(stemmer: &WordStemmer, words: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    words.into_iter().filter(|w| !is_stop_word(w)).map(|w| stemmer.stem(w).into_owned()).collect()
+}
+
+/// Replaces stems that have a single-word synonym by the synonym's stems.
+fn rewrite_singles(singles: &HashMap<String, Vec<String>>, stems: Vec<String>) -> Vec<String> {
+    if !stems.iter().any(|s| singles.contains_key(s)) {
+        return stems;
+    }
+    stems
+        .into_iter()
+        .flat_map(|stem| match singles.get(&stem) {
+            Some(target) => target.clone(),
+            None => vec![stem],
+        })
+        .collect()
+}

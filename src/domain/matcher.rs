@@ -1,0 +1,89 @@
+//! Scoring and choosing topics for an analyzed message.
+//!
+//! score(topic) = sum of the weights of the distinct keywords and phrases found
+//!              + the red-flag boost (urgent topic only, per distinct flag)
+//!              - the out-of-scope penalty (per distinct marker).
+//! A topic is answered only at or above `min_score`; close runners-up become "You may also
+//! mean"; a message that clearly asks two things can get a second answer.
+
+use super::index::{Analysis, Index, TopicIdx};
+use super::kb::Kb;
+use super::triage::Triage;
+
+/// One scored topic.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Match {
+    /// Position in `Kb::topics`.
+    pub topic: TopicIdx,
+    /// Its score.
+    pub score: f32,
+    /// The keywords, phrases and flags that scored, for reports and tie-breaking.
+    pub evidence: Vec<String>,
+}
+
+/// What the matcher decided.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Decision {
+    /// Every topic with a positive score, best first.
+    pub ranked: Vec<Match>,
+    /// The topics to answer (none, one, or two), best first.
+    pub answered: Vec<TopicIdx>,
+    /// Runners-up to offer.
+    pub also: Vec<TopicIdx>,
+}
+
+/// Scores every topic; best first, ties in knowledge-base order.
+pub fn rank(kb: &Kb, index: &Index, analysis: &Analysis, triage: &Triage) -> Vec<Match> {
+    let mut matches: Vec<Match> =
+        (0..kb.topics.len()).map(|topic| Match { topic, score: 0.0, evidence: Vec::new() }).collect();
+    for (topic, weight, key) in index.lookup(&analysis.terms) {
+        matches[topic].score += weight;
+        matches[topic].evidence.push(key);
+    }
+    if let Some(urgent_topic) = kb.topics.iter().position(|t| t.id == kb.red_flags.topic) {
+        for flag in triage.flag_ids() {
+            matches[urgent_topic].score += kb.red_flags.topic_boost;
+            matches[urgent_topic].evidence.push(format!("flag:{flag}"));
+        }
+    }
+    let penalty = kb.scope.penalty * analysis.n_off_topic as f32;
+    let mut ranked: Vec<Match> = matches
+        .into_iter()
+        .filter(|m| m.score > 0.0)
+        .map(|mut m| {
+            m.score -= penalty;
+            m
+        })
+        .collect();
+    // Stable sort keeps knowledge-base order among equal scores.
+    ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
+    ranked
+}
+
+/// Chooses the answer(s) and runners-up from ranked matches.
+pub fn decide(kb: &Kb, analysis: &Analysis, ranked: Vec<Match>) -> Decision {
+    let settings = &kb.matching;
+    let Some(top) = ranked.first() else { return Decision::default() };
+    if top.score < settings.min_score {
+        return Decision { ranked, answered: Vec::new(), also: Vec::new() };
+    }
+    let mut answered = vec![top.topic];
+    let mut also = Vec::new();
+    for runner_up in ranked.iter().skip(1) {
+        if runner_up.score < settings.min_score.min(top.score * settings.also_ratio) {
+            break;
+        }
+        let distinct_evidence = runner_up.evidence.iter().all(|e| !top.evidence.contains(e));
+        if answered.len() == 1
+            && analysis.joins_requests
+            && distinct_evidence
+            && runner_up.score >= settings.min_score
+            && runner_up.score >= top.score * settings.second_answer_ratio
+        {
+            answered.push(runner_up.topic);
+        } else if runner_up.score >= top.score * settings.also_ratio && also.len() < settings.max_also {
+            also.push(runner_up.topic);
+        }
+    }
+    Decision { ranked, answered, also }
+}

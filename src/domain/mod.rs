@@ -1,0 +1,213 @@
+//! The pure core: knowledge base, normalization, index, matcher, triage and replies.
+//!
+//! No I/O, no async, no environment: plain data in, plain data out. `Engine` is built once at
+//! start-up and is immutable afterwards, so the bot shares it between tasks as `Arc<Engine>`.
+//! `Engine::answer` is the one door every front end (console, batch, Telegram) goes through.
+
+#![warn(missing_docs)]
+
+pub mod index;
+pub mod kb;
+pub mod lexicon;
+pub mod matcher;
+pub mod normalize;
+pub mod phrase;
+pub mod reply;
+pub mod spell;
+pub mod triage;
+
+use std::collections::HashSet;
+use std::fmt;
+
+pub use index::{Analysis, Index, IndexStats};
+pub use kb::{Kb, KbError, KbFile, KbProblem, Tier, Topic, TopicId};
+pub use matcher::Decision;
+pub use reply::{Reply, ReplyKind, TopicRef, UrgentNotice};
+pub use triage::{Scanner, Triage};
+
+use normalize::{fold, words};
+use reply::{Intent, UrgentWording};
+
+/// A message as the user wrote it. Its `Debug` shows only its length, so a stray `{:?}` in a
+/// log line cannot leak health data.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Question(String);
+
+impl Question {
+    /// Wraps message text.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self(text.into())
+    }
+
+    /// The text.
+    pub fn text(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Question {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Question({} bytes)", self.0.len())
+    }
+}
+
+/// Options that change wording but not matching.
+#[derive(Debug, Clone, Default)]
+pub struct EngineOptions {
+    /// Replaces `{emergency_number}` in the urgent-care text; `None` keeps the knowledge base's
+    /// default ("call your local emergency number (for example 911, 999 or 112)").
+    pub emergency_number: Option<String>,
+}
+
+/// Size figures of a loaded engine, for `kb check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EngineStats {
+    /// Topics.
+    pub n_topics: usize,
+    /// Index sizes.
+    pub index: IndexStats,
+    /// Red flags.
+    pub n_red_flags: usize,
+    /// Red-flag terms, phrases and near rules.
+    pub n_red_flag_patterns: usize,
+}
+
+/// Everything needed to answer a message.
+#[derive(Debug)]
+pub struct Engine {
+    kb: Kb,
+    index: Index,
+    scanner: Scanner,
+    wording: UrgentWording,
+    greeting_words: HashSet<String>,
+    thanks_words: HashSet<String>,
+    filler_words: HashSet<String>,
+}
+
+/// Everything the engine found out about one message, for the batch output and the eval.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// The reply to show.
+    pub reply: Reply,
+    /// The triage result.
+    pub triage: Triage,
+}
+
+impl Engine {
+    /// Builds the engine: index, scanner, resolved wording.
+    pub fn new(kb: Kb, options: &EngineOptions) -> Self {
+        let scanner = Scanner::build(&kb.red_flags);
+        let index = Index::build(&kb, Scanner::vocabulary(&kb.red_flags));
+        let wording = UrgentWording::new(&kb, options.emergency_number.as_deref());
+        let fold_all = |list: &[String]| list.iter().map(|w| fold(w)).collect::<HashSet<_>>();
+        Self {
+            greeting_words: fold_all(&kb.messages.greeting_words),
+            thanks_words: fold_all(&kb.messages.thanks_words),
+            filler_words: fold_all(&kb.messages.filler_words),
+            kb,
+            index,
+            scanner,
+            wording,
+        }
+    }
+
+    /// The knowledge base.
+    pub fn kb(&self) -> &Kb {
+        &self.kb
+    }
+
+    /// Size figures.
+    pub fn stats(&self) -> EngineStats {
+        let flags = &self.kb.red_flags.flags;
+        EngineStats {
+            n_topics: self.kb.topics.len(),
+            index: self.index.stats(),
+            n_red_flags: flags.len(),
+            n_red_flag_patterns: flags.iter().map(|f| f.terms.len() + f.phrases.len() + f.near.len()).sum(),
+        }
+    }
+
+    /// Answers a message: triage, small talk, topic matching, composition.
+    pub fn answer(&self, question: &Question) -> Answer {
+        let analysis = self.index.analyze(question.text());
+        let triage = self.scanner.scan(&analysis.words);
+        let intent = self.intent(&analysis);
+        let decision = match intent {
+            Intent::Question => {
+                let ranked = matcher::rank(&self.kb, &self.index, &analysis, &triage);
+                matcher::decide(&self.kb, &analysis, ranked)
+            }
+            _ => Decision::default(),
+        };
+        let reply = reply::compose(&self.kb, &self.wording, intent, &decision, &triage, analysis.n_off_topic > 0);
+        Answer { reply, triage }
+    }
+
+    /// Analysis of a message (for tests and the eval report).
+    pub fn analyze(&self, text: &str) -> Analysis {
+        self.index.analyze(text)
+    }
+
+    /// A human-readable account of how a message was read: corrections, terms, scores, flags.
+    /// For a moderator tuning the knowledge base on their own machine; never logged.
+    pub fn explain(&self, text: &str) -> String {
+        let analysis = self.index.analyze(text);
+        let triage = self.scanner.scan(&analysis.words);
+        let ranked = matcher::rank(&self.kb, &self.index, &analysis, &triage);
+        let mut out = String::new();
+        let corrections: Vec<String> = analysis.corrections.iter().map(|(a, b)| format!("{a}->{b}")).collect();
+        out.push_str(&format!("corrections: [{}]\n", corrections.join(", ")));
+        out.push_str(&format!("terms: [{}]\n", analysis.terms.join(", ")));
+        out.push_str(&format!("off-topic markers: {}\n", analysis.n_off_topic));
+        out.push_str(&format!("flags: [{}]\n", triage.hits.iter().map(|h| format!("{}:{}", h.flag, h.term)).collect::<Vec<_>>().join(", ")));
+        for m in ranked.iter().take(5) {
+            out.push_str(&format!("  {:>5.2} {:<18} {}\n", m.score, self.kb.topics[m.topic].id, m.evidence.join(" + ")));
+        }
+        out
+    }
+
+    /// The answer to one topic, chosen directly (a button). `None` for an unknown id.
+    pub fn topic_reply(&self, id: &str) -> Option<Reply> {
+        let idx = self.kb.topics.iter().position(|t| t.id.as_str() == id)?;
+        Some(reply::topic_reply(&self.kb, idx, &self.wording))
+    }
+
+    /// The urgent-care criteria on their own.
+    pub fn urgent_care_reply(&self) -> Reply {
+        reply::urgent_care_reply(&self.kb, &self.wording)
+    }
+
+    /// The urgent-care block for a tier (the Telegram `/check` ends with one).
+    pub fn urgent_notice(&self, tier: Tier) -> UrgentNotice {
+        self.wording.notice(tier, None)
+    }
+
+    fn intent(&self, analysis: &Analysis) -> Intent {
+        let all: Vec<&str> = analysis.words.iter().map(String::as_str).collect();
+        if all.is_empty() {
+            return Intent::Empty;
+        }
+        let mut greeting = false;
+        let mut thanks = false;
+        for word in &all {
+            if self.thanks_words.contains(*word) {
+                thanks = true;
+            } else if self.greeting_words.contains(*word) {
+                greeting = true;
+            } else if !self.filler_words.contains(*word) {
+                return Intent::Question;
+            }
+        }
+        match (thanks, greeting) {
+            (true, _) => Intent::Thanks,
+            (false, true) => Intent::Greeting,
+            // Only filler words ("ok", "so"): nothing to match, the fallback explains.
+            (false, false) => Intent::Question,
+        }
+    }
+}
+
+/// Splits a message into folded words (exposed for the Telegram edge's mention handling).
+pub fn folded_words(text: &str) -> Vec<String> {
+    words(&fold(text)).map(str::to_owned).collect()
+}

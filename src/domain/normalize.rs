@@ -1,0 +1,168 @@
+//! Text normalization: Unicode folding, case, punctuation and apostrophes, word splitting,
+//! stop words and stemming.
+//!
+//! Everything that compares words (the index, the red-flag scanner, the fuzzy matcher) goes
+//! through these functions, so a keyword written in `knowledge/` and a word typed by a user
+//! meet in the same form. No I/O, no allocation beyond the returned strings.
+
+use std::borrow::Cow;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// Words longer than this are not words people type (base64, URLs, keyboard mashing);
+/// they are kept as tokens but never stemmed or spell-corrected, which bounds the work
+/// a hostile 100 KB message can cause.
+pub const MAX_WORD_LEN: usize = 40;
+
+/// Folds text to lowercase ASCII-ish words separated by single spaces.
+///
+/// - compatibility decomposition (NFKD) and removal of combining marks: "Ischiás" -> "ischias",
+///   full-width letters and ligatures become plain letters;
+/// - apostrophes (straight and curly) are dropped inside words: "can't" -> "cant", "i’ve" -> "ive",
+///   so contractions stay one word;
+/// - every other non-alphanumeric character (punctuation, emoji, control characters, RTL marks)
+///   separates words.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    let mut chars = text.nfkd().filter(|&c| !is_combining_mark(c)).peekable();
+    while let Some(c) = chars.next() {
+        if is_apostrophe(c) {
+            // A possessive "'s" goes ("bladder's" -> "bladder"); otherwise the two halves of a
+            // contraction are joined ("can't" -> "cant"). A quote at a word edge is just dropped.
+            if chars.peek().is_some_and(|&n| n == 's' || n == 'S') {
+                let mut ahead = chars.clone();
+                ahead.next();
+                if ahead.peek().is_none_or(|n| !n.is_alphanumeric()) {
+                    chars.next();
+                }
+            }
+            continue;
+        }
+        if c.is_alphanumeric() {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            for lower in c.to_lowercase() {
+                out.push(lower);
+            }
+        } else {
+            pending_space = true;
+        }
+    }
+    out
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '’' | '‘' | 'ʼ' | '`' | '´')
+}
+
+/// Splits folded text into words.
+pub fn words(folded: &str) -> impl Iterator<Item = &str> {
+    folded.split(' ').filter(|w| !w.is_empty())
+}
+
+/// Common English function words that carry no topic on their own. Question words that do
+/// carry intent ("why", "what", "how", "when") are deliberately not here: the knowledge base
+/// may give them weight.
+const STOP_WORDS: &[&str] = &[
+    "a", "about", "am", "an", "and", "any", "are", "as", "at", "be", "been", "being", "but", "by",
+    "can", "could", "for", "from", "get", "gets", "getting", "got",
+    "had", "has", "have", "having", "he", "her", "here", "hers", "him", "his", "i", "id", "if",
+    "im", "in", "into", "is", "it", "its", "ive", "ill", "just", "me", "mine", "my", "myself",
+    "of", "off", "on", "or", "our", "ours", "please", "pls", "plz", "really", "she", "should", "so", "some",
+    "such", "than", "that", "thats", "the", "their", "them", "then", "there", "these", "they",
+    "this", "those", "to", "too", "u", "ur", "us", "very", "was", "we", "were", "which", "while",
+    "whom", "will", "with", "would", "you", "your", "youre", "yours", "s", "t", "d", "ll",
+    "m", "re", "ve",
+];
+
+/// Whether a folded word is a stop word.
+pub fn is_stop_word(word: &str) -> bool {
+    // STOP_WORDS is small; a binary search over a sorted copy would need a build step, and a
+    // linear scan over ~100 short strings costs well under a microsecond per message word.
+    STOP_WORDS.contains(&word)
+}
+
+/// The English Snowball stemmer, wrapped so callers need not know the crate.
+pub struct WordStemmer(Stemmer);
+
+impl WordStemmer {
+    /// Creates the English stemmer.
+    pub fn english() -> Self {
+        Self(Stemmer::create(Algorithm::English))
+    }
+
+    /// Stems one folded word ("radiating" -> "radiat"). Over-long words are returned as they are.
+    pub fn stem<'a>(&self, word: &'a str) -> Cow<'a, str> {
+        if word.len() > MAX_WORD_LEN {
+            return Cow::Borrowed(word);
+        }
+        self.0.stem(word)
+    }
+}
+
+impl Default for WordStemmer {
+    fn default() -> Self {
+        Self::english()
+    }
+}
+
+impl std::fmt::Debug for WordStemmer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WordStemmer(english)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check_fold(input: &str, want: &str) {
+        assert_eq!(fold(input), want, "fold({input:?})");
+    }
+
+    #[test]
+    fn fold_lowercases_and_strips_accents() {
+        check_fold("Ischiás IS Painful", "ischias is painful");
+        check_fold("ＳＣＩＡＴＩＣＡ", "sciatica");
+    }
+
+    #[test]
+    fn fold_joins_contractions_and_splits_punctuation() {
+        check_fold("I can't hold my pee!!", "i cant hold my pee");
+        check_fold("I’ve got back-to-leg pain", "ive got back to leg pain");
+        check_fold("'quoted'", "quoted");
+        check_fold("my bladder's fine, it's ok, let’s go", "my bladder fine it ok let go");
+    }
+
+    #[test]
+    fn fold_drops_emoji_control_and_rtl_marks() {
+        check_fold("pain 😭\u{0}\u{202e}leg\u{7}", "pain leg");
+        check_fold("", "");
+        check_fold("   \t\n ", "");
+    }
+
+    #[test]
+    fn fold_keeps_non_latin_letters() {
+        check_fold("ألم الظهر", "الم الظهر");
+    }
+
+    #[test]
+    fn stop_words_are_recognised() {
+        assert!(is_stop_word("the"));
+        assert!(!is_stop_word("why"));
+        assert!(!is_stop_word("sciatica"));
+    }
+
+    #[test]
+    fn stemmer_merges_word_forms() {
+        let stemmer = WordStemmer::english();
+        assert_eq!(stemmer.stem("radiating"), stemmer.stem("radiates"));
+        assert_eq!(stemmer.stem("discs"), "disc");
+    }
+}

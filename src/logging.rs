@@ -1,0 +1,19 @@
+//! Edge: tracing-subscriber set-up. Logs go to stderr (stdout belongs to `ask --json`), levels
+//! from `RUST_LOG` (default `warn`), text or JSON lines.
+//!
+//! Privacy rule for every log line in this crate: ids, topic ids, flags and timings only —
+//! never message text, names or usernames (health data).
+
+use tracing_subscriber::{fmt, EnvFilter};
+
+use crate::cli::LogFormat;
+
+/// Installs the global subscriber. Calling it twice is harmless (the second call is ignored).
+pub fn init(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+    let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(true);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
+}

@@ -1,0 +1,25 @@
+//! Edge: parse arguments, set up logging, run the chosen mode, map errors to exit codes.
+
+use std::process::ExitCode;
+
+use backleg::cli::{self, Cli, EXIT_USAGE};
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // clap prints help and version to stdout with exit 0, usage errors to stderr with 2.
+            let _ = err.print();
+            return if err.use_stderr() { ExitCode::from(EXIT_USAGE) } else { ExitCode::SUCCESS };
+        }
+    };
+    backleg::logging::init(cli.common.log_format);
+    match cli::run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}

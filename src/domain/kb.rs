@@ -165,6 +165,8 @@ pub struct RedFlag {
     pub label: String,
     /// Where this flag comes from (the article, NICE, NHS).
     pub source: String,
+    /// How much this flag adds to the urgent topic's score.
+    pub topic_boost: f32,
     /// Single folded words; a trailing `*` matches any word starting with the rest.
     pub terms: Vec<String>,
     /// Multi-word phrases, folded.
@@ -195,7 +197,7 @@ pub struct RedFlags {
     pub window: usize,
     /// The topic that answers "when is it urgent"; red-flag hits add to its score.
     pub topic: TopicId,
-    /// How much each distinct red flag adds to `topic`'s score.
+    /// Default of each flag's `topic_boost`.
     pub topic_boost: f32,
     /// Phrases whose words never count as a single-word flag ("fell asleep", "slipped disc").
     pub benign: Vec<String>,
@@ -328,6 +330,8 @@ struct RawRedFlag {
     tier: Tier,
     label: String,
     source: String,
+    #[serde(default)]
+    topic_boost: Option<f32>,
     #[serde(default)]
     terms: Vec<String>,
     #[serde(default)]
@@ -654,7 +658,11 @@ fn validate_red_flags(
         if terms.is_empty() && phrases.is_empty() && near.is_empty() {
             p.at(span.clone(), format!("red flag `{id}` has no terms, phrases or near rules"));
         }
-        flags.push(RedFlag { id, tier: flag.tier, label: flag.label, source: flag.source, terms, phrases, near });
+        let topic_boost = flag.topic_boost.unwrap_or(raw.topic_boost);
+        if !topic_boost.is_finite() || topic_boost < 0.0 {
+            p.at(span.clone(), format!("red flag `{id}`: `topic_boost` must be zero or more"));
+        }
+        flags.push(RedFlag { id, tier: flag.tier, label: flag.label, source: flag.source, topic_boost, terms, phrases, near });
     }
     if flags.is_empty() {
         p.at(None, "no red flags: the urgent-care criteria could never be added");

@@ -42,7 +42,8 @@ pub fn rank(kb: &Kb, index: &Index, analysis: &Analysis, triage: &Triage) -> Vec
     }
     if let Some(urgent_topic) = kb.topics.iter().position(|t| t.id == kb.red_flags.topic) {
         for flag in triage.flag_ids() {
-            matches[urgent_topic].score += kb.red_flags.topic_boost;
+            let boost = kb.red_flags.flags.iter().find(|f| f.id == flag).map_or(kb.red_flags.topic_boost, |f| f.topic_boost);
+            matches[urgent_topic].score += boost;
             matches[urgent_topic].evidence.push(format!("flag:{flag}"));
         }
     }

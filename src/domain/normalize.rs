@@ -70,7 +70,7 @@ pub fn words(folded: &str) -> impl Iterator<Item = &str> {
 /// may give them weight.
 const STOP_WORDS: &[&str] = &[
     "a", "about", "am", "an", "and", "any", "are", "as", "at", "be", "been", "being", "but", "by",
-    "can", "could", "for", "from", "get", "gets", "getting", "got",
+    "can", "could", "for", "from",
     "had", "has", "have", "having", "he", "her", "here", "hers", "him", "his", "i", "id", "if",
     "im", "in", "into", "is", "it", "its", "ive", "ill", "just", "me", "mine", "my", "myself",
     "of", "off", "on", "or", "our", "ours", "please", "pls", "plz", "really", "she", "should", "so", "some",

@@ -5,9 +5,11 @@
 //! automaton and the out-of-scope markers. `analyze` turns a message into the words triage reads
 //! and the terms the matcher scores.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use super::kb::Kb;
+use std::sync::Arc;
+
+use super::kb::{Kb, WordList};
 use super::lexicon::Lexicon;
 use super::normalize::{fold, is_stop_word, words, MAX_WORD_LEN};
 use super::phrase::PhraseSet;
@@ -19,9 +21,11 @@ pub type TopicIdx = usize;
 /// Lookup structures over one knowledge base.
 #[derive(Debug)]
 pub struct Index {
-    lexicon: Lexicon,
-    /// Folded words that are never spell-corrected.
+    lexicon: Arc<Lexicon>,
+    /// Folded words of the knowledge base itself: never spell-corrected.
     known_words: HashSet<String>,
+    /// Common English words: never spell-corrected either.
+    common_words: WordList,
     /// Stems that appear in the index: a word whose stem is here is known too.
     known_stems: HashSet<String>,
     spell: SpellIndex,
@@ -69,12 +73,12 @@ impl Index {
     /// Builds the index. `extra_vocabulary` adds words other parts of the engine match on (the
     /// red flags), so that their misspellings are corrected too.
     pub fn build<'a>(kb: &Kb, extra_vocabulary: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut vocabulary: HashSet<String> = HashSet::new();
+        let mut vocabulary: HashSet<String> = HashSet::default();
         let add_words = |text: &str, vocabulary: &mut HashSet<String>| {
             vocabulary.extend(words(text).map(str::to_owned));
         };
 
-        let lexicon = Lexicon::build(&kb.synonyms);
+        let lexicon = Arc::clone(&kb.lexicon);
         for synonym in &kb.synonyms {
             add_words(&synonym.canonical, &mut vocabulary);
             for variant in &synonym.variants {
@@ -82,11 +86,12 @@ impl Index {
             }
         }
         let mut index = Self {
-            known_words: HashSet::new(),
-            known_stems: HashSet::new(),
+            known_words: HashSet::default(),
+            common_words: WordList::default(),
+            known_stems: HashSet::default(),
             spell: SpellIndex::default(),
             lexicon,
-            terms: HashMap::new(),
+            terms: HashMap::default(),
             phrases: PhraseSet::new::<&str>(&[]),
             phrase_postings: Vec::new(),
             off_topic: PhraseSet::new::<&str>(&[]),
@@ -94,7 +99,7 @@ impl Index {
         };
 
         let mut phrase_keys: Vec<String> = Vec::new();
-        let mut phrase_slot: HashMap<String, usize> = HashMap::new();
+        let mut phrase_slot: HashMap<String, usize> = HashMap::default();
         for (topic_idx, topic) in kb.topics.iter().enumerate() {
             let all = topic.keywords.iter().chain(topic.phrases.iter());
             for (keyword, &weight) in all {
@@ -132,7 +137,7 @@ impl Index {
             add_words(word, &mut vocabulary);
         }
 
-        index.known_words = kb.common_words.clone();
+        index.common_words = kb.common_words.clone();
         index.known_words.extend(vocabulary.iter().cloned());
         for list in [&kb.messages.greeting_words, &kb.messages.thanks_words, &kb.messages.filler_words] {
             index.known_words.extend(list.iter().map(|w| fold(w)));
@@ -163,6 +168,7 @@ impl Index {
             || word.chars().any(|c| !c.is_ascii_alphabetic())
             || is_stop_word(word)
             || self.known_words.contains(word)
+            || self.common_words.contains(word)
             || self.known_stems.contains(self.lexicon.stem(word).as_ref())
     }
 
@@ -200,7 +206,7 @@ impl Index {
     /// phrase found, each distinct key counted once.
     pub fn lookup(&self, terms: &[String]) -> Vec<(TopicIdx, f32, String)> {
         let mut hits = Vec::new();
-        let mut seen: HashSet<&str> = HashSet::new();
+        let mut seen: HashSet<&str> = HashSet::default();
         for term in terms {
             if !seen.insert(term.as_str()) {
                 continue;
@@ -209,7 +215,7 @@ impl Index {
                 hits.extend(postings.iter().map(|&(topic, weight)| (topic, weight, term.clone())));
             }
         }
-        let mut seen_phrases: HashSet<usize> = HashSet::new();
+        let mut seen_phrases: HashSet<usize> = HashSet::default();
         for hit in self.phrases.find_all(terms) {
             if seen_phrases.insert(hit.pattern) {
                 let key = terms[hit.start..hit.end].join(" ");

@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::ops::Range;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -235,6 +236,75 @@ pub struct Messages {
     pub filler_words: Vec<String>,
 }
 
+/// A set of folded words kept in one buffer and searched by binary search: the common-words
+/// list has ~18,000 entries, and one buffer costs one allocation where a hash set costs 18,000.
+#[derive(Debug, Clone, Default)]
+pub struct WordList {
+    /// The words, sorted, each followed by '\n'.
+    text: String,
+    /// Byte offset of each word in `text`.
+    starts: Vec<u32>,
+}
+
+impl WordList {
+    /// Parses one word per line; blank lines and lines starting with '#' are skipped.
+    pub fn parse(text: &str) -> Self {
+        let mut words: Vec<std::borrow::Cow<'_, str>> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(|l| {
+                if l.bytes().all(|b| b.is_ascii_lowercase()) {
+                    std::borrow::Cow::Borrowed(l)
+                } else {
+                    std::borrow::Cow::Owned(fold(l))
+                }
+            })
+            .filter(|w| !w.is_empty())
+            .collect();
+        words.sort_unstable();
+        words.dedup();
+        let mut list = Self { text: String::with_capacity(text.len()), starts: Vec::with_capacity(words.len()) };
+        for word in words {
+            // The list is a few hundred kilobytes at most: offsets fit in u32.
+            list.starts.push(list.text.len() as u32);
+            list.text.push_str(&word);
+            list.text.push('\n');
+        }
+        list
+    }
+
+    fn word(&self, i: usize) -> &str {
+        let start = self.starts[i] as usize;
+        let end = self.starts.get(i + 1).map_or(self.text.len(), |&s| s as usize) - 1;
+        &self.text[start..end]
+    }
+
+    /// Whether the list holds `word`.
+    pub fn contains(&self, word: &str) -> bool {
+        let (mut lo, mut hi) = (0, self.starts.len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match self.word(mid).cmp(word) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return true,
+            }
+        }
+        false
+    }
+
+    /// Number of words.
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Whether the list is empty.
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+}
+
 /// A validated knowledge base.
 #[derive(Debug, Clone)]
 pub struct Kb {
@@ -251,7 +321,10 @@ pub struct Kb {
     /// Fixed wording.
     pub messages: Messages,
     /// Common English words that are never spell-corrected.
-    pub common_words: HashSet<String>,
+    pub common_words: WordList,
+    /// The synonyms compiled for matching; built once here (validation needs it) and reused
+    /// by the index.
+    pub lexicon: Arc<Lexicon>,
 }
 
 impl Kb {
@@ -408,7 +481,7 @@ pub fn parse(files: &[KbFile]) -> Result<Kb, KbError> {
 
     let lexicon = raw_lexicon.map(|raw| validate_lexicon(lexicon_file, raw, &mut problems));
     // Keywords are compared the way they will be matched: through the lexicon.
-    let normalizer = Lexicon::build(lexicon.as_ref().map_or(&[][..], |(synonyms, _)| synonyms));
+    let normalizer = Arc::new(Lexicon::build(lexicon.as_ref().map_or(&[][..], |(synonyms, _)| synonyms)));
     let topics = raw_topics.map(|raw| {
         let matching = raw.matching.clone();
         (validate_topics(topics_file, raw, &normalizer, &mut problems), matching)
@@ -435,22 +508,13 @@ pub fn parse(files: &[KbFile]) -> Result<Kb, KbError> {
         }
     }
 
-    let common_words = find(COMMON_WORDS_FILE)
-        .map(|f| {
-            f.text
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                .map(fold)
-                .collect()
-        })
-        .unwrap_or_default();
+    let common_words = find(COMMON_WORDS_FILE).map(|f| WordList::parse(&f.text)).unwrap_or_default();
 
     match (topics, lexicon, red_flags, messages) {
         (Some((topics, matching)), Some((synonyms, scope)), Some(red_flags), Some(messages))
             if problems.is_empty() =>
         {
-            Ok(Kb { topics, matching, synonyms, scope, red_flags, messages, common_words })
+            Ok(Kb { topics, matching, synonyms, scope, red_flags, messages, common_words, lexicon: normalizer })
         }
         _ => Err(KbError { problems }),
     }

@@ -7,7 +7,7 @@
 //! meet in the same form.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::kb::Synonym;
 use super::normalize::{is_stop_word, words, WordStemmer};
@@ -39,7 +39,7 @@ impl Lexicon {
     /// (`check` reports it).
     pub fn build(synonyms: &[Synonym]) -> Self {
         let stemmer = WordStemmer::english();
-        let mut singles: HashMap<String, Vec<String>> = HashMap::new();
+        let mut singles: HashMap<String, Vec<String>> = HashMap::default();
         let mut multi: Vec<(Vec<String>, Vec<String>)> = Vec::new();
         for synonym in synonyms {
             let target = content_stems(&stemmer, words(&synonym.canonical));
@@ -70,7 +70,7 @@ impl Lexicon {
     pub fn check(synonyms: &[Synonym]) -> Vec<VariantProblem> {
         let stemmer = WordStemmer::english();
         let mut problems = Vec::new();
-        let mut owner: HashMap<String, usize> = HashMap::new();
+        let mut owner: HashMap<String, usize> = HashMap::default();
         for (idx, synonym) in synonyms.iter().enumerate() {
             for variant in &synonym.variants {
                 let stems = content_stems(&stemmer, words(variant));

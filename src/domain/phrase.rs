@@ -5,7 +5,7 @@
 //! "pain in both legs now". All boundary-respecting hits are returned, overlapping ones included;
 //! `leftmost_longest` picks a non-overlapping cover when a rewrite needs one.
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 /// A set of phrases, each a sequence of words.
 #[derive(Debug, Clone)]
@@ -32,11 +32,14 @@ impl PhraseSet {
         let automaton = if patterns.is_empty() {
             None
         } else {
-            // Standard semantics are required for overlapping search; the patterns are a few
-            // hundred short strings, so building cannot fail for size.
+            // Standard semantics are required for overlapping search. A contiguous NFA rather
+            // than the DFA the builder would pick: it builds several times faster, and with a
+            // few hundred short patterns searching a message is just as quick. A few hundred
+            // short strings cannot fail for size.
             Some(
                 AhoCorasick::builder()
                     .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::ContiguousNFA))
                     .build(&patterns)
                     .expect("phrase automaton of a few hundred short patterns"),
             )

@@ -8,7 +8,7 @@
 //!   never suppressed;
 //! - misspellings were already corrected by `Index::analyze`, so "bladdr" arrives as "bladder".
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::kb::{RedFlag, RedFlags, Tier};
 use super::phrase::PhraseSet;
@@ -78,7 +78,7 @@ impl Triage {
 impl Scanner {
     /// Builds a scanner from validated red flags.
     pub fn build(red_flags: &RedFlags) -> Self {
-        let mut terms: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut terms: HashMap<String, Vec<usize>> = HashMap::default();
         let mut prefixes = Vec::new();
         let mut phrase_patterns = Vec::new();
         let mut phrase_flags = Vec::new();

@@ -78,12 +78,30 @@ pub enum Command {
     },
     /// Score the engine on a question file (JSONL) and list every failure.
     Eval(EvalArgs),
+    /// Run the Telegram bot (long polling). Token from TELOXIDE_TOKEN, API URL from
+    /// TELOXIDE_API_URL (default: Telegram's).
+    Run(RunArgs),
     /// Knowledge-base tools.
     Kb {
         /// What to do with the knowledge base.
         #[command(subcommand)]
         command: KbCommand,
     },
+}
+
+/// `run` arguments. Each can also come from the config file.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// TOML config file with any of: token, api_url, knowledge, emergency_number, data,
+    /// red_flag_cooldown_seconds. Flags and environment variables win over it.
+    #[arg(long, env = "BACKLEG_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// SQLite file for group settings (created on first run) [default: backleg.sqlite3].
+    #[arg(long, env = "BACKLEG_DATA", value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// At most one red-flag notice per group per this many seconds [default: 600].
+    #[arg(long, env = "BACKLEG_RED_FLAG_COOLDOWN", value_name = "SECONDS")]
+    pub red_flag_cooldown: Option<u64>,
 }
 
 /// `eval` arguments.
@@ -184,7 +202,7 @@ pub fn load_engine(common: &CommonArgs) -> Result<Engine> {
         .with_context(|| format!("cannot load {source}"))
 }
 
-/// Runs a parsed command line (everything but `run`, which needs the async runtime).
+/// Runs a parsed command line.
 ///
 /// # Errors
 /// Anything that should end the program with `EXIT_USAGE`.
@@ -194,7 +212,32 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Ask { json, explain, question } => ask(&load_engine(&cli.common)?, json, explain, &question),
         Command::Eval(args) => run_eval(&load_engine(&cli.common)?, &args),
         Command::Kb { command: KbCommand::Check { dir } } => kb_check(dir.or(cli.common.knowledge)),
+        Command::Run(args) => run_bot(&cli.common, &args),
     }
+}
+
+fn run_bot(common: &CommonArgs, args: &RunArgs) -> Result<ExitCode> {
+    use crate::config::{ConfigFile, RunConfig, RunOverrides};
+    let file = match &args.config {
+        Some(path) => ConfigFile::read(path)?,
+        None => ConfigFile::default(),
+    };
+    let env = |name: &str| std::env::var(name).ok();
+    let overrides = RunOverrides {
+        token: env("TELOXIDE_TOKEN"),
+        api_url: env("TELOXIDE_API_URL"),
+        knowledge: common.knowledge.clone(),
+        emergency_number: common.emergency_number.clone(),
+        data: args.data.clone(),
+        red_flag_cooldown_seconds: args.red_flag_cooldown,
+    };
+    let config = RunConfig::resolve(overrides, file)?;
+    let options = EngineOptions { emergency_number: config.emergency_number.clone() };
+    let engine = kb_files::load_engine(config.knowledge.as_deref(), &options).context("cannot load the knowledge base")?;
+    let storage = crate::storage::SqliteStorage::open(&config.data)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
+    runtime.block_on(crate::telegram::run(&config, std::sync::Arc::new(engine), std::sync::Arc::new(storage)))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn chat(engine: &Engine) -> Result<ExitCode> {

@@ -8,9 +8,15 @@
 //! - `eval`: scores an engine against a question file (the `eval` subcommand and the tests).
 //! - `cli`: the command line (`chat`, `ask`, `eval`, `kb check`) and its JSON output.
 //! - `logging`: tracing set-up; the privacy rule for log lines.
+//! - `config`: settings of `backleg run` (flags, environment, config file).
+//! - `storage`: group settings and cooldowns (SQLite file, or memory for tests).
+//! - `telegram`: the bot; the only module that imports teloxide.
 
 pub mod cli;
+pub mod config;
 pub mod domain;
 pub mod eval;
 pub mod kb_files;
 pub mod logging;
+pub mod storage;
+pub mod telegram;

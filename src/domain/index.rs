@@ -234,3 +234,6 @@ fn add_posting(postings: &mut Vec<(TopicIdx, f32)>, topic: TopicIdx, weight: f32
         None => postings.push((topic, weight)),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -206,6 +206,18 @@ pub struct RedFlags {
     pub flags: Vec<RedFlag>,
     /// The block's wording.
     pub text: UrgentText,
+    /// The red-flag check, one yes/no question at a time.
+    pub check: Vec<CheckQuestion>,
+}
+
+/// One question of the red-flag check.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckQuestion {
+    /// The tier a "yes" raises.
+    pub tier: Tier,
+    /// The question, answerable with yes or no.
+    pub question: String,
 }
 
 /// Fixed wording of replies that are not topic answers.
@@ -394,6 +406,8 @@ struct RawRedFlagsFile {
     text: UrgentText,
     #[serde(rename = "flag")]
     flags: Vec<RawRedFlag>,
+    #[serde(default)]
+    check: Vec<CheckQuestion>,
 }
 
 #[derive(Deserialize)]
@@ -731,6 +745,9 @@ fn validate_red_flags(
     if flags.is_empty() {
         p.at(None, "no red flags: the urgent-care criteria could never be added");
     }
+    if raw.check.iter().any(|q| q.question.trim().is_empty()) {
+        p.at(None, "a `check` question is empty");
+    }
     let benign = raw.benign.iter().filter_map(|b| folded_nonempty(b)).collect();
     RedFlags {
         window: raw.window,
@@ -739,5 +756,9 @@ fn validate_red_flags(
         benign,
         flags,
         text: raw.text,
+        check: raw.check,
     }
 }
+
+#[cfg(test)]
+mod tests;

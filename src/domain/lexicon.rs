@@ -154,3 +154,6 @@ fn rewrite_singles(singles: &HashMap<String, Vec<String>>, stems: Vec<String>) -
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

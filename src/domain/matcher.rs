@@ -88,3 +88,6 @@ pub fn decide(kb: &Kb, analysis: &Analysis, ranked: Vec<Match>) -> Decision {
     }
     Decision { ranked, answered, also }
 }
+
+#[cfg(test)]
+mod tests;

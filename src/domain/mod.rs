@@ -6,6 +6,7 @@
 
 #![warn(missing_docs)]
 
+pub mod check;
 pub mod index;
 pub mod kb;
 pub mod lexicon;
@@ -211,3 +212,8 @@ impl Engine {
 pub fn folded_words(text: &str) -> Vec<String> {
     words(&fold(text)).map(str::to_owned).collect()
 }
+
+#[cfg(test)]
+mod testing;
+#[cfg(test)]
+mod tests;

@@ -194,3 +194,6 @@ impl Scanner {
         None
     }
 }
+
+#[cfg(test)]
+mod tests;

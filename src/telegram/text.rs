@@ -1,0 +1,88 @@
+//! Wording that only the Telegram front end says (commands, group etiquette, buttons).
+//! Topic answers, the urgent block and the disclaimer come from the knowledge base through
+//! `Reply`; nothing here gives medical information of its own. All strings are HTML-safe.
+
+/// `/start` in a private chat.
+pub const START: &str = "Hi, I'm <b>backleg</b>. I answer questions about back pain that travels into the leg: \
+what sciatica is, what can cause it, what you can do, and when to get help immediately.\n\n\
+I give general information from one article, <b>not a diagnosis</b>, and I can't advise on medicines, doses or surgery. \
+If something sounds serious, I'll always tell you when to seek urgent care.\n\n\
+Just type your question, for example: <i>why does my back pain go down my leg?</i>\n\
+/topics lists what I can answer, /check runs a short red-flag check, /urgent shows when to get help now.";
+
+/// `/help`.
+pub const HELP: &str = "<b>How to use me</b>\n\
+In a private chat, just type your question.\n\
+In a group, ask with /ask <i>question</i>, mention me, or reply to one of my messages.\n\n\
+/topics – what I can answer\n\
+/check – a short red-flag check, one question at a time\n\
+/urgent – when to seek medical help immediately\n\
+/about – where my answers come from\n\
+/privacy – what I keep (no message text, ever)\n\
+/redflags on|off – group admins: the red-flag watch";
+
+/// `/topics` heading.
+pub const TOPICS: &str = "<b>What I can answer</b>\nPick a topic:";
+
+/// `/privacy`.
+pub const PRIVACY: &str = "<b>Privacy</b>\n\
+I never store or log what you write. Messages are read, answered and forgotten.\n\
+For groups I keep only the chat id and its settings (whether the red-flag watch is on, and when I last posted a red-flag notice).\n\
+My logs contain update ids, topic ids, flags and timings, never text, names or usernames.";
+
+/// First lines of `/about`; the red-flag sources follow.
+pub const ABOUT: &str = "<b>About backleg</b>\n\
+My answers come from one article: <i>“Why does my pain move from my back to my leg?”</i>. \
+The red flags beyond the article's own three come from clinical guidance:";
+
+/// Non-text messages in a private chat.
+pub const TEXT_ONLY: &str = "Sorry, I can only read text messages. Please type your question.";
+
+/// A button that no longer means anything.
+pub const STALE_BUTTON: &str = "Sorry, that button has expired. Send your question again or use /topics.";
+
+/// `/ask` with nothing after it.
+pub const ASK_EMPTY: &str = "Ask me like this: /ask <i>why does my back pain go down my leg?</i>";
+
+/// `/check` in a group: the check happens in private.
+pub const CHECK_IN_GROUP: &str = "The red-flag check asks personal questions, so it runs in a private chat with me. Tap the button to start it there.";
+
+/// The button under `CHECK_IN_GROUP`.
+pub const CHECK_BUTTON: &str = "Start the check privately";
+
+/// Before the first check question.
+pub const CHECK_INTRO: &str = "<b>Red-flag check</b>\nA few yes/no questions. Answer for how you are now.";
+
+/// After all "no".
+pub const CHECK_ALL_CLEAR: &str = "<b>No red flags from your answers.</b>\n\
+That's reassuring, but it isn't a diagnosis. If the pain gets worse or does not improve, see a doctor or physiotherapist, \
+and get help immediately if any of these signs appear.";
+
+/// Yes / no buttons.
+pub const YES: &str = "Yes";
+/// Yes / no buttons.
+pub const NO: &str = "No";
+
+/// `/redflags` by someone who is not a group admin.
+pub const REDFLAGS_NOT_ADMIN: &str = "Sorry, only group admins can change the red-flag watch.";
+/// `/redflags` in a private chat.
+pub const REDFLAGS_PRIVATE: &str = "The red-flag watch is for groups. Here, every message you send is checked for red flags.";
+/// `/redflags` state.
+pub const REDFLAGS_ON: &str = "The red-flag watch is <b>on</b>: when a message here mentions a red flag, I reply with the urgent-care criteria (at most once every few minutes). Admins can turn it off with /redflags off.";
+/// `/redflags` state.
+pub const REDFLAGS_OFF: &str = "The red-flag watch is <b>off</b>: I only answer when addressed. Admins can turn it on with /redflags on.";
+/// `/redflags` usage.
+pub const REDFLAGS_USAGE: &str = "Use /redflags on or /redflags off (admins only), or /redflags to see the current setting.";
+
+/// Something went wrong on our side.
+pub const APOLOGY: &str = "Sorry, something went wrong on my side. Please try again in a moment.";
+
+/// Intro when added to a group; one of the watch lines follows.
+pub const GROUP_INTRO: &str = "Hi all, I'm <b>backleg</b>. I answer questions about back pain that travels into the leg, \
+with general information, not a diagnosis. Ask me with /ask <i>question</i>, mention me, or reply to one of my messages.";
+
+/// Group intro: the watch can see messages.
+pub const GROUP_WATCH_WORKS: &str = "Red-flag watch: <b>on</b>. If a message mentions a warning sign (like loss of bladder control), I'll reply with when to seek urgent care. Admins: /redflags off.";
+
+/// Group intro: the watch cannot see messages.
+pub const GROUP_WATCH_BLIND: &str = "Red-flag watch: I can't see messages that aren't addressed to me here. To let me watch for warning signs, make me an admin or turn off my privacy mode in @BotFather.";

@@ -1,0 +1,18 @@
+//! The integration tests, as one binary (STYLE.md section 7): one link step, one place for
+//! shared helpers (`support`).
+//!
+//! - `eval_bars`: the quality bars on tests/data/questions.jsonl (and on the shared dev
+//!   set when it is there);
+//! - `triage`: red flags in the ways people write them, and look-alikes that must stay quiet;
+//! - `matching`: synonyms, misspellings, out-of-scope, small talk, reply shape and HTML;
+//! - `kb_validation`: a broken knowledge base gives one clear error naming file and line;
+//! - `cli`: every subcommand and error path of the `backleg` binary;
+//! - `properties`: no panic on any input; a red-flag phrase anywhere always triggers.
+
+mod cli;
+mod eval_bars;
+mod kb_validation;
+mod matching;
+mod properties;
+mod support;
+mod triage;

@@ -37,6 +37,8 @@ pub struct Index {
     phrase_postings: Vec<Vec<(TopicIdx, f32)>>,
     /// Out-of-scope markers, as terms.
     off_topic: PhraseSet,
+    /// Red-flag words only, for triage's own spelling correction.
+    flag_spell: SpellIndex,
     /// Words the spelling corrector can map to.
     n_vocabulary: usize,
 }
@@ -44,8 +46,12 @@ pub struct Index {
 /// A message after normalization.
 #[derive(Debug, Clone, Default)]
 pub struct Analysis {
-    /// Folded words with misspellings corrected, stop words kept: what triage reads.
+    /// Folded words with misspellings corrected, stop words kept.
     pub words: Vec<String>,
+    /// `words`, except that a word that is not itself a known word is corrected towards the
+    /// red-flag vocabulary first: what triage reads. ("numbe" stems like the known "numb", so the
+    /// general corrector leaves it alone, but triage matches whole words and needs "numb".)
+    pub flag_words: Vec<String>,
     /// (typed, corrected) pairs, for tests and the eval report.
     pub corrections: Vec<(String, String)>,
     /// Stemmed content terms after synonym rewriting: what the matcher scores.
@@ -95,6 +101,7 @@ impl Index {
             phrases: PhraseSet::new::<&str>(&[]),
             phrase_postings: Vec::new(),
             off_topic: PhraseSet::new::<&str>(&[]),
+            flag_spell: SpellIndex::default(),
             n_vocabulary: 0,
         };
 
@@ -133,9 +140,12 @@ impl Index {
             .filter(|key| !key.is_empty())
             .collect();
         index.off_topic = PhraseSet::new(&off_topic);
-        for word in extra_vocabulary {
-            add_words(word, &mut vocabulary);
+        let mut flag_vocabulary: HashSet<String> = HashSet::default();
+        for text in extra_vocabulary {
+            add_words(text, &mut vocabulary);
+            add_words(text, &mut flag_vocabulary);
         }
+        index.flag_spell = SpellIndex::build(flag_vocabulary.iter().map(String::as_str));
 
         index.common_words = kb.common_words.clone();
         index.known_words.extend(vocabulary.iter().cloned());
@@ -162,14 +172,19 @@ impl Index {
         }
     }
 
-    /// Whether a folded word needs no spelling correction.
-    fn is_known(&self, word: &str) -> bool {
+    /// Whether a folded word is a word as such: never spell-corrected.
+    fn is_known_word(&self, word: &str) -> bool {
         word.len() > MAX_WORD_LEN
             || word.chars().any(|c| !c.is_ascii_alphabetic())
             || is_stop_word(word)
             || self.known_words.contains(word)
             || self.common_words.contains(word)
-            || self.known_stems.contains(self.lexicon.stem(word).as_ref())
+    }
+
+    /// Whether a folded word needs no spelling correction for matching: a known word, or an
+    /// inflection of one (its stem is indexed).
+    fn is_known(&self, word: &str) -> bool {
+        self.is_known_word(word) || self.known_stems.contains(self.lexicon.stem(word).as_ref())
     }
 
     /// Normalizes a message: fold, correct misspellings, drop stop words, stem, rewrite synonyms.
@@ -190,6 +205,15 @@ impl Index {
                 }
             })
             .collect();
+        let flag_words: Vec<String> = words(&folded)
+            .zip(&corrected)
+            .map(|(typed, general)| {
+                if self.is_known_word(typed) {
+                    return general.clone();
+                }
+                self.flag_spell.correct(typed).map_or_else(|| general.clone(), str::to_owned)
+            })
+            .collect();
         let terms = self.lexicon.terms(corrected.iter().map(String::as_str));
         let n_off_topic = {
             let mut seen: Vec<usize> = self.off_topic.find_all(&terms).into_iter().map(|h| h.pattern).collect();
@@ -199,7 +223,7 @@ impl Index {
         };
         let joins_requests = text.matches('?').count() >= 2
             || corrected.iter().any(|w| matches!(w.as_str(), "and" | "also" | "plus"));
-        Analysis { words: corrected, corrections, terms, n_off_topic, joins_requests }
+        Analysis { words: corrected, flag_words, corrections, terms, n_off_topic, joins_requests }
     }
 
     /// Topic hits for analyzed terms: (topic, weight, matched key) for every keyword and

@@ -639,6 +639,8 @@ fn validate_lexicon(file: &KbFile, raw: RawLexiconFile, out: &mut Vec<KbProblem>
     let mut p = Problems { file, out };
     let mut variant_owner: HashMap<String, String> = HashMap::new();
     let mut synonyms = Vec::new();
+    // Line of each kept synonym's `canonical`, parallel to `synonyms`, for `Lexicon::check`.
+    let mut lines = Vec::new();
     for raw_synonym in raw.synonyms {
         let span = Some(raw_synonym.canonical.span());
         let canonical = fold(raw_synonym.canonical.get_ref());
@@ -662,11 +664,11 @@ fn validate_lexicon(file: &KbFile, raw: RawLexiconFile, out: &mut Vec<KbProblem>
             }
             variants.push(folded);
         }
+        lines.push(line_of(&file.text, raw_synonym.canonical.span().start));
         synonyms.push(Synonym { canonical, variants });
     }
     for problem in Lexicon::check(&synonyms) {
-        let canonical = &synonyms[problem.synonym].canonical;
-        let line = file.text.find(&format!("\"{canonical}\"")).map(|offset| line_of(&file.text, offset));
+        let line = lines.get(problem.synonym).copied();
         p.out.push(KbProblem { file: file.name.clone(), line, message: problem.message });
     }
     let off_topic = raw.scope.off_topic.iter().filter_map(|w| folded_nonempty(w)).collect();

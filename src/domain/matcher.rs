@@ -55,6 +55,7 @@ pub fn rank(kb: &Kb, index: &Index, analysis: &Analysis, triage: &Triage) -> Vec
             m.score -= penalty;
             m
         })
+        .filter(|m| m.score > 0.0)
         .collect();
     // Stable sort keeps knowledge-base order among equal scores.
     ranked.sort_by(|a, b| b.score.total_cmp(&a.score));

@@ -131,7 +131,7 @@ impl Engine {
     /// Answers a message: triage, small talk, topic matching, composition.
     pub fn answer(&self, question: &Question) -> Answer {
         let analysis = self.index.analyze(question.text());
-        let triage = self.scanner.scan(&analysis.words);
+        let triage = self.scanner.scan(&analysis.flag_words);
         let intent = self.intent(&analysis);
         let decision = match intent {
             Intent::Question => {
@@ -153,7 +153,7 @@ impl Engine {
     /// For a moderator tuning the knowledge base on their own machine; never logged.
     pub fn explain(&self, text: &str) -> String {
         let analysis = self.index.analyze(text);
-        let triage = self.scanner.scan(&analysis.words);
+        let triage = self.scanner.scan(&analysis.flag_words);
         let ranked = matcher::rank(&self.kb, &self.index, &analysis, &triage);
         let mut out = String::new();
         let corrections: Vec<String> = analysis.corrections.iter().map(|(a, b)| format!("{a}->{b}")).collect();

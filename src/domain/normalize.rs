@@ -20,8 +20,8 @@ pub const MAX_WORD_LEN: usize = 40;
 ///
 /// - compatibility decomposition (NFKD) and removal of combining marks: "Ischiás" -> "ischias",
 ///   full-width letters and ligatures become plain letters;
-/// - apostrophes (straight and curly) are dropped inside words: "can't" -> "cant", "i’ve" -> "ive",
-///   so contractions stay one word;
+/// - apostrophes (straight and curly): "n't" contractions stay one word ("can't" -> "cant"); a
+///   clitic at a word's end is dropped ("bladder's" -> "bladder", "wee'd" -> "wee", "I’ve" -> "i");
 /// - every other non-alphanumeric character (punctuation, emoji, control characters, RTL marks)
 ///   separates words.
 pub fn fold(text: &str) -> String {
@@ -39,14 +39,19 @@ fn fold_chars(chars: impl Iterator<Item = char> + Clone) -> String {
     let mut chars = chars.peekable();
     while let Some(c) = chars.next() {
         if is_apostrophe(c) {
-            // A possessive "'s" goes ("bladder's" -> "bladder"); otherwise the two halves of a
-            // contraction are joined ("can't" -> "cant"). A quote at a word edge is just dropped.
-            if chars.peek().is_some_and(|&n| n == 's' || n == 'S') {
-                let mut ahead = chars.clone();
-                ahead.next();
-                if ahead.peek().is_none_or(|n| !n.is_alphanumeric()) {
-                    chars.next();
-                }
+            // A clitic at the end of a word goes: possessive "'s" and "'d", "'ll", "'ve", "'re",
+            // "'m" ("bladder's" -> "bladder", "wee'd" -> "wee", "I'm" -> "i"); "n't" stays joined
+            // ("can't" -> "cant"). A quote at a word edge is just dropped.
+            let clitic_len = [&['s'][..], &['d'], &['l', 'l'], &['v', 'e'], &['r', 'e'], &['m']]
+                .iter()
+                .find(|suffix| {
+                    let mut ahead = chars.clone();
+                    suffix.iter().all(|&s| ahead.next().is_some_and(|n| n.to_ascii_lowercase() == s))
+                        && ahead.next().is_none_or(|n| !n.is_alphanumeric())
+                })
+                .map_or(0, |suffix| suffix.len());
+            for _ in 0..clitic_len {
+                chars.next();
             }
             continue;
         }
@@ -142,9 +147,11 @@ mod tests {
     #[test]
     fn fold_joins_contractions_and_splits_punctuation() {
         check_fold("I can't hold my pee!!", "i cant hold my pee");
-        check_fold("I’ve got back-to-leg pain", "ive got back to leg pain");
+        check_fold("I’ve got back-to-leg pain", "i got back to leg pain");
         check_fold("'quoted'", "quoted");
         check_fold("my bladder's fine, it's ok, let’s go", "my bladder fine it ok let go");
+        check_fold("I wee'd myself, I'm sure, we'll see, they've gone, you're ok", "i wee myself i sure we see they gone you ok");
+        check_fold("don't won't can't", "dont wont cant");
     }
 
     #[test]

@@ -290,18 +290,20 @@ fn urgent_care_on_request() {
     assert_eq!(topic.urgent.as_ref().map(|u| u.tier), Some(Tier::Emergency), "the urgent topic's button shows the full block");
 }
 
-/// FIXME: warning signs the engine misses today (see the test report). Each line asserts
-/// today's wrong output; when one starts to trigger, move it to the tables above.
+/// Misses the first version of the engine had; each is a class of phrasing, not one sentence.
 #[test]
-fn known_misses_today() {
-    // Foot drop in plain words: only "foot drop", "dragging my foot" and the like are listed.
-    check("my foot slaps when I walk", None);
-    check("my foot drags when I walk", None);
-    // "wee'd" folds to "weed" (apostrophes join contractions).
-    check("I wee'd myself", None);
-    // Only "shit myself" is listed, not the -ing form.
-    check("I've been shitting myself", None);
-    // "numbe" stems to the known stem "numb", so it is never spell-corrected, while triage
-    // compares unstemmed words: "numbe" matches no term.
-    check("my leg is numbe", None);
+fn former_misses_now_trigger() {
+    // Foot drop in plain words.
+    check("my foot slaps when I walk", Some("emergency"));
+    check("my foot drags when I walk", Some("emergency"));
+    check("my toes keep catching on the stairs", Some("emergency"));
+    // A clitic after a red-flag word ("wee'd" is "wee", not "weed").
+    check("I wee'd myself", Some("emergency"));
+    // -ing forms of the plain-language bladder and bowel phrases.
+    check("I've been shitting myself", Some("emergency"));
+    // A misspelling whose stem is an ordinary word's stem is still corrected for triage.
+    check("my leg is numbe", Some("emergency"));
+    // Three-letter misspellings of "fell" and the places people fall from.
+    check("I fel down the stairs", Some("emergency"));
+    check("came off my bike yesterday", Some("emergency"));
 }

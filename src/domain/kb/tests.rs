@@ -276,23 +276,26 @@ fn problems_from_several_files_come_in_one_error() {
     assert_eq!(names, [TOPICS_FILE, MESSAGES_FILE], "{err}");
 }
 
-/// FIXME: a lexicon problem's line is found by searching the text for the quoted canonical
-/// word, so it points at the first place that spelling appears (here a comment on line 1), or
-/// nowhere when the canonical is not written folded ("Disc"). Today's output is asserted; the
-/// right lines are those of `canonical = "sciatica"` and `canonical = "Disc"`.
+/// A lexicon problem names the line of its synonym's `canonical`, even when the same spelling
+/// appears earlier (here in a comment on line 1) or the canonical is not written folded ("Disc").
 #[test]
-fn lexicon_problem_lines_today() {
+fn lexicon_problem_lines_point_at_the_synonym() {
     let files = files_with(LEXICON_FILE, "variants = [\"ischias\"]", "variants = [\"ischias\", \"in the\"]");
     let files: Vec<KbFile> = files
         .into_iter()
         .map(|f| if f.name == LEXICON_FILE { KbFile { text: format!("# about \"sciatica\"\n{}", f.text), ..f } } else { f })
         .collect();
+    let text = &files.iter().find(|f| f.name == LEXICON_FILE).expect("lexicon").text;
+    let want = line_of(text, text.find("canonical = \"sciatica\"").expect("sciatica synonym"));
     let err = parse(&files).expect_err("stop-word variant");
     assert_eq!(err.problems.len(), 1, "{err}");
-    assert_eq!(err.problems[0].line, Some(1), "{err}");
+    assert_eq!(err.problems[0].line, Some(want), "{err}");
+    assert!(want > 1);
 
     let files = files_with(LEXICON_FILE, "canonical = \"disc\"\nvariants = [\"disk\"]", "canonical = \"Disc\"\nvariants = [\"disk\", \"of the\"]");
+    let text = &files.iter().find(|f| f.name == LEXICON_FILE).expect("lexicon").text;
+    let want = line_of(text, text.find("canonical = \"Disc\"").expect("Disc synonym"));
     let err = parse(&files).expect_err("stop-word variant");
     assert_eq!(err.problems.len(), 1, "{err}");
-    assert_eq!(err.problems[0].line, None, "{err}");
+    assert_eq!(err.problems[0].line, Some(want), "{err}");
 }

@@ -132,6 +132,9 @@ impl Lexicon {
             next = hit.end;
         }
         terms.extend_from_slice(&stems[next..]);
+        // A rewrite can repeat the next word ("herniated disc" -> "herniat disc" + "disc"):
+        // collapse immediate repeats so a phrase is not counted twice.
+        terms.dedup();
         terms
     }
 }

@@ -63,7 +63,7 @@ pub enum ConfigError {
         reason: String,
     },
     /// The config file cannot be read.
-    #[error("cannot read the config file {path}: {source}")]
+    #[error("cannot read the config file {path}")]
     ReadFile {
         /// The file.
         path: PathBuf,

@@ -20,7 +20,7 @@ const EMBEDDED: [(&str, &str); 5] = [
 #[derive(Debug, thiserror::Error)]
 pub enum KbLoadError {
     /// A file could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Read {
         /// The file.
         path: PathBuf,

@@ -21,7 +21,7 @@ pub type ChatId = i64;
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     /// The SQLite file could not be opened or created.
-    #[error("cannot open the data file {path}: {source}")]
+    #[error("cannot open the data file {path}")]
     Open {
         /// The file.
         path: PathBuf,

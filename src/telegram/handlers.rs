@@ -45,34 +45,36 @@ pub struct HandlerError {
 type HandlerResult = Result<(), HandlerError>;
 
 /// The bot's commands. Private chats and groups get different lists in `setMyCommands`.
+/// (Plain `//` comments on the variants: the derive would append `///` docs to the
+/// descriptions users see in the command menu.)
 #[derive(BotCommands, Clone, Debug, PartialEq, Eq)]
 #[command(rename_rule = "lowercase")]
 pub enum Command {
-    /// What the bot does.
+    // What the bot does.
     #[command(description = "what I do and don't do")]
     Start(String),
-    /// How to use it.
+    // How to use it.
     #[command(description = "how to use me")]
     Help,
-    /// Topics as buttons.
+    // Topics as buttons.
     #[command(description = "what I can answer")]
     Topics,
-    /// The urgent-care criteria.
+    // The urgent-care criteria.
     #[command(description = "when to seek medical help immediately")]
     Urgent,
-    /// The red-flag check.
+    // The red-flag check.
     #[command(description = "a short red-flag check")]
     Check,
-    /// A question (groups).
+    // A question (groups).
     #[command(description = "ask a question")]
     Ask(String),
-    /// Sources.
+    // Sources.
     #[command(description = "where my answers come from")]
     About,
-    /// What is kept.
+    // What is kept.
     #[command(description = "what I keep: no message text, ever")]
     Privacy,
-    /// The group red-flag watch.
+    // The group red-flag watch.
     #[command(description = "admins: red-flag watch on or off")]
     Redflags(String),
 }

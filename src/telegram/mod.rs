@@ -54,6 +54,9 @@ pub enum StartError {
 /// # Errors
 /// Start-up failures (`StartError`); once dispatching, errors are logged, never returned.
 pub async fn run(config: &RunConfig, engine: Arc<Engine>, storage: Arc<dyn Storage>) -> Result<(), StartError> {
+    // Register for SIGTERM before anything else: until a handler is registered, SIGTERM kills
+    // the process outright, whatever is in flight.
+    let stop_signal = StopSignal::register();
     let mut bot = Bot::new(config.token.expose());
     if let Some(url) = &config.api_url {
         bot = bot.set_api_url(url.clone());
@@ -81,11 +84,15 @@ pub async fn run(config: &RunConfig, engine: Arc<Engine>, storage: Arc<dyn Stora
             warn!(cause = %error, "update failed");
         }))
         .build();
-    let listener = RedactingListener(Polling::builder(bot.clone()).timeout(Duration::from_secs(25)).delete_webhook().await.build());
+    // The long-poll timeout must stay under the HTTP client's own timeout (17 s in teloxide
+    // 0.17, which does not lengthen it for getUpdates): a longer poll is cut off as a network
+    // error on every quiet spell, and teloxide's backoff then delays the next poll by up to a
+    // minute. 10 s is teloxide's own default.
+    let listener = RedactingListener(Polling::builder(bot.clone()).timeout(Duration::from_secs(10)).delete_webhook().await.build());
 
     let shutdown = dispatcher.shutdown_token();
     tokio::spawn(async move {
-        wait_for_signal().await;
+        stop_signal.wait().await;
         info!("stop signal received: finishing replies in flight");
         match shutdown.shutdown() {
             Ok(done) => done.await,
@@ -141,24 +148,35 @@ fn update_kind(update: &Update) -> &'static str {
     }
 }
 
-async fn wait_for_signal() {
+/// SIGINT or SIGTERM, registered when created (teloxide's own handler knows only SIGINT, and
+/// SIGTERM is what systemd and Docker send).
+struct StopSignal {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = terminate.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+    terminate: Option<tokio::signal::unix::Signal>,
+    interrupt: futures::future::BoxFuture<'static, std::io::Result<()>>,
+}
+
+impl StopSignal {
+    fn register() -> Self {
+        // `ctrl_c()` registers its handler on first poll; poll it once now.
+        let mut interrupt: futures::future::BoxFuture<'static, std::io::Result<()>> = Box::pin(tokio::signal::ctrl_c());
+        let _ = futures::FutureExt::now_or_never(&mut interrupt);
+        Self {
+            #[cfg(unix)]
+            terminate: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok(),
+            interrupt,
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        if let Some(mut terminate) = self.terminate {
+            tokio::select! {
+                _ = self.interrupt => {}
+                _ = terminate.recv() => {}
+            }
+            return;
+        }
+        let _ = self.interrupt.await;
     }
 }

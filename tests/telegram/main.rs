@@ -1,0 +1,36 @@
+//! End-to-end tests of the Telegram side (`backleg run`, issue 3 section 7), as one test
+//! binary: each test starts a fake Telegram Bot API server on 127.0.0.1 (`fake_api`), runs the
+//! real `backleg` binary against it with `TELOXIDE_API_URL`, feeds it updates shaped exactly
+//! like Telegram's through `getUpdates` (`updates`), and asserts on the calls it makes
+//! (`sendMessage`, `answerCallbackQuery`, ...). Tests are independent and run in parallel:
+//! each has its own server, temp dir, SQLite file and bot process (`harness`).
+//!
+//! Run: `cargo test --release --test telegram`.
+//!
+//! - `fake_api_selftest`: the fake server and the update builders against teloxide's own
+//!   client and types (no bot process);
+//! - `startup`: start-up calls and the command menu, bad tokens (exit 2), an unreachable API,
+//!   SIGTERM/SIGINT (exit 0), long polls held as long as Telegram holds them, the data file,
+//!   the config file and `--emergency-number`;
+//! - `private`: private chats: answers, buttons, red flags, non-text, edits, commands;
+//! - `callbacks`: topic buttons, forged and stale callback data, the `/check` flow;
+//! - `groups`: when the bot speaks in groups and how it replies (quotes, forum topics);
+//! - `red_flags`: the group red-flag watch, its cooldown, `/redflags` and its persistence;
+//! - `limits`: Telegram's limits and failures: HTML escaping, 4,096-character split (also in a
+//!   forum topic), 429, 5xx, dropped connections, bounded retries, 403, migrated groups, a batch
+//!   of 100 chats, in-order answers;
+//! - `privacy`: no message text, names or usernames in the logs or the data file, no token in
+//!   the logs; JSON logs.
+
+mod fake_api;
+mod harness;
+mod updates;
+
+mod callbacks;
+mod fake_api_selftest;
+mod groups;
+mod limits;
+mod privacy;
+mod private;
+mod red_flags;
+mod startup;

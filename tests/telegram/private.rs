@@ -1,0 +1,121 @@
+//! Private chats: any text is a question; answers carry topic buttons and the disclaimer; red
+//! flags get the urgent-care criteria; non-text gets "text messages only"; edits are answered
+//! again; the commands of issue 3 section 2 answer.
+
+use crate::harness::{topic_ids, Harness, NOT_A_DIAGNOSIS, SCIATICA_TITLE, SEEK_HELP};
+use crate::updates;
+
+const CHAT: i64 = 7001;
+
+/// Sends `text` in the private chat and returns the first message the bot sends back.
+async fn ask(h: &Harness, text: &str) -> crate::fake_api::Sent {
+    let before = h.api.delivered_to(CHAT).len();
+    h.push(updates::private_text(h.uid(), CHAT, text));
+    h.api.wait_delivered_to(CHAT, before + 1).await.swap_remove(before)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_question_gets_an_answer_with_topic_buttons() {
+    let h = Harness::start().await;
+    let answer = ask(&h, "what is sciatica").await;
+    assert!(answer.text().contains(SCIATICA_TITLE), "{}", answer.text());
+    assert!(answer.text().contains(NOT_A_DIAGNOSIS), "{}", answer.text());
+    let data = answer.callback_data();
+    let topics: Vec<&str> = data.iter().filter_map(|d| d.strip_prefix("t:")).collect();
+    assert!(!topics.is_empty(), "the answer should carry topic buttons (callback_data \"t:<topic>\"): {}", answer.body);
+    let known = topic_ids();
+    for topic in &topics {
+        assert!(known.iter().any(|k| k == topic), "button for unknown topic {topic:?}: {}", answer.body);
+    }
+    assert!(topics.contains(&"symptoms"), "sciatica's related topics (symptoms, causes, self-care) should be offered: {topics:?}");
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_private_answer_says_not_a_diagnosis() {
+    let h = Harness::start().await;
+    for question in ["what is sciatica", "hello", "thanks", "what dose of ibuprofen should I take", "asdf qwer zxcv", "what causes sciatica"] {
+        let answer = ask(&h, question).await;
+        assert!(answer.text().contains(NOT_A_DIAGNOSIS), "{question:?} -> {}", answer.text());
+    }
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_red_flag_question_gets_urgent_care() {
+    let h = Harness::start().await;
+    let answer = ask(&h, "I wet myself and my leg is numb").await;
+    assert!(answer.text().contains(SEEK_HELP), "{}", answer.text());
+    assert!(answer.text().contains(NOT_A_DIAGNOSIS), "{}", answer.text());
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_sticker_gets_a_text_only_reply() {
+    let h = Harness::start().await;
+    h.push(updates::sticker(h.uid(), CHAT, CHAT));
+    let reply = h.api.wait_delivered_to(CHAT, 1).await.swap_remove(0);
+    assert!(reply.text().contains("text messages"), "{}", reply.text());
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_photo_gets_a_text_only_reply() {
+    let h = Harness::start().await;
+    h.push(updates::photo(h.uid(), CHAT, CHAT, None));
+    let reply = h.api.wait_delivered_to(CHAT, 1).await.swap_remove(0);
+    assert!(reply.text().contains("text messages"), "{}", reply.text());
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edited_private_message_is_answered_again() {
+    let h = Harness::start().await;
+    let original = h.uid();
+    h.push(updates::private_text(original, CHAT, "what is sciatica"));
+    let first = h.api.wait_delivered_to(CHAT, 1).await;
+    assert!(first[0].text().contains(SCIATICA_TITLE), "{}", first[0].text());
+    h.push(updates::edited_text(h.uid(), CHAT, CHAT, original, "what causes sciatica"));
+    let both = h.api.wait_delivered_to(CHAT, 2).await;
+    assert!(both[1].text().contains("Possible causes"), "the edited question is answered: {}", both[1].text());
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_help_and_privacy_commands_get_replies_in_private() {
+    let h = Harness::start().await;
+    for command in ["/start", "/help", "/privacy"] {
+        let reply = ask(&h, command).await;
+        assert!(!reply.text().trim().is_empty(), "{command}: empty reply");
+    }
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn topics_command_lists_the_topics_as_buttons() {
+    let h = Harness::start().await;
+    let reply = ask(&h, "/topics").await;
+    let known = topic_ids();
+    let offered: Vec<String> = reply.callback_data().iter().filter_map(|d| d.strip_prefix("t:").map(str::to_owned)).collect();
+    assert!(offered.len() >= 5, "/topics should offer the topics as t:<id> buttons: {}", reply.body);
+    for topic in &offered {
+        assert!(known.contains(topic), "unknown topic {topic:?}");
+    }
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn urgent_command_gives_the_urgent_care_criteria() {
+    let h = Harness::start().await;
+    let reply = ask(&h, "/urgent").await;
+    assert!(reply.text().contains(SEEK_HELP), "{}", reply.text());
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn about_command_says_not_a_diagnosis() {
+    let h = Harness::start().await;
+    let reply = ask(&h, "/about").await;
+    assert!(reply.text().contains(NOT_A_DIAGNOSIS), "{}", reply.text());
+    h.finish().await;
+}

@@ -174,46 +174,37 @@ impl Index {
 
     /// Whether a folded word is a word as such: never spell-corrected.
     fn is_known_word(&self, word: &str) -> bool {
-        word.len() > MAX_WORD_LEN
-            || word.chars().any(|c| !c.is_ascii_alphabetic())
+        self.known_words.contains(word)
             || is_stop_word(word)
-            || self.known_words.contains(word)
+            || word.len() > MAX_WORD_LEN
+            || word.bytes().any(|b| !b.is_ascii_lowercase())
             || self.common_words.contains(word)
-    }
-
-    /// Whether a folded word needs no spelling correction for matching: a known word, or an
-    /// inflection of one (its stem is indexed).
-    fn is_known(&self, word: &str) -> bool {
-        self.is_known_word(word) || self.known_stems.contains(self.lexicon.stem(word).as_ref())
     }
 
     /// Normalizes a message: fold, correct misspellings, drop stop words, stem, rewrite synonyms.
     pub fn analyze(&self, text: &str) -> Analysis {
         let folded = fold(text);
         let mut corrections = Vec::new();
-        let corrected: Vec<String> = words(&folded)
-            .map(|word| {
-                if self.is_known(word) {
-                    return word.to_owned();
-                }
-                match self.spell.correct(word) {
-                    Some(fixed) => {
-                        corrections.push((word.to_owned(), fixed.to_owned()));
-                        fixed.to_owned()
-                    }
-                    None => word.to_owned(),
-                }
-            })
-            .collect();
-        let flag_words: Vec<String> = words(&folded)
-            .zip(&corrected)
-            .map(|(typed, general)| {
-                if self.is_known_word(typed) {
-                    return general.clone();
-                }
-                self.flag_spell.correct(typed).map_or_else(|| general.clone(), str::to_owned)
-            })
-            .collect();
+        let mut corrected: Vec<String> = Vec::new();
+        let mut flag_words: Vec<String> = Vec::new();
+        for word in words(&folded) {
+            if self.is_known_word(word) {
+                corrected.push(word.to_owned());
+                flag_words.push(word.to_owned());
+                continue;
+            }
+            // An inflection of an indexed word ("radiating") needs no correction for matching.
+            let general = if self.known_stems.contains(self.lexicon.stem(word).as_ref()) {
+                word
+            } else if let Some(fixed) = self.spell.correct(word) {
+                corrections.push((word.to_owned(), fixed.to_owned()));
+                fixed
+            } else {
+                word
+            };
+            flag_words.push(self.flag_spell.correct(word).unwrap_or(general).to_owned());
+            corrected.push(general.to_owned());
+        }
         let terms = self.lexicon.terms(corrected.iter().map(String::as_str));
         let n_off_topic = {
             let mut seen: Vec<usize> = self.off_topic.find_all(&terms).into_iter().map(|h| h.pattern).collect();

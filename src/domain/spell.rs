@@ -24,26 +24,64 @@ pub fn max_edits(len: usize) -> usize {
 /// Vocabulary words bucketed by first letter, for fuzzy lookup.
 #[derive(Debug, Clone, Default)]
 pub struct SpellIndex {
-    buckets: HashMap<char, Vec<String>>,
+    buckets: HashMap<char, Vec<Candidate>>,
+}
+
+/// A vocabulary word with what the cheap filters need.
+#[derive(Debug, Clone)]
+struct Candidate {
+    word: String,
+    len: usize,
+    letters: LetterCounts,
+}
+
+/// How often each letter a-z occurs (other characters are ignored). The "bag distance" between
+/// two words' counts is a lower bound of their edit distance and costs 26 subtractions, so it
+/// rules out most candidates before the real distance is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct LetterCounts([u8; 26]);
+
+impl LetterCounts {
+    fn of(word: &str) -> Self {
+        let mut counts = [0u8; 26];
+        for b in word.bytes() {
+            if b.is_ascii_lowercase() {
+                counts[usize::from(b - b'a')] = counts[usize::from(b - b'a')].saturating_add(1);
+            }
+        }
+        Self(counts)
+    }
+
+    fn bag_distance(&self, other: &Self) -> usize {
+        let (mut extra, mut missing) = (0usize, 0usize);
+        for (a, b) in self.0.iter().zip(other.0.iter()) {
+            if a > b {
+                extra += usize::from(a - b);
+            } else {
+                missing += usize::from(b - a);
+            }
+        }
+        extra.max(missing)
+    }
 }
 
 impl SpellIndex {
     /// Builds the index from folded vocabulary words (duplicates and short words are dropped).
     pub fn build<'a>(vocabulary: impl IntoIterator<Item = &'a str>) -> Self {
         let mut unique: HashSet<&str> = HashSet::new();
-        let mut buckets: HashMap<char, Vec<String>> = HashMap::new();
+        let mut buckets: HashMap<char, Vec<Candidate>> = HashMap::new();
         for word in vocabulary {
             let len = word.chars().count();
             if !(MIN_FUZZY_LEN..=MAX_FUZZY_LEN).contains(&len) || !unique.insert(word) {
                 continue;
             }
             if let Some(first) = word.chars().next() {
-                buckets.entry(first).or_default().push(word.to_owned());
+                buckets.entry(first).or_default().push(Candidate { word: word.to_owned(), len, letters: LetterCounts::of(word) });
             }
         }
         for bucket in buckets.values_mut() {
             // Sorted so that ties between equally close words resolve the same way every run.
-            bucket.sort();
+            bucket.sort_by(|a, b| a.word.cmp(&b.word));
         }
         Self { buckets }
     }
@@ -70,18 +108,21 @@ impl SpellIndex {
         }
         let first = word.chars().next()?;
         let bucket = self.buckets.get(&first)?;
+        let letters = LetterCounts::of(word);
         let mut best: Option<(usize, &str)> = None;
         for candidate in bucket {
-            let candidate_len = candidate.chars().count();
-            if candidate_len.abs_diff(len) > limit {
+            if candidate.len.abs_diff(len) > limit {
                 continue;
             }
             // The candidate's own length bounds the distance too: a 4-letter vocabulary word is
             // not reached by two edits from a 6-letter typo.
-            let allowed = limit.min(max_edits(candidate_len).max(1));
-            let distance = strsim::osa_distance(word, candidate);
+            let allowed = limit.min(max_edits(candidate.len).max(1));
+            if letters.bag_distance(&candidate.letters) > allowed {
+                continue;
+            }
+            let distance = strsim::osa_distance(word, &candidate.word);
             if distance <= allowed && best.is_none_or(|(d, _)| distance < d) {
-                best = Some((distance, candidate));
+                best = Some((distance, &candidate.word));
             }
         }
         best.map(|(_, w)| w)
@@ -110,6 +151,14 @@ mod tests {
         check("bladdr", Some("bladder"));
         check("incontinant", Some("incontinent"));
         check("pian", Some("pain"));
+    }
+
+    #[test]
+    fn bag_distance_never_exceeds_edit_distance() {
+        for (a, b) in [("siatica", "sciatica"), ("bladdr", "bladder"), ("pian", "pain"), ("abc", "xyz"), ("", "abc")] {
+            let bag = LetterCounts::of(a).bag_distance(&LetterCounts::of(b));
+            assert!(bag <= strsim::osa_distance(a, b), "{a} {b}");
+        }
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub use matcher::Decision;
 pub use reply::{Reply, ReplyKind, TopicRef, UrgentNotice};
 pub use triage::{Scanner, Triage};
 
-use normalize::{fold, words};
+use normalize::fold;
 use reply::{Intent, UrgentWording};
 
 /// A message as the user wrote it. Its `Debug` shows only its length, so a stray `{:?}` in a
@@ -207,13 +207,3 @@ impl Engine {
         }
     }
 }
-
-/// Splits a message into folded words (exposed for the Telegram edge's mention handling).
-pub fn folded_words(text: &str) -> Vec<String> {
-    words(&fold(text)).map(str::to_owned).collect()
-}
-
-#[cfg(test)]
-mod testing;
-#[cfg(test)]
-mod tests;

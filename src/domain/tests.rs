@@ -87,8 +87,3 @@ fn explain_shows_how_a_message_was_read() {
     assert!(text.contains("sciatica"), "{text}");
 }
 
-#[test]
-fn folded_words_for_the_edges() {
-    assert_eq!(folded_words("Can't STOP, Ischiás!"), ["cant", "stop", "ischias"]);
-    assert!(folded_words("  ?! ").is_empty());
-}

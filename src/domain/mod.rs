@@ -207,3 +207,8 @@ impl Engine {
         }
     }
 }
+
+#[cfg(test)]
+mod testing;
+#[cfg(test)]
+mod tests;

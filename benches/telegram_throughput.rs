@@ -154,7 +154,6 @@ async fn get_updates(fake: &Fake, body: &[u8]) -> Response {
     let offset = request["offset"].as_i64();
     let limit = request["limit"].as_u64().unwrap_or(100).clamp(1, 100) as usize;
     fake.polled.store(true, Ordering::SeqCst);
-    if std::env::var_os("BENCH_TRACE_POLLS").is_some() { eprintln!("TRACE {:.3} getUpdates offset={offset:?} served_up_to={} sent={}", SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs_f64() % 1000.0, fake.served_up_to.load(Ordering::SeqCst), fake.sent.load(Ordering::SeqCst)); }
     let deadline = tokio::time::Instant::now() + EMPTY_POLL_WAIT;
     loop {
         let notified = fake.enqueued.notified();

@@ -178,6 +178,14 @@ impl Engine {
         reply::urgent_care_reply(&self.kb, &self.wording)
     }
 
+    /// Triage only: the urgent-care block a message calls for, if any. For messages that are
+    /// watched but not answered (unaddressed group messages), so no topic is matched.
+    pub fn red_flag_notice(&self, question: &Question) -> Option<UrgentNotice> {
+        let analysis = self.index.analyze(question.text());
+        let triage = self.scanner.scan(&analysis.flag_words);
+        triage.urgency.map(|tier| self.wording.notice(tier, Some(&triage)))
+    }
+
     /// The urgent-care block for a tier (the Telegram `/check` ends with one).
     pub fn urgent_notice(&self, tier: Tier) -> UrgentNotice {
         self.wording.notice(tier, None)

@@ -87,3 +87,12 @@ fn explain_shows_how_a_message_was_read() {
     assert!(text.contains("sciatica"), "{text}");
 }
 
+
+#[test]
+fn red_flag_notice_matches_the_full_answer() {
+    let engine = crate::kb_files::load_engine(None, &EngineOptions::default()).expect("built-in kb");
+    for text in ["I wet myself", "what is sciatica", "fever and back pain", ""] {
+        let question = Question::new(text);
+        assert_eq!(engine.red_flag_notice(&question), engine.answer(&question).reply.urgent, "{text:?}");
+    }
+}

@@ -150,7 +150,7 @@ async fn handle_message(bot: &TgBot, me: &Me, ctx: &BotContext, msg: &Message) -
         return Ok(());
     }
     let private = msg.chat.is_private();
-    if !private && !(msg.chat.is_group() || msg.chat.is_supergroup()) {
+    if !(private || msg.chat.is_group() || msg.chat.is_supergroup()) {
         return Ok(());
     }
     let Some(text) = msg.text() else {
@@ -309,8 +309,8 @@ async fn answer_question(bot: &TgBot, ctx: &BotContext, target: Target, question
 }
 
 async fn watch_red_flags(bot: &TgBot, ctx: &BotContext, msg: &Message, text: &str) -> HandlerResult {
-    let answer = ctx.engine.answer(&Question::new(text));
-    let Some(notice) = answer.reply.urgent else { return Ok(()) };
+    // Unaddressed messages need triage only: no topic matching, no reply composition.
+    let Some(notice) = ctx.engine.red_flag_notice(&Question::new(text)) else { return Ok(()) };
     Span::current().record("urgency", crate::cli::tier_name(notice.tier));
     let chat = msg.chat.id.0;
     // Fail open: if the store cannot be read, post the notice. A duplicate is better than a miss.

@@ -424,6 +424,14 @@ async fn run_bot(kind: Kind, exe: &Path, n: usize, timeout: Duration, ticks: f64
     let mut command = Command::new(exe);
     if kind == Kind::Backleg {
         command.arg("run").arg("--data").arg(dir.path().join("settings.sqlite3"));
+        // The echo bot has no flood control, and Telegram's limits (30 messages/s overall, about
+        // 1/s per chat) would make this measure the limiter. Against the real API those limits
+        // cap any bot; BENCHMARKS.md says so next to the figures. `BENCH_BACKLEG_ARGS` replaces
+        // these arguments (for example with `--flood-control telegram` to see the cap).
+        match std::env::var("BENCH_BACKLEG_ARGS") {
+            Ok(args) => command.args(args.split_whitespace()),
+            Err(_) => command.args(["--flood-control", "off"]),
+        };
     }
     for (key, _) in std::env::vars_os() {
         if key.to_string_lossy().starts_with("BACKLEG_") {

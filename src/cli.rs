@@ -78,8 +78,8 @@ pub enum Command {
     },
     /// Score the engine on a question file (JSONL) and list every failure.
     Eval(EvalArgs),
-    /// Run the Telegram bot (long polling). Token from TELOXIDE_TOKEN, API URL from
-    /// TELOXIDE_API_URL (default: Telegram's).
+    /// Run the Telegram bot: long polling by default, webhook mode with --webhook-url. Token
+    /// from TELOXIDE_TOKEN, API URL from TELOXIDE_API_URL (default: Telegram's).
     Run(RunArgs),
     /// Knowledge-base tools.
     Kb {
@@ -92,8 +92,8 @@ pub enum Command {
 /// `run` arguments. Each can also come from the config file.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// TOML config file with any of: token, api_url, knowledge, emergency_number, data,
-    /// red_flag_cooldown_seconds. Flags and environment variables win over it.
+    /// TOML config file with any of the settings below (snake_case keys, e.g. `webhook_url`),
+    /// plus token and api_url. Flags and environment variables win over it.
     #[arg(long, env = "BACKLEG_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// SQLite file for group settings (created on first run) [default: backleg.sqlite3].
@@ -102,6 +102,40 @@ pub struct RunArgs {
     /// At most one red-flag notice per group per this many seconds [default: 600].
     #[arg(long, env = "BACKLEG_RED_FLAG_COOLDOWN", value_name = "SECONDS")]
     pub red_flag_cooldown: Option<u64>,
+    /// Settings store: redis://HOST:PORT/DB (several replicas), sqlite:PATH, or memory
+    /// [default: the SQLite file of --data].
+    #[arg(long, env = "BACKLEG_STORAGE", value_name = "SPEC")]
+    pub storage: Option<String>,
+    /// Webhook mode: the public HTTPS URL Telegram posts updates to (its path is served).
+    #[arg(long, env = "BACKLEG_WEBHOOK_URL", value_name = "URL")]
+    pub webhook_url: Option<String>,
+    /// Webhook mode: address to listen on for the webhook, /healthz, /readyz and /metrics
+    /// [default: 127.0.0.1:8443].
+    #[arg(long, env = "BACKLEG_LISTEN", value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Webhook mode: the secret token Telegram must send; give every replica the same one
+    /// [default: generated at start, for a single replica].
+    #[arg(long, env = "BACKLEG_WEBHOOK_SECRET", value_name = "SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
+    /// Webhook mode: drop updates that queued up while no bot was listening.
+    #[arg(long)]
+    pub drop_pending: bool,
+    /// Webhook mode: connections Telegram may open at once, 1-100 [default: 40].
+    #[arg(long, env = "BACKLEG_WEBHOOK_MAX_CONNECTIONS", value_name = "N")]
+    pub webhook_max_connections: Option<u8>,
+    /// Polling mode: address to serve /healthz, /readyz and /metrics on [default: none].
+    #[arg(long, env = "BACKLEG_METRICS_LISTEN", value_name = "ADDR")]
+    pub metrics_listen: Option<String>,
+    /// Outgoing flood control: telegram (Telegram's limits) or off (local test servers,
+    /// benchmarks) [default: telegram].
+    #[arg(long, env = "BACKLEG_FLOOD_CONTROL", value_name = "MODE")]
+    pub flood_control: Option<String>,
+    /// Overall messages per second under flood control [default: 30].
+    #[arg(long, env = "BACKLEG_MESSAGES_PER_SECOND", value_name = "N")]
+    pub messages_per_second: Option<u32>,
+    /// Polling mode: updates fetched but not yet handled, at most [default: 256].
+    #[arg(long, env = "BACKLEG_MAX_UPDATES_IN_FLIGHT", value_name = "N")]
+    pub max_updates_in_flight: Option<usize>,
 }
 
 /// `eval` arguments.
@@ -230,13 +264,29 @@ fn run_bot(common: &CommonArgs, args: &RunArgs) -> Result<ExitCode> {
         emergency_number: common.emergency_number.clone(),
         data: args.data.clone(),
         red_flag_cooldown_seconds: args.red_flag_cooldown,
+        storage: args.storage.clone(),
+        webhook_url: args.webhook_url.clone(),
+        listen: args.listen.clone(),
+        webhook_secret: args.webhook_secret.clone(),
+        drop_pending: args.drop_pending,
+        webhook_max_connections: args.webhook_max_connections,
+        metrics_listen: args.metrics_listen.clone(),
+        flood_control: args.flood_control.clone(),
+        messages_per_second: args.messages_per_second,
+        max_updates_in_flight: args.max_updates_in_flight,
     };
     let config = RunConfig::resolve(overrides, file)?;
     let options = EngineOptions { emergency_number: config.emergency_number.clone() };
     let engine = kb_files::load_engine(config.knowledge.as_deref(), &options).context("cannot load the knowledge base")?;
-    let storage = crate::storage::SqliteStorage::open(&config.data)?;
+    let spec = match &config.storage {
+        Some(text) => crate::storage::StorageSpec::parse(text)?,
+        None => crate::storage::StorageSpec::Sqlite(config.data.clone()),
+    };
+    // Opening a Redis store never waits for the server: the bot answers without it (fail
+    // open) and `/readyz` reports it.
+    let storage = crate::storage::open(&spec).with_context(|| format!("cannot open the settings store {}", spec.describe()))?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
-    runtime.block_on(crate::telegram::run(&config, std::sync::Arc::new(engine), std::sync::Arc::new(storage)))?;
+    runtime.block_on(crate::telegram::run(&config, std::sync::Arc::new(engine), storage))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -9,6 +9,7 @@
 //! - `cli`: the command line (`chat`, `ask`, `eval`, `kb check`) and its JSON output.
 //! - `logging`: tracing set-up; the privacy rule for log lines.
 //! - `config`: settings of `backleg run` (flags, environment, config file).
+//! - `metrics`: counters and a latency histogram, rendered for Prometheus; counts only.
 //! - `storage`: group settings and cooldowns (SQLite file, or memory for tests).
 //! - `telegram`: the bot; the only module that imports teloxide.
 
@@ -18,5 +19,6 @@ pub mod domain;
 pub mod eval;
 pub mod kb_files;
 pub mod logging;
+pub mod metrics;
 pub mod storage;
 pub mod telegram;

@@ -15,12 +15,18 @@ use teloxide::types::{
 use teloxide::utils::command::{BotCommands, ParseError};
 use tracing::{field, info, info_span, warn, Instrument, Span};
 
+use super::dispatch::RECEIVED;
+use super::flood::FloodGate;
 use super::send::{self, classify, error_class, Failure};
 use super::text;
 use super::TgBot;
 use crate::domain::check::{self, CheckStep};
-use crate::domain::{reply::escape_html, Engine, Question, Reply, Tier};
+use crate::domain::{reply::escape_html, Engine, Question, Reply, ReplyKind, Tier};
+use crate::metrics::{Metrics, NoticeTrigger};
 use crate::storage::Storage;
+
+/// How long an unfinished red-flag check keeps its answers.
+pub const CHECK_TTL: Duration = Duration::from_secs(30 * 60);
 
 /// What every endpoint needs besides the bot.
 pub struct BotContext {
@@ -30,6 +36,10 @@ pub struct BotContext {
     pub storage: Arc<dyn Storage>,
     /// At most one red-flag notice per group per this long.
     pub red_flag_cooldown: Duration,
+    /// Counters for `/metrics`.
+    pub metrics: Arc<Metrics>,
+    /// Outgoing flood control.
+    pub flood: FloodGate,
 }
 
 /// An endpoint failure, described without any message text.
@@ -40,6 +50,8 @@ pub struct HandlerError {
     pub action: &'static str,
     /// The error class (`send::error_class`).
     pub class: &'static str,
+    /// Whether the same update may succeed if delivered again (network, 5xx).
+    pub retryable: bool,
 }
 
 type HandlerResult = Result<(), HandlerError>;
@@ -226,12 +238,12 @@ async fn handle_command(bot: &TgBot, me: &Me, ctx: &BotContext, msg: &Message, c
     };
     Span::current().record("action", name);
     match command {
-        Command::Start(payload) if private && payload.trim() == "check" => send_check_step(bot, ctx, target, &[]).await,
+        Command::Start(payload) if private && payload.trim() == "check" => start_check(bot, ctx, target).await,
         Command::Start(_) if private => send_html(bot, ctx, target, text::START, Some(topic_keyboard(&ctx.engine))).await,
         Command::Start(_) | Command::Help => send_html(bot, ctx, target, text::HELP, None).await,
         Command::Topics => send_html(bot, ctx, target, text::TOPICS, Some(topic_keyboard(&ctx.engine))).await,
         Command::Urgent => send_reply(bot, ctx, target, &ctx.engine.urgent_care_reply()).await,
-        Command::Check if private => send_check_step(bot, ctx, target, &[]).await,
+        Command::Check if private => start_check(bot, ctx, target).await,
         Command::Check => {
             let keyboard = check_link(me).map(|url| InlineKeyboardMarkup::new([[InlineKeyboardButton::url(text::CHECK_BUTTON, url)]]));
             send_html(bot, ctx, target, text::CHECK_IN_GROUP, keyboard).await
@@ -287,7 +299,7 @@ async fn is_admin(bot: &TgBot, msg: &Message) -> bool {
         return true;
     }
     let Some(user) = msg.from.as_ref() else { return false };
-    match send::with_retry(|| bot.get_chat_member(msg.chat.id, user.id).send()).await {
+    match send::with_retry(None, || bot.get_chat_member(msg.chat.id, user.id).send()).await {
         Ok(member) => member.is_privileged(),
         Err(e) => {
             warn!(class = error_class(&e), "getChatMember failed; treating the user as not an admin");
@@ -299,11 +311,19 @@ async fn is_admin(bot: &TgBot, msg: &Message) -> bool {
 async fn answer_question(bot: &TgBot, ctx: &BotContext, target: Target, question: &str) -> HandlerResult {
     let answer = ctx.engine.answer(&Question::new(question));
     let span = Span::current();
-    if let Some(topic) = answer.reply.answered.first() {
+    let topic = answer.reply.answered.first();
+    if let Some(topic) = topic {
         span.record("topic", topic.as_str());
+    }
+    match (topic, answer.reply.kind) {
+        (Some(topic), _) => ctx.metrics.answered(Some(topic.as_str())),
+        (None, ReplyKind::Fallback) => ctx.metrics.answered(None),
+        _ => {}
     }
     if let Some(tier) = answer.triage.urgency {
         span.record("urgency", crate::cli::tier_name(tier));
+        let trigger = if target.chat.0 > 0 { NoticeTrigger::Private } else { NoticeTrigger::GroupAddressed };
+        ctx.metrics.red_flag_notice(tier.into(), trigger);
     }
     send_reply(bot, ctx, target, &answer.reply).await
 }
@@ -332,6 +352,7 @@ async fn watch_red_flags(bot: &TgBot, ctx: &BotContext, msg: &Message, text: &st
         return Ok(());
     }
     Span::current().record("action", "red-flag-notice");
+    ctx.metrics.red_flag_notice(notice.tier.into(), NoticeTrigger::GroupWatch);
     let mut reply = ctx.engine.urgent_care_reply();
     reply.urgent = Some(notice);
     send_reply(bot, ctx, Target::reply_to(msg), &reply).await
@@ -351,8 +372,14 @@ async fn on_callback(bot: TgBot, ctx: Arc<BotContext>, update: Update, query: Ca
 pub enum ButtonAction {
     /// Answer a topic: `t:<topic id>`.
     Topic(String),
-    /// The check, with the answers so far: `c:<y|n>*`.
-    Check(Vec<bool>),
+    /// The answer to question `index` of the running check: `c:<index>:<y|n>`. The answers
+    /// before it live in the storage, for as long as the check runs.
+    Check {
+        /// Which question the button belongs to (0-based): an old button is recognized.
+        index: usize,
+        /// Yes or no.
+        yes: bool,
+    },
 }
 
 impl ButtonAction {
@@ -360,7 +387,7 @@ impl ButtonAction {
     pub fn encode(&self) -> String {
         match self {
             Self::Topic(id) => format!("t:{id}"),
-            Self::Check(answers) => format!("c:{}", answers.iter().map(|&y| if y { 'y' } else { 'n' }).collect::<String>()),
+            Self::Check { index, yes } => format!("c:{index}:{}", if *yes { 'y' } else { 'n' }),
         }
     }
 
@@ -372,19 +399,14 @@ impl ButtonAction {
         if let Some(id) = data.strip_prefix("t:") {
             return Some(Self::Topic(id.to_owned()));
         }
-        let answers = data.strip_prefix("c:")?;
-        if answers.len() > check::MAX_QUESTIONS {
-            return None;
-        }
-        answers
-            .chars()
-            .map(|c| match c {
-                'y' => Some(true),
-                'n' => Some(false),
-                _ => None,
-            })
-            .collect::<Option<Vec<bool>>>()
-            .map(Self::Check)
+        let (index, answer) = data.strip_prefix("c:")?.split_once(':')?;
+        let index: usize = index.parse().ok().filter(|&i| i < check::MAX_QUESTIONS)?;
+        let yes = match answer {
+            "y" => true,
+            "n" => false,
+            _ => return None,
+        };
+        Some(Self::Check { index, yes })
     }
 }
 
@@ -400,14 +422,14 @@ async fn handle_callback(bot: &TgBot, ctx: &BotContext, query: &CallbackQuery) -
         Some(ButtonAction::Topic(id)) => ctx.engine.topic_reply(id),
         _ => None,
     };
-    let valid = topic_reply.is_some() || matches!(action, Some(ButtonAction::Check(_)));
+    let valid = topic_reply.is_some() || matches!(action, Some(ButtonAction::Check { .. }));
     // Every callback query is answered, so the button stops spinning; a stale one politely.
     let mut answer = bot.answer_callback_query(query.id.clone());
     if !valid || target.is_none() {
         Span::current().record("action", "stale-button");
         answer = answer.text(text::STALE_BUTTON);
     }
-    if let Err(e) = send::with_retry(|| answer.clone().send()).await {
+    if let Err(e) = send::with_retry(Some(&ctx.metrics), || answer.clone().send()).await {
         warn!(class = error_class(&e), "answerCallbackQuery failed");
     }
     let Some(target) = target.filter(|_| valid) else { return Ok(()) };
@@ -420,12 +442,57 @@ async fn handle_callback(bot: &TgBot, ctx: &BotContext, query: &CallbackQuery) -
                 None => Ok(()),
             }
         }
-        Some(ButtonAction::Check(answers)) => {
+        Some(ButtonAction::Check { index, yes }) => {
             Span::current().record("action", "check");
-            send_check_step(bot, ctx, target, &answers).await
+            continue_check(bot, ctx, target, index, yes).await
         }
         None => Ok(()),
     }
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// `/check`: forget any earlier check in this chat and ask the first question.
+async fn start_check(bot: &TgBot, ctx: &BotContext, target: Target) -> HandlerResult {
+    if let Err(e) = ctx.storage.save_check_answers(target.chat.0, &[], unix_now(), CHECK_TTL).await {
+        return check_unavailable(bot, ctx, target, &e).await;
+    }
+    send_check_step(bot, ctx, target, &[]).await
+}
+
+/// A yes/no button of the check: record the answer, then ask the next question or end.
+async fn continue_check(bot: &TgBot, ctx: &BotContext, target: Target, index: usize, yes: bool) -> HandlerResult {
+    let chat = target.chat.0;
+    let mut answers = match ctx.storage.check_answers(chat, unix_now()).await {
+        Ok(Some(answers)) => answers,
+        Ok(None) => return send_html(bot, ctx, target, text::CHECK_EXPIRED, None).await,
+        Err(e) => return check_unavailable(bot, ctx, target, &e).await,
+    };
+    if answers.len() != index {
+        // A button of an earlier question, pressed again: that answer is already in.
+        Span::current().record("action", "check-old-button");
+        return Ok(());
+    }
+    answers.push(yes);
+    let result = match check::step(ctx.engine.kb(), &answers) {
+        CheckStep::Done(_) => ctx.storage.end_check(chat).await,
+        CheckStep::Ask { .. } => ctx.storage.save_check_answers(chat, &answers, unix_now(), CHECK_TTL).await,
+    };
+    if let Err(e) = result {
+        return check_unavailable(bot, ctx, target, &e).await;
+    }
+    send_check_step(bot, ctx, target, &answers).await
+}
+
+/// The check cannot keep its answers (storage down): the safe end is the full urgent-care
+/// criteria, so nobody is left without them.
+async fn check_unavailable(bot: &TgBot, ctx: &BotContext, target: Target, cause: &crate::storage::StorageError) -> HandlerResult {
+    warn!(cause = %cause, "check state unavailable; sending the urgent-care criteria instead");
+    Span::current().record("action", "check-unavailable");
+    send_html(bot, ctx, target, text::CHECK_UNAVAILABLE, None).await?;
+    send_reply(bot, ctx, target, &ctx.engine.urgent_care_reply()).await
 }
 
 async fn send_check_step(bot: &TgBot, ctx: &BotContext, target: Target, answers: &[bool]) -> HandlerResult {
@@ -438,11 +505,7 @@ async fn send_check_step(bot: &TgBot, ctx: &BotContext, target: Target, answers:
                 html.push_str("\n\n");
             }
             html.push_str(&format!("<b>{}/{}</b> {}", index + 1, total, escape_html(question)));
-            let with = |yes: bool| {
-                let mut next = answers.to_vec();
-                next.push(yes);
-                ButtonAction::Check(next).encode()
-            };
+            let with = |yes: bool| ButtonAction::Check { index, yes }.encode();
             let keyboard = InlineKeyboardMarkup::new([[
                 InlineKeyboardButton::callback(text::YES, with(true)),
                 InlineKeyboardButton::callback(text::NO, with(false)),
@@ -451,6 +514,7 @@ async fn send_check_step(bot: &TgBot, ctx: &BotContext, target: Target, answers:
         }
         CheckStep::Done(Some(tier)) => {
             Span::current().record("urgency", crate::cli::tier_name(tier));
+            ctx.metrics.red_flag_notice(tier.into(), NoticeTrigger::Check);
             let mut reply = engine.urgent_care_reply();
             reply.urgent = Some(engine.urgent_notice(tier));
             send_reply(bot, ctx, target, &reply).await
@@ -545,8 +609,17 @@ async fn send_html(bot: &TgBot, ctx: &BotContext, target: Target, html: &str, ke
                 }
                 request.send()
             };
-            match send::with_retry(request).await {
-                Ok(_) => break,
+            ctx.flood.wait(chat.0).await;
+            match send::with_retry(Some(&ctx.metrics), request).await {
+                Ok(_) => {
+                    ctx.metrics.reply_sent();
+                    if i + 1 == n {
+                        if let Ok(received) = RECEIVED.try_with(|t| *t) {
+                            ctx.metrics.observe_latency(received.elapsed());
+                        }
+                    }
+                    break;
+                }
                 Err(error) => match classify(&error) {
                     Failure::Blocked => {
                         info!(class = error_class(&error), "chat has blocked or removed the bot; skipped");
@@ -560,7 +633,13 @@ async fn send_html(bot: &TgBot, ctx: &BotContext, target: Target, html: &str, ke
                         chat = ChatId(new_chat);
                         migrated = true;
                     }
-                    _ => return Err(HandlerError { action: "sendMessage", class: error_class(&error) }),
+                    failure => {
+                        return Err(HandlerError {
+                            action: "sendMessage",
+                            class: error_class(&error),
+                            retryable: failure == Failure::Transient,
+                        });
+                    }
                 },
             }
         }
@@ -574,13 +653,13 @@ mod tests {
 
     #[test]
     fn callback_data_round_trips_and_fits_telegram() {
-        for action in [ButtonAction::Topic("spondylolisthesis".into()), ButtonAction::Check(vec![true, false, false, true, false, true])] {
+        for action in [ButtonAction::Topic("spondylolisthesis".into()), ButtonAction::Check { index: 5, yes: true }, ButtonAction::Check { index: 0, yes: false }] {
             let data = action.encode();
             assert!(data.len() <= 64);
             assert_eq!(ButtonAction::decode(&data), Some(action));
         }
-        for forged in ["", "x", "c:yq", "c:yyyyyyyyyyyyyyyyyyyyyyyyyyyy", &"t:".repeat(40)] {
-            assert_eq!(ButtonAction::decode(forged).filter(|a| matches!(a, ButtonAction::Check(_))), None, "{forged:?}");
+        for forged in ["", "x", "c:yq", "c:1", "c:1:maybe", "c:-1:y", "c:999:y", "c:yyyyyyyyyyyyyyyyyyyyyyyyyyyy", &"t:".repeat(40)] {
+            assert_eq!(ButtonAction::decode(forged).filter(|a| matches!(a, ButtonAction::Check { .. })), None, "{forged:?}");
         }
     }
 

@@ -1,37 +1,40 @@
 //! Edge: the Telegram bot. The only module that imports teloxide.
 //!
 //! Turns updates into questions and replies into API calls; all answering happens in
-//! `crate::domain`. Start-up: open storage, `getMe` ourselves (so a bad token or an unreachable
-//! server is one clear error, not teloxide's panic), register commands, then long-poll through
-//! a listener that drops unparseable updates. SIGINT and SIGTERM stop taking updates, let the
-//! replies in flight finish, and return.
+//! `crate::domain`. Start-up: `getMe` ourselves (so a bad token or an unreachable server is
+//! one clear error, not teloxide's panic), register commands, then take updates by long
+//! polling (`polling.rs`, the default) or from Telegram's webhook (`http.rs`), and run each
+//! through the handler tree (`dispatch.rs`). SIGINT and SIGTERM stop taking updates, let the
+//! ones in flight finish, and return.
 
+pub mod dispatch;
+pub mod flood;
 pub mod handlers;
-pub mod listener;
+pub mod http;
+pub mod polling;
 pub mod send;
 pub mod text;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
-use teloxide::adaptors::throttle::Limits;
-use teloxide::adaptors::Throttle;
-use teloxide::dispatching::Dispatcher;
 use teloxide::prelude::*;
-use teloxide::types::{BotCommand, BotCommandScope, UpdateKind};
-use teloxide::update_listeners::Polling;
+use teloxide::types::{BotCommand, BotCommandScope};
 use teloxide::utils::command::BotCommands;
 use teloxide::{ApiError, RequestError};
-use tracing::{debug, info, warn};
+use tracing::{info, warn};
 
-use crate::config::RunConfig;
+use crate::config::{Mode, RunConfig, WebhookConfig};
 use crate::domain::Engine;
+use crate::metrics::Metrics;
 use crate::storage::Storage;
-use handlers::{BotContext, Command, HandlerError};
-use listener::RedactingListener;
+use dispatch::UpdateProcessor;
+use flood::FloodGate;
+use handlers::{BotContext, Command};
 
-/// The bot type every endpoint receives: teloxide's `Bot` behind its flood-control adaptor.
-pub type TgBot = Throttle<Bot>;
+/// The bot type every endpoint receives. Flood control and retries are ours (`flood.rs`,
+/// `send.rs`), not teloxide adaptors.
+pub type TgBot = Bot;
 
 /// Why the bot could not start.
 #[derive(Debug, thiserror::Error)]
@@ -40,10 +43,26 @@ pub enum StartError {
     #[error("the Bot API rejected the bot token (getMe: unauthorized); check TELOXIDE_TOKEN")]
     TokenRejected,
     /// getMe could not be completed.
-    #[error("cannot reach the Bot API at {url} (getMe failed: {class})")]
+    #[error("cannot reach the Bot API at {url} ({method} failed: {class})")]
     Unreachable {
         /// The API URL.
         url: String,
+        /// The call that failed.
+        method: &'static str,
+        /// Error class.
+        class: &'static str,
+    },
+    /// The HTTP listener could not bind.
+    #[error("cannot listen on {addr}")]
+    Listen {
+        /// The address.
+        addr: SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Telegram refused the webhook.
+    #[error("setWebhook failed ({class}); check --webhook-url (Telegram needs HTTPS on port 443, 80, 88 or 8443)")]
+    SetWebhook {
         /// Error class.
         class: &'static str,
     },
@@ -52,11 +71,13 @@ pub enum StartError {
 /// Runs the bot until SIGINT or SIGTERM.
 ///
 /// # Errors
-/// Start-up failures (`StartError`); once dispatching, errors are logged, never returned.
+/// Start-up failures (`StartError`); once running, errors are logged, never returned.
 pub async fn run(config: &RunConfig, engine: Arc<Engine>, storage: Arc<dyn Storage>) -> Result<(), StartError> {
     // Register for SIGTERM before anything else: until a handler is registered, SIGTERM kills
     // the process outright, whatever is in flight.
     let stop_signal = StopSignal::register();
+    let api_url = config.api_url.as_ref().map_or_else(|| "https://api.telegram.org".to_owned(), ToString::to_string);
+    let unreachable = |method: &'static str, e: &RequestError| StartError::Unreachable { url: api_url.clone(), method, class: send::error_class(e) };
     let mut bot = Bot::new(config.token.expose());
     if let Some(url) = &config.api_url {
         bot = bot.set_api_url(url.clone());
@@ -64,52 +85,95 @@ pub async fn run(config: &RunConfig, engine: Arc<Engine>, storage: Arc<dyn Stora
     let me = match bot.get_me().send().await {
         Ok(me) => me,
         Err(RequestError::Api(ApiError::InvalidToken)) => return Err(StartError::TokenRejected),
-        Err(e) => {
-            let url = config.api_url.as_ref().map_or_else(|| "https://api.telegram.org".to_owned(), ToString::to_string);
-            return Err(StartError::Unreachable { url, class: send::error_class(&e) });
-        }
+        Err(e) => return Err(unreachable("getMe", &e)),
     };
     info!(bot_id = me.id.0, can_read_all_group_messages = me.can_read_all_group_messages, "connected to the Bot API");
-    let bot = bot.throttle(Limits::default());
     register_commands(&bot).await;
 
-    let context = Arc::new(BotContext { engine, storage, red_flag_cooldown: config.red_flag_cooldown });
-    let mut dispatcher = Dispatcher::builder(bot.clone(), handlers::schema())
-        .dependencies(dptree::deps![context])
-        // teloxide's own default handler logs the whole update (text, names) at WARN.
-        .default_handler(|update: Arc<Update>| async move {
-            debug!(update_id = update.id.0, kind = update_kind(&update), "ignored update");
-        })
-        .error_handler(Arc::new(|error: HandlerError| async move {
-            warn!(cause = %error, "update failed");
-        }))
-        .build();
-    // The long-poll timeout must stay under the HTTP client's own timeout (17 s in teloxide
-    // 0.17, which does not lengthen it for getUpdates): a longer poll is cut off as a network
-    // error on every quiet spell, and teloxide's backoff then delays the next poll by up to a
-    // minute. 10 s is teloxide's own default.
-    let listener = RedactingListener(Polling::builder(bot.clone()).timeout(Duration::from_secs(10)).delete_webhook().await.build());
+    let topic_ids: Vec<&str> = engine.kb().topics.iter().map(|t| t.id.as_str()).collect();
+    let metrics = Arc::new(Metrics::new(&topic_ids));
+    let context = Arc::new(BotContext {
+        engine,
+        storage: Arc::clone(&storage),
+        red_flag_cooldown: config.red_flag_cooldown,
+        metrics: Arc::clone(&metrics),
+        flood: FloodGate::new(config.flood_control),
+    });
+    let processor = Arc::new(UpdateProcessor::new(bot.clone(), me, context));
 
-    let shutdown = dispatcher.shutdown_token();
-    tokio::spawn(async move {
-        stop_signal.wait().await;
-        info!("stop signal received: finishing replies in flight");
-        match shutdown.shutdown() {
-            Ok(done) => done.await,
-            // Not dispatching yet (signal during start-up): nothing is in flight.
-            Err(_) => std::process::exit(0),
+    match &config.mode {
+        Mode::Polling { metrics_listen, max_in_flight } => {
+            if let Some(addr) = metrics_listen {
+                let state = Arc::new(http::HttpState { webhook: None, storage, metrics });
+                let listener = bind(*addr).await?;
+                info!(%addr, "serving /healthz, /readyz and /metrics");
+                tokio::spawn(async move {
+                    if let Err(e) = axum::serve(listener, http::router(state, "/")).await {
+                        warn!(cause = %e, "metrics listener stopped");
+                    }
+                });
+            }
+            info!(max_in_flight, "long polling");
+            polling::run(bot, processor, *max_in_flight, stop_signal.wait()).await.map_err(|e| unreachable("getUpdates", &e))?;
         }
-    });
-
-    let listener_errors = Arc::new(|error: RequestError| async move {
-        warn!(class = send::error_class(&error), "getUpdates failed");
-    });
-    if let Err(e) = dispatcher.try_dispatch_with_listener(listener, listener_errors).await {
-        let url = config.api_url.as_ref().map_or_else(|| "https://api.telegram.org".to_owned(), ToString::to_string);
-        return Err(StartError::Unreachable { url, class: send::error_class(&e) });
+        Mode::Webhook(webhook) => serve_webhook(&bot, webhook, processor, storage, metrics, stop_signal).await.map_err(|e| match e {
+            WebhookError::Start(e) => e,
+            WebhookError::Api(e) => StartError::SetWebhook { class: send::error_class(&e) },
+        })?,
     }
     info!("stopped");
     Ok(())
+}
+
+enum WebhookError {
+    Start(StartError),
+    Api(RequestError),
+}
+
+/// Binds the listener, registers the webhook, and serves until the stop signal. The webhook is
+/// never deleted on the way out: other replicas behind the same URL keep receiving.
+async fn serve_webhook(
+    bot: &TgBot,
+    webhook: &WebhookConfig,
+    processor: Arc<UpdateProcessor>,
+    storage: Arc<dyn Storage>,
+    metrics: Arc<Metrics>,
+    stop_signal: StopSignal,
+) -> Result<(), WebhookError> {
+    // Bind first: a port in use is reported before Telegram is told to send anything here.
+    let listener = bind(webhook.listen).await.map_err(WebhookError::Start)?;
+    let set = || {
+        let mut request = bot
+            .set_webhook(webhook.url.clone())
+            .secret_token(webhook.secret.expose().to_owned())
+            .allowed_updates(polling::ALLOWED_UPDATES)
+            .max_connections(webhook.max_connections);
+        if webhook.drop_pending {
+            request = request.drop_pending_updates(true);
+        }
+        request.send()
+    };
+    send::with_retry(None, set).await.map_err(WebhookError::Api)?;
+    if webhook.secret_generated {
+        warn!("webhook secret token set (generated for this process: give all replicas the same --webhook-secret)");
+    } else {
+        info!("webhook secret token set");
+    }
+    let path = webhook.url.path().to_owned();
+    let state = Arc::new(http::HttpState { webhook: Some((processor, webhook.secret.clone())), storage, metrics });
+    info!(addr = %webhook.listen, path = %path, "serving the webhook, /healthz, /readyz and /metrics");
+    let served = axum::serve(listener, http::router(state, &path)).with_graceful_shutdown(async move {
+        stop_signal.wait().await;
+        info!("stop signal received: finishing the updates in flight");
+    });
+    if let Err(e) = served.await {
+        warn!(cause = %e, "webhook listener failed");
+    }
+    Ok(())
+}
+
+async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, StartError> {
+    tokio::net::TcpListener::bind(addr).await.map_err(|source| StartError::Listen { addr, source })
 }
 
 /// The command lists: private chats get the personal ones, groups the group ones.
@@ -126,25 +190,10 @@ fn command_lists() -> (Vec<BotCommand>, Vec<BotCommand>) {
 async fn register_commands(bot: &TgBot) {
     let (private, group) = command_lists();
     for (commands, scope) in [(private, BotCommandScope::AllPrivateChats), (group, BotCommandScope::AllGroupChats)] {
-        let result = send::with_retry(|| bot.set_my_commands(commands.clone()).scope(scope.clone()).send()).await;
+        let result = send::with_retry(None, || bot.set_my_commands(commands.clone()).scope(scope.clone()).send()).await;
         if let Err(e) = result {
             warn!(class = send::error_class(&e), "setMyCommands failed; the command menu may be out of date");
         }
-    }
-}
-
-fn update_kind(update: &Update) -> &'static str {
-    match &update.kind {
-        UpdateKind::Message(_) => "message",
-        UpdateKind::EditedMessage(_) => "edited_message",
-        UpdateKind::ChannelPost(_) => "channel_post",
-        UpdateKind::EditedChannelPost(_) => "edited_channel_post",
-        UpdateKind::CallbackQuery(_) => "callback_query",
-        UpdateKind::MyChatMember(_) => "my_chat_member",
-        UpdateKind::ChatMember(_) => "chat_member",
-        UpdateKind::InlineQuery(_) => "inline_query",
-        UpdateKind::Error(_) => "unparseable",
-        _ => "other",
     }
 }
 

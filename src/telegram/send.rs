@@ -1,8 +1,8 @@
 //! Sending replies: splitting to Telegram's 4,096-character limit, and a retry layer for what
 //! teloxide does not retry.
 //!
-//! teloxide's `Throttle` waits out 429s, but a 5xx or a dropped connection fails the request
-//! once and the reply is lost. Here: bounded attempts with exponential backoff and jitter for
+//! teloxide retries nothing: a 5xx or a dropped connection fails the request once and the
+//! reply is lost. Here: bounded attempts with exponential backoff and jitter for
 //! server and network errors (a duplicate reply after a lost response is acceptable, a lost
 //! urgent-care reply is not); a chat that blocked the bot (403) is skipped; a group that became
 //! a supergroup (400 `migrate_to_chat_id`) is followed.
@@ -11,6 +11,8 @@ use std::future::Future;
 use std::time::Duration;
 
 use teloxide::{ApiError, RequestError};
+
+use crate::metrics::{FailureClass, Metrics};
 
 /// Telegram's limit for one message's text.
 pub const MAX_MESSAGE_LEN: usize = 4096;
@@ -86,21 +88,42 @@ pub fn backoff(attempt: u32) -> Duration {
     base + base.mul_f64(fastrand::f64() * 0.5)
 }
 
+/// The metrics class of a failed request.
+pub fn failure_class(error: &RequestError) -> FailureClass {
+    match error {
+        RequestError::RetryAfter(_) => FailureClass::TooManyRequests,
+        RequestError::Network(_) | RequestError::Io(_) => FailureClass::Network,
+        RequestError::Api(e) if blocked(e) => FailureClass::Forbidden,
+        RequestError::Api(ApiError::Unknown(_)) | RequestError::InvalidJson { .. } if classify(error) == Failure::Transient => {
+            FailureClass::ServerError
+        }
+        _ => FailureClass::Other,
+    }
+}
+
 /// Runs `op` until it succeeds, fails permanently, or `MAX_ATTEMPTS` are used. A 429 that
-/// reaches this layer is waited out for the time Telegram asked.
+/// reaches this layer is waited out for the time Telegram asked. Every failed attempt and
+/// every retry is counted in `metrics`.
 ///
 /// # Errors
 /// The last error.
-pub async fn with_retry<T, F, Fut>(mut op: F) -> Result<T, RequestError>
+pub async fn with_retry<T, F, Fut>(metrics: Option<&Metrics>, mut op: F) -> Result<T, RequestError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, RequestError>>,
 {
     let mut attempt = 1;
     loop {
-        match op().await {
+        let result = op().await;
+        if let (Err(error), Some(metrics)) = (&result, metrics) {
+            metrics.send_failure(failure_class(error));
+        }
+        match result {
             Ok(value) => return Ok(value),
             Err(error) if attempt < MAX_ATTEMPTS && classify(&error) == Failure::Transient => {
+                if let Some(metrics) = metrics {
+                    metrics.retry();
+                }
                 let wait = match &error {
                     RequestError::RetryAfter(seconds) => seconds.duration(),
                     _ => backoff(attempt),
@@ -125,6 +148,11 @@ fn telegram_len(text: &str) -> usize {
 /// (never inside an HTML entity). Tags never span a line in our rendering, so every piece stays
 /// valid HTML.
 pub fn split_message(html: &str, max: usize) -> Vec<String> {
+    // The common case: it fits (UTF-16 units never outnumber UTF-8 bytes).
+    if html.len() <= max || telegram_len(html) <= max {
+        let text = html.trim_end();
+        return if text.trim_start().is_empty() { Vec::new() } else { vec![text.to_owned()] };
+    }
     let mut pieces: Vec<String> = Vec::new();
     let mut current = String::new();
     let push = |pieces: &mut Vec<String>, current: &mut String| {

@@ -28,6 +28,7 @@ pub const TOPICS: &str = "<b>What I can answer</b>\nPick a topic:";
 pub const PRIVACY: &str = "<b>Privacy</b>\n\
 I never store or log what you write. Messages are read, answered and forgotten.\n\
 For groups I keep only the chat id and its settings (whether the red-flag watch is on, and when I last posted a red-flag notice).\n\
+During a /check I keep your yes/no answers until the check ends, and never longer than 30 minutes.\n\
 My logs contain update ids, topic ids, flags and timings, never text, names or usernames.";
 
 /// First lines of `/about`; the red-flag sources follow.
@@ -46,6 +47,12 @@ pub const ASK_EMPTY: &str = "Ask me like this: /ask <i>why does my back pain go 
 
 /// `/check` in a group: the check happens in private.
 pub const CHECK_IN_GROUP: &str = "The red-flag check asks personal questions, so it runs in a private chat with me. Tap the button to start it there.";
+
+/// A check button pressed after the check expired (30 minutes) or ended.
+pub const CHECK_EXPIRED: &str = "That check has ended or expired (answers are kept for 30 minutes at most). Send /check to start again.";
+
+/// The check cannot continue (the settings store is down): the full criteria follow.
+pub const CHECK_UNAVAILABLE: &str = "Sorry, I can't run the check right now. Here are all the warning signs to look out for instead:";
 
 /// The button under `CHECK_IN_GROUP`.
 pub const CHECK_BUTTON: &str = "Start the check privately";

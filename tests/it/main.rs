@@ -14,5 +14,6 @@ mod eval_bars;
 mod kb_validation;
 mod matching;
 mod properties;
+mod redis_storage;
 mod support;
 mod triage;

@@ -1,0 +1,101 @@
+//! `MemoryStorage`: settings in process memory, for tests and single-process demos. Nothing
+//! survives a restart.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+
+use super::{ChatId, Storage, StorageError};
+
+/// Settings in memory, for tests.
+#[derive(Debug, Default)]
+pub struct MemoryStorage {
+    chats: Mutex<HashMap<ChatId, ChatRow>>,
+    /// Running checks apart from the chat rows: they expire and do not follow a migration.
+    checks: Mutex<HashMap<ChatId, CheckRow>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct ChatRow {
+    watch: bool,
+    last_notice: Option<u64>,
+}
+
+impl Default for ChatRow {
+    fn default() -> Self {
+        Self { watch: true, last_notice: None }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct CheckRow {
+    answers: Vec<bool>,
+    /// Unix seconds; the row counts as absent from then on.
+    expires_at: u64,
+}
+
+/// Runs `f` on the locked map. A poisoned lock only means another task panicked mid-update of
+/// plain data; the map is still usable, so recover it rather than take the bot down.
+fn with<K, V, T>(map: &Mutex<HashMap<K, V>>, f: impl FnOnce(&mut HashMap<K, V>) -> T) -> T {
+    let mut guard = map.lock().unwrap_or_else(|e| e.into_inner());
+    f(&mut guard)
+}
+
+impl Storage for MemoryStorage {
+    fn red_flag_watch(&self, chat: ChatId) -> BoxFuture<'_, Result<bool, StorageError>> {
+        let on = with(&self.chats, |m| m.get(&chat).is_none_or(|row| row.watch));
+        Box::pin(async move { Ok(on) })
+    }
+
+    fn set_red_flag_watch(&self, chat: ChatId, on: bool) -> BoxFuture<'_, Result<(), StorageError>> {
+        with(&self.chats, |m| m.entry(chat).or_default().watch = on);
+        Box::pin(async { Ok(()) })
+    }
+
+    fn claim_red_flag_notice(&self, chat: ChatId, now: u64, cooldown: Duration) -> BoxFuture<'_, Result<bool, StorageError>> {
+        let claimed = with(&self.chats, |m| {
+            let row = m.entry(chat).or_default();
+            let free = row.last_notice.is_none_or(|last| now.saturating_sub(last) >= cooldown.as_secs());
+            if free {
+                row.last_notice = Some(now);
+            }
+            free
+        });
+        Box::pin(async move { Ok(claimed) })
+    }
+
+    fn migrate_chat(&self, from: ChatId, to: ChatId) -> BoxFuture<'_, Result<(), StorageError>> {
+        with(&self.chats, |m| {
+            if let Some(row) = m.remove(&from) {
+                m.insert(to, row);
+            }
+        });
+        Box::pin(async { Ok(()) })
+    }
+
+    fn ping(&self) -> BoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(async { Ok(()) })
+    }
+
+    fn check_answers(&self, chat: ChatId, now: u64) -> BoxFuture<'_, Result<Option<Vec<bool>>, StorageError>> {
+        let answers = with(&self.checks, |m| m.get(&chat).filter(|row| now < row.expires_at).map(|row| row.answers.clone()));
+        Box::pin(async move { Ok(answers) })
+    }
+
+    fn save_check_answers(&self, chat: ChatId, answers: &[bool], now: u64, ttl: Duration) -> BoxFuture<'_, Result<(), StorageError>> {
+        let row = CheckRow { answers: answers.to_vec(), expires_at: now.saturating_add(ttl.as_secs()) };
+        with(&self.checks, |m| {
+            // Abandoned checks would otherwise pile up for the life of the process.
+            m.retain(|_, row| now < row.expires_at);
+            m.insert(chat, row);
+        });
+        Box::pin(async { Ok(()) })
+    }
+
+    fn end_check(&self, chat: ChatId) -> BoxFuture<'_, Result<(), StorageError>> {
+        with(&self.checks, |m| m.remove(&chat));
+        Box::pin(async { Ok(()) })
+    }
+}

@@ -1,0 +1,126 @@
+//! The HTTP listener: Telegram's webhook, `/healthz`, `/readyz` and `/metrics`.
+//!
+//! Our own axum router rather than teloxide's webhook listener, which answers 200 before an
+//! update is handled (a replica that dies loses what it acknowledged), answers a bad secret
+//! with 400, logs unparseable bodies in full, and routes only the webhook path. Here the
+//! webhook answers only after the update is handled and its reply sent: a replica killed
+//! mid-request leaves the request unanswered, and Telegram (or the load balancer) sends it
+//! again.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use teloxide::types::Update;
+use tracing::{debug, warn};
+
+use super::dispatch::{Outcome, UpdateProcessor};
+use crate::config::WebhookSecret;
+use crate::metrics::Metrics;
+use crate::storage::Storage;
+
+/// The header Telegram puts the webhook's secret token in.
+pub const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
+/// Largest update body accepted. Telegram's updates are a few KB; a message is at most 4,096
+/// characters plus entities.
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+/// `/readyz` gives the store this long to answer.
+const READY_TIMEOUT: Duration = Duration::from_millis(1500);
+
+/// What the routes need.
+pub struct HttpState {
+    /// Handles webhook updates (`None`: health and metrics only, for polling mode).
+    pub webhook: Option<(Arc<UpdateProcessor>, WebhookSecret)>,
+    /// Probed by `/readyz`.
+    pub storage: Arc<dyn Storage>,
+    /// Rendered by `/metrics`.
+    pub metrics: Arc<Metrics>,
+}
+
+/// The router: `/healthz`, `/readyz`, `/metrics`, and `webhook_path` when `state.webhook` is set.
+pub fn router(state: Arc<HttpState>, webhook_path: &str) -> Router {
+    let router = Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz)).route("/metrics", get(metrics));
+    let router = if state.webhook.is_some() { router.route(webhook_path, post(webhook)) } else { router };
+    router.with_state(state)
+}
+
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// Ready when the knowledge base is loaded (it is, or the process would not be serving) and
+/// the store answers. A load balancer or orchestrator may take an unready replica out of
+/// rotation; it still answers whatever reaches it (fail open).
+async fn readyz(State(state): State<Arc<HttpState>>) -> Response {
+    match tokio::time::timeout(READY_TIMEOUT, state.storage.ping()).await {
+        Ok(Ok(())) => (StatusCode::OK, "ready\n").into_response(),
+        Ok(Err(e)) => {
+            debug!(cause = %e, "not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, "not ready: settings store unreachable\n").into_response()
+        }
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "not ready: settings store not answering\n").into_response(),
+    }
+}
+
+async fn metrics(State(state): State<Arc<HttpState>>) -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render()).into_response()
+}
+
+/// Compares in time independent of where the strings differ.
+fn same_secret(given: &[u8], expected: &[u8]) -> bool {
+    given.len() == expected.len() && given.iter().zip(expected).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+}
+
+/// Just the id of an update, to log a body that is not a valid update.
+#[derive(serde::Deserialize)]
+struct UpdateId {
+    update_id: Option<i64>,
+}
+
+async fn webhook(State(state): State<Arc<HttpState>>, headers: HeaderMap, body: Body) -> Response {
+    let Some((processor, secret)) = &state.webhook else { return StatusCode::NOT_FOUND.into_response() };
+    // The secret first: nothing from an unauthenticated request is read or processed.
+    let authorized = headers.get(SECRET_HEADER).is_some_and(|given| same_secret(given.as_bytes(), secret.expose().as_bytes()));
+    if !authorized {
+        warn!("webhook request without the right secret token; rejected");
+        return (StatusCode::UNAUTHORIZED, "unauthorized\n").into_response();
+    }
+    let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            warn!(limit = MAX_BODY_BYTES, "webhook body too large or cut off; rejected");
+            return (StatusCode::PAYLOAD_TOO_LARGE, "payload too large\n").into_response();
+        }
+    };
+    let update: Update = match serde_json::from_slice(&bytes) {
+        Ok(update) => update,
+        Err(_) => {
+            let update_id = serde_json::from_slice::<UpdateId>(&bytes).ok().and_then(|u| u.update_id);
+            warn!(update_id, "webhook body is not a Telegram update; rejected");
+            return (StatusCode::BAD_REQUEST, "bad request\n").into_response();
+        }
+    };
+    match processor.process(update).await {
+        Outcome::Done | Outcome::Failed => StatusCode::OK.into_response(),
+        // Telegram delivers an update again after a non-2xx answer.
+        Outcome::Retry => (StatusCode::SERVICE_UNAVAILABLE, "try again\n").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_secret;
+
+    #[test]
+    fn secrets_compare_exactly() {
+        assert!(same_secret(b"abc", b"abc"));
+        assert!(!same_secret(b"abd", b"abc"));
+        assert!(!same_secret(b"ab", b"abc"));
+        assert!(!same_secret(b"", b"abc"));
+    }
+}

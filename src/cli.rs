@@ -133,7 +133,7 @@ pub struct RunArgs {
     /// Overall messages per second under flood control [default: 30].
     #[arg(long, env = "BACKLEG_MESSAGES_PER_SECOND", value_name = "N")]
     pub messages_per_second: Option<u32>,
-    /// Polling mode: updates fetched but not yet handled, at most [default: 256].
+    /// Polling mode: updates fetched but not yet handled, at most [default: 64].
     #[arg(long, env = "BACKLEG_MAX_UPDATES_IN_FLIGHT", value_name = "N")]
     pub max_updates_in_flight: Option<usize>,
 }

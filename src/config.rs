@@ -16,7 +16,7 @@ pub const DEFAULT_RED_FLAG_COOLDOWN: Duration = Duration::from_secs(600);
 /// Default address of the webhook listener.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8443";
 /// Default bound on updates fetched by long polling but not yet handled.
-pub const DEFAULT_MAX_UPDATES_IN_FLIGHT: usize = 256;
+pub const DEFAULT_MAX_UPDATES_IN_FLIGHT: usize = 64;
 /// Default `max_connections` asked of Telegram for the webhook (Telegram's own default).
 pub const DEFAULT_WEBHOOK_MAX_CONNECTIONS: u8 = 40;
 

@@ -50,7 +50,17 @@ pub async fn run(bot: TgBot, processor: Arc<UpdateProcessor>, max_in_flight: usi
     let mut first = true;
     tokio::pin!(stop);
     'polling: loop {
-        let request = bot.get_updates().offset(offset).timeout(POLL_TIMEOUT_SECS).limit(BATCH).allowed_updates(ALLOWED_UPDATES);
+        // Ask for no more than there is room for, so fetched updates never wait in memory;
+        // when there is no room, wait for some (a quarter of the bound, or one batch) first.
+        let want = max_in_flight.min(usize::from(BATCH)).div_ceil(4);
+        if permits.available_permits() < want {
+            tokio::select! {
+                () = &mut stop => break 'polling,
+                permit = Arc::clone(&permits).acquire_many_owned(u32::try_from(want).unwrap_or(1)) => drop(permit),
+            }
+        }
+        let room = u8::try_from(permits.available_permits().min(usize::from(BATCH))).unwrap_or(BATCH).max(1);
+        let request = bot.get_updates().offset(offset).timeout(POLL_TIMEOUT_SECS).limit(room).allowed_updates(ALLOWED_UPDATES);
         let batch: Vec<Update> = tokio::select! {
             () = &mut stop => break 'polling,
             result = request.send() => match result {

@@ -265,3 +265,38 @@ async fn questions_from_one_chat_are_answered_in_order() {
     }
     h.finish().await;
 }
+
+/// Back-pressure: long polling never takes more updates than `--max-updates-in-flight` ahead of
+/// the replies sent. From the call log: a `getUpdates` with offset O means every update below O
+/// was taken; the replies whose `sendMessage` arrived before it are (at most) the ones done; so
+/// taken - replied + limit must stay within the bound at every poll. (teloxide's polling asked
+/// for 100 at a time whatever was pending.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn polling_takes_no_more_updates_than_it_has_room_for() {
+    const BOUND: i64 = 8;
+    const N: i64 = 40;
+    let h = Harness::start_with(|options, _| {
+        options.args.extend(["--max-updates-in-flight".to_owned(), BOUND.to_string(), "--flood-control".to_owned(), "off".to_owned()]);
+    })
+    .await;
+    h.api.delay_sends(Duration::from_millis(150));
+    let first_id = h.uid();
+    h.push(updates::private_text(first_id, 9000, "what is sciatica"));
+    for i in 1..N {
+        h.push(updates::private_text(h.uid(), 9000 + i, "what is sciatica"));
+    }
+    h.api.wait_until("a reply in every chat", Duration::from_secs(60), |r| (r.delivered.len() >= N as usize).then_some(())).await;
+    let calls = h.api.calls();
+    let mut polls = 0;
+    for call in calls.iter().filter(|c| c.is("getUpdates")) {
+        let Some(offset) = call.body["offset"].as_i64().filter(|&o| o > first_id) else { continue };
+        let limit = call.body["limit"].as_i64().unwrap_or(100);
+        let taken = offset - first_id;
+        let replied = calls.iter().filter(|c| c.seq < call.seq && c.is("sendMessage")).count() as i64;
+        assert!(taken - replied + limit <= BOUND, "poll #{}: {taken} taken, {replied} replied, asked for {limit} more (bound {BOUND})", call.seq);
+        polls += 1;
+    }
+    assert!(polls >= 3, "the updates should have been taken in several small polls, saw {polls}");
+    assert_eq!(h.api.delivered().len(), N as usize, "exactly one reply per question");
+    h.finish().await;
+}

@@ -591,8 +591,8 @@ fn print_run(round: usize, run: &Run) {
 
 fn header() {
     println!(
-        "{:>5}  {:<8} {:>7} {:>7} {:>7} {:>8} {:>10} {:>11} {:>11} {:>8} {:>11}  {}",
-        "round", "bot", "updates", "replies", "reply_B", "time_s", "updates/s", "idleRSS_MiB", "peakRSS_MiB", "botCPU_s", "serverCPU_s", "stop"
+        "{:>5}  {:<8} {:>7} {:>7} {:>7} {:>8} {:>10} {:>11} {:>11} {:>8} {:>11}  stop",
+        "round", "bot", "updates", "replies", "reply_B", "time_s", "updates/s", "idleRSS_MiB", "peakRSS_MiB", "botCPU_s", "serverCPU_s"
     );
 }
 

@@ -94,7 +94,7 @@ async fn webhook(State(state): State<Arc<HttpState>>, headers: HeaderMap, body: 
         Ok(bytes) => bytes,
         Err(_) => {
             warn!(limit = MAX_BODY_BYTES, "webhook body too large or cut off; rejected");
-            return (StatusCode::PAYLOAD_TOO_LARGE, "payload too large\n").into_response();
+            return (StatusCode::PAYLOAD_TOO_LARGE, [(header::CONNECTION, "close")], "payload too large\n").into_response();
         }
     };
     let update: Update = match serde_json::from_slice(&bytes) {

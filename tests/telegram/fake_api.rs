@@ -9,7 +9,8 @@
 //! leaves out (as Telegram does), and holds an empty long poll for at most 1 s (so tests run
 //! fast) or, after `hold_long_polls_like_telegram`, for the whole `timeout` asked for.
 //!
-//! Every call is recorded (method + JSON body) and the test can wait on the record: each change
+//! Every call is recorded (method + JSON body; a `multipart/form-data` body, as teloxide sends
+//! `setWebhook`, is recorded as a JSON object of its fields) and the test can wait on the record: each change
 //! bumps a `watch` channel, so waits wake up at once instead of sleeping. `sendMessage` keeps two
 //! lists besides the call log: messages delivered and attempts that failed (scripted failures,
 //! blocked chats, or a text Telegram itself would refuse: longer than 4,096 characters, invalid
@@ -22,7 +23,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::{Json, Router};
@@ -433,9 +434,12 @@ async fn not_found() -> Response {
     error(StatusCode::NOT_FOUND, "Not Found", None)
 }
 
-async fn handle(State(shared): State<Arc<Shared>>, Path((bot, method)): Path<(String, String)>, body: Bytes) -> Response {
+async fn handle(State(shared): State<Arc<Shared>>, Path((bot, method)): Path<(String, String)>, headers: HeaderMap, body: Bytes) -> Response {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let body: Value = if body.iter().all(u8::is_ascii_whitespace) {
         json!({})
+    } else if let Some(fields) = multipart_fields(content_type, &body) {
+        fields
     } else {
         serde_json::from_slice(&body).unwrap_or_else(|_| json!({ "_unparsed_body": String::from_utf8_lossy(&body) }))
     };
@@ -489,6 +493,24 @@ async fn handle(State(shared): State<Arc<Shared>>, Path((bot, method)): Path<(St
         "getmycommands" => ok(json!([])),
         _ => ok(json!(true)),
     }
+}
+
+/// A `multipart/form-data` body (teloxide sends `setWebhook` that way, for its optional
+/// certificate) as a JSON object: each field's value parsed as JSON where it is JSON (numbers,
+/// booleans, lists: `max_connections`, `allowed_updates`), else kept as a string (`url`,
+/// `secret_token`). `None` for any other content type.
+fn multipart_fields(content_type: &str, body: &[u8]) -> Option<Value> {
+    let boundary = content_type.strip_prefix("multipart/form-data")?.split(';').find_map(|p| p.trim().strip_prefix("boundary="))?;
+    let delimiter = format!("--{}", boundary.trim_matches('"'));
+    let text = String::from_utf8_lossy(body);
+    let mut fields = serde_json::Map::new();
+    for part in text.split(delimiter.as_str()).skip(1) {
+        let Some((head, value)) = part.split_once("\r\n\r\n") else { continue };
+        let Some(name) = head.split("name=\"").nth(1).and_then(|rest| rest.split('"').next()) else { continue };
+        let value = value.strip_suffix("\r\n").unwrap_or(value);
+        fields.insert(name.to_owned(), serde_json::from_str(value).unwrap_or_else(|_| json!(value)));
+    }
+    Some(Value::Object(fields))
 }
 
 fn ok(result: Value) -> Response {

@@ -20,13 +20,25 @@
 //!   forum topic), 429, 5xx, dropped connections, bounded retries, 403, migrated groups, a batch
 //!   of 100 chats, in-order answers;
 //! - `privacy`: no message text, names or usernames in the logs or the data file, no token in
-//!   the logs; JSON logs.
+//!   the logs; JSON logs;
+//! - `webhook`: webhook mode (`--webhook-url`), updates POSTed as Telegram does: setWebhook,
+//!   answered before acknowledged, the secret, body limits, malformed bodies, `/healthz`,
+//!   `/readyz`, `/metrics`, SIGTERM, a reply that keeps failing; polling's `--metrics-listen`;
+//! - `cluster` (ignored by default: needs `redis-server` and `nginx`): two webhook replicas
+//!   behind nginx (`deploy/nginx/`) sharing Redis, under load: exactly once, a replica killed
+//!   mid-load, the shared cooldown and setting, a Redis outage; prints throughput, latency and
+//!   RSS figures. Run: `cargo test --release --test telegram cluster -- --ignored --nocapture
+//!   --test-threads=1`.
+//!
+//! `replica` starts a bot in webhook mode and talks HTTP to it (shared by the last two).
 
 mod fake_api;
 mod harness;
+mod replica;
 mod updates;
 
 mod callbacks;
+mod cluster;
 mod fake_api_selftest;
 mod groups;
 mod limits;
@@ -34,3 +46,4 @@ mod privacy;
 mod private;
 mod red_flags;
 mod startup;
+mod webhook;

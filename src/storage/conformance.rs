@@ -45,9 +45,10 @@ pub async fn conformance(store: &dyn Storage, clock: Clock) {
     assert!(store.red_flag_watch(OTHER).await.expect("read watch"), "other chats are independent");
 
     // Cooldown: one claim per window.
-    assert!(store.claim_red_flag_notice(CHAT, now, cooldown).await.expect("claim"), "first claim");
-    assert!(!store.claim_red_flag_notice(CHAT, now, cooldown).await.expect("claim"), "within the cooldown");
-    assert!(store.claim_red_flag_notice(OTHER, now, cooldown).await.expect("claim"), "other chats are independent");
+    assert!(store.claim_red_flag_notice(CHAT, 106, now, cooldown).await.expect("claim"), "first claim");
+    assert!(!store.claim_red_flag_notice(CHAT, 107, now, cooldown).await.expect("claim"), "within the cooldown");
+    assert!(store.claim_red_flag_notice(CHAT, 106, now, cooldown).await.expect("claim"), "the same update again (redelivered) keeps its claim");
+    assert!(store.claim_red_flag_notice(OTHER, 108, now, cooldown).await.expect("claim"), "other chats are independent");
 
     // Check answers: saved, read back, replaced, ended.
     assert_eq!(store.check_answers(CHAT, now).await.expect("read check"), None, "no check running");
@@ -73,14 +74,14 @@ pub async fn conformance(store: &dyn Storage, clock: Clock) {
     }
     assert_eq!(store.check_answers(CHAT, now).await.expect("read check"), None, "the check expired");
     assert_eq!(store.check_answers(OTHER, now).await.expect("read check"), None, "the check expired");
-    assert!(store.claim_red_flag_notice(CHAT, now, cooldown).await.expect("claim"), "after the cooldown");
+    assert!(store.claim_red_flag_notice(CHAT, 109, now, cooldown).await.expect("claim"), "after the cooldown");
 
     // Migration: the "off" setting and the running cooldown follow the chat to its new id.
     store.migrate_chat(CHAT, MIGRATED).await.expect("migrate");
     assert!(!store.red_flag_watch(MIGRATED).await.expect("read watch"), "\"off\" follows a migrated chat");
-    assert!(!store.claim_red_flag_notice(MIGRATED, now, cooldown).await.expect("claim"), "the cooldown follows a migrated chat");
+    assert!(!store.claim_red_flag_notice(MIGRATED, 110, now, cooldown).await.expect("claim"), "the cooldown follows a migrated chat");
     assert!(store.red_flag_watch(CHAT).await.expect("read watch"), "the old id is back to the default");
-    assert!(store.claim_red_flag_notice(CHAT, now, cooldown).await.expect("claim"), "the old id has no cooldown");
+    assert!(store.claim_red_flag_notice(CHAT, 111, now, cooldown).await.expect("claim"), "the old id has no cooldown");
     store.migrate_chat(UNKNOWN, UNKNOWN_TARGET).await.expect("migrating a chat with nothing stored is fine");
     assert!(store.red_flag_watch(UNKNOWN_TARGET).await.expect("read watch"));
 

@@ -21,11 +21,12 @@ pub struct MemoryStorage {
 struct ChatRow {
     watch: bool,
     last_notice: Option<u64>,
+    notice_claimant: Option<i64>,
 }
 
 impl Default for ChatRow {
     fn default() -> Self {
-        Self { watch: true, last_notice: None }
+        Self { watch: true, last_notice: None, notice_claimant: None }
     }
 }
 
@@ -54,14 +55,15 @@ impl Storage for MemoryStorage {
         Box::pin(async { Ok(()) })
     }
 
-    fn claim_red_flag_notice(&self, chat: ChatId, now: u64, cooldown: Duration) -> BoxFuture<'_, Result<bool, StorageError>> {
+    fn claim_red_flag_notice(&self, chat: ChatId, claimant: i64, now: u64, cooldown: Duration) -> BoxFuture<'_, Result<bool, StorageError>> {
         let claimed = with(&self.chats, |m| {
             let row = m.entry(chat).or_default();
             let free = row.last_notice.is_none_or(|last| now.saturating_sub(last) >= cooldown.as_secs());
             if free {
                 row.last_notice = Some(now);
+                row.notice_claimant = Some(claimant);
             }
-            free
+            free || row.notice_claimant == Some(claimant)
         });
         Box::pin(async move { Ok(claimed) })
     }

@@ -72,8 +72,11 @@ pub trait Storage: Send + Sync {
     /// Turns the red-flag watch on or off.
     fn set_red_flag_watch(&self, chat: ChatId, on: bool) -> BoxFuture<'_, Result<(), StorageError>>;
     /// Atomically claims the right to post a red-flag notice in `chat` at `now` (Unix seconds):
-    /// true if no notice was posted within `cooldown`, and then records `now`.
-    fn claim_red_flag_notice(&self, chat: ChatId, now: u64, cooldown: Duration) -> BoxFuture<'_, Result<bool, StorageError>>;
+    /// true if no notice was posted within `cooldown`, and then records `now` and `claimant`
+    /// (the id of the update the notice answers). Also true when the notice within the
+    /// cooldown was claimed by the same `claimant`: an update delivered again (its reply
+    /// failed, or the replica died before sending) must still get its notice.
+    fn claim_red_flag_notice(&self, chat: ChatId, claimant: i64, now: u64, cooldown: Duration) -> BoxFuture<'_, Result<bool, StorageError>>;
     /// A group became a supergroup: its settings follow it to the new id.
     fn migrate_chat(&self, from: ChatId, to: ChatId) -> BoxFuture<'_, Result<(), StorageError>>;
     /// Whether the store answers right now (for the `/readyz` endpoint). Must return within

@@ -209,16 +209,21 @@ impl Storage for RedisStorage {
         self.run(move |mut connection| async move { query::<()>(&mut connection, &command, Retry::IfDropped).await })
     }
 
-    fn claim_red_flag_notice(&self, chat: ChatId, now: u64, cooldown: Duration) -> BoxFuture<'_, Result<bool, StorageError>> {
+    fn claim_red_flag_notice(&self, chat: ChatId, claimant: i64, _now: u64, cooldown: Duration) -> BoxFuture<'_, Result<bool, StorageError>> {
         if cooldown.as_secs() == 0 {
             // No cooldown: every notice may be posted (and `EX 0` would be an error).
             return Box::pin(async { Ok(true) });
         }
-        let command = cmd("SET").arg(key("cooldown", chat)).arg(now).arg("NX").arg("EX").arg(cooldown.as_secs()).to_owned();
+        let command = cmd("SET").arg(key("cooldown", chat)).arg(claimant).arg("NX").arg("EX").arg(cooldown.as_secs()).to_owned();
+        let holder = cmd("GET").arg(key("cooldown", chat)).to_owned();
         self.run(move |mut connection| async move {
-            // OK: the key was free and is now ours; nil: a notice is within the cooldown.
+            // OK: the key was free and is now ours; nil: a notice is within the cooldown, ours
+            // if the key holds our claimant (the same update, delivered again).
             match query::<Value>(&mut connection, &command, Retry::Never).await? {
-                Value::Nil => Ok(false),
+                Value::Nil => {
+                    let held_by: Option<i64> = query(&mut connection, &holder, Retry::IfDropped).await?;
+                    Ok(held_by == Some(claimant))
+                }
                 _ => Ok(true),
             }
         })

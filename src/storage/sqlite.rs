@@ -42,6 +42,14 @@ impl SqliteStorage {
                  );",
             )
             .map_err(open_error)?;
+        // Added after the first release: data files from then get the column on open.
+        let has_claimant = connection
+            .prepare("SELECT 1 FROM pragma_table_info('chats') WHERE name = 'red_flag_claimant'")
+            .and_then(|mut statement| statement.exists([]))
+            .map_err(open_error)?;
+        if !has_claimant {
+            connection.execute_batch("ALTER TABLE chats ADD COLUMN red_flag_claimant INTEGER;").map_err(open_error)?;
+        }
         Ok(Self { connection: Mutex::new(connection) })
     }
 
@@ -73,16 +81,18 @@ impl Storage for SqliteStorage {
         Box::pin(async move { result })
     }
 
-    fn claim_red_flag_notice(&self, chat: ChatId, now: u64, cooldown: Duration) -> BoxFuture<'_, Result<bool, StorageError>> {
+    fn claim_red_flag_notice(&self, chat: ChatId, claimant: i64, now: u64, cooldown: Duration) -> BoxFuture<'_, Result<bool, StorageError>> {
         let now = to_i64(now);
         let cutoff = now.saturating_sub(to_i64(cooldown.as_secs()));
         let result = self.with(|c| {
             // One statement, so two tasks can never both claim the same window.
             let changed = c.execute(
-                "INSERT INTO chats (chat_id, last_red_flag_notice) VALUES (?1, ?2)
-                 ON CONFLICT(chat_id) DO UPDATE SET last_red_flag_notice = excluded.last_red_flag_notice
-                 WHERE chats.last_red_flag_notice IS NULL OR chats.last_red_flag_notice <= ?3",
-                params![chat, now, cutoff],
+                "INSERT INTO chats (chat_id, last_red_flag_notice, red_flag_claimant) VALUES (?1, ?2, ?4)
+                 ON CONFLICT(chat_id) DO UPDATE SET last_red_flag_notice = excluded.last_red_flag_notice,
+                     red_flag_claimant = excluded.red_flag_claimant
+                 WHERE chats.last_red_flag_notice IS NULL OR chats.last_red_flag_notice <= ?3
+                     OR chats.red_flag_claimant = ?4",
+                params![chat, now, cutoff, claimant],
             )?;
             Ok(changed == 1)
         });

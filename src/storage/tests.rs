@@ -10,10 +10,13 @@ async fn exercise(store: &dyn Storage) {
     assert!(store.red_flag_watch(-1).await.unwrap(), "watch is on by default");
     store.set_red_flag_watch(-1, false).await.unwrap();
     assert!(!store.red_flag_watch(-1).await.unwrap());
-    assert!(store.claim_red_flag_notice(-1, 1000, cooldown).await.unwrap());
-    assert!(!store.claim_red_flag_notice(-1, 1599, cooldown).await.unwrap(), "within the cooldown");
-    assert!(store.claim_red_flag_notice(-1, 1600, cooldown).await.unwrap(), "after the cooldown");
-    assert!(store.claim_red_flag_notice(-2, 1000, cooldown).await.unwrap(), "other chats are independent");
+    assert!(store.claim_red_flag_notice(-1, 101, 1000, cooldown).await.unwrap());
+    assert!(!store.claim_red_flag_notice(-1, 102, 1599, cooldown).await.unwrap(), "within the cooldown");
+    assert!(store.claim_red_flag_notice(-1, 103, 1600, cooldown).await.unwrap(), "after the cooldown");
+    assert!(store.claim_red_flag_notice(-2, 104, 1000, cooldown).await.unwrap(), "other chats are independent");
+    assert!(store.claim_red_flag_notice(-3, 7, 1000, cooldown).await.unwrap());
+    assert!(store.claim_red_flag_notice(-3, 7, 1001, cooldown).await.unwrap(), "the same update, delivered again, still gets its notice");
+    assert!(!store.claim_red_flag_notice(-3, 8, 1002, cooldown).await.unwrap(), "another update within the cooldown does not");
     store.migrate_chat(-1, -1001).await.unwrap();
     assert!(!store.red_flag_watch(-1001).await.unwrap(), "settings follow a migrated chat");
     assert!(store.red_flag_watch(-1).await.unwrap());
@@ -88,7 +91,7 @@ async fn sqlite_storage_opens_a_data_file_of_the_previous_version() {
     }
     let store = SqliteStorage::open(&path).unwrap();
     assert!(!store.red_flag_watch(-7).await.unwrap(), "old settings are kept");
-    assert!(!store.claim_red_flag_notice(-7, 1100, Duration::from_secs(600)).await.unwrap(), "old cooldowns are kept");
+    assert!(!store.claim_red_flag_notice(-7, 105, 1100, Duration::from_secs(600)).await.unwrap(), "old cooldowns are kept");
     store.save_check_answers(-7, &[true], 1100, Duration::from_secs(1800)).await.unwrap();
     assert_eq!(store.check_answers(-7, 1100).await.unwrap(), Some(vec![true]));
 }

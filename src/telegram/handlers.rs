@@ -148,12 +148,12 @@ impl Target {
 async fn on_message(bot: TgBot, me: Me, ctx: Arc<BotContext>, update: Update, msg: Message) -> HandlerResult {
     let started = Instant::now();
     let span = update_span(&update, chat_kind(&msg.chat));
-    let result = handle_message(&bot, &me, &ctx, &msg).instrument(span.clone()).await;
+    let result = handle_message(&bot, &me, &ctx, update.id.0, &msg).instrument(span.clone()).await;
     span.in_scope(|| record_done(started));
     result
 }
 
-async fn handle_message(bot: &TgBot, me: &Me, ctx: &BotContext, msg: &Message) -> HandlerResult {
+async fn handle_message(bot: &TgBot, me: &Me, ctx: &BotContext, update_id: u32, msg: &Message) -> HandlerResult {
     if let Some(new_chat) = msg.migrate_to_chat_id() {
         Span::current().record("action", "migrate");
         if let Err(e) = ctx.storage.migrate_chat(msg.chat.id.0, new_chat.0).await {
@@ -190,7 +190,7 @@ async fn handle_message(bot: &TgBot, me: &Me, ctx: &BotContext, msg: &Message) -
     }
     match addressed_question(msg, me, text) {
         Some(question) => answer_question(bot, ctx, Target::reply_to(msg), &question).await,
-        None => watch_red_flags(bot, ctx, msg, text).await,
+        None => watch_red_flags(bot, ctx, update_id, msg, text).await,
     }
 }
 
@@ -328,7 +328,7 @@ async fn answer_question(bot: &TgBot, ctx: &BotContext, target: Target, question
     send_reply(bot, ctx, target, &answer.reply).await
 }
 
-async fn watch_red_flags(bot: &TgBot, ctx: &BotContext, msg: &Message, text: &str) -> HandlerResult {
+async fn watch_red_flags(bot: &TgBot, ctx: &BotContext, update_id: u32, msg: &Message, text: &str) -> HandlerResult {
     // Unaddressed messages need triage only: no topic matching, no reply composition.
     let Some(notice) = ctx.engine.red_flag_notice(&Question::new(text)) else { return Ok(()) };
     Span::current().record("urgency", crate::cli::tier_name(notice.tier));
@@ -343,7 +343,9 @@ async fn watch_red_flags(bot: &TgBot, ctx: &BotContext, msg: &Message, text: &st
         return Ok(());
     }
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let claimed = ctx.storage.claim_red_flag_notice(chat, now, ctx.red_flag_cooldown).await.unwrap_or_else(|e| {
+    // The update id as claimant: if this update comes again (its reply failed, or a replica
+    // died before sending it), it still gets its notice; an edit is a new update.
+    let claimed = ctx.storage.claim_red_flag_notice(chat, i64::from(update_id), now, ctx.red_flag_cooldown).await.unwrap_or_else(|e| {
         warn!(cause = %e, "red-flag cooldown unreadable; posting anyway");
         true
     });

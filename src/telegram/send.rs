@@ -18,6 +18,9 @@ use crate::metrics::{FailureClass, Metrics};
 pub const MAX_MESSAGE_LEN: usize = 4096;
 /// Attempts for one request, the first included.
 pub const MAX_ATTEMPTS: u32 = 5;
+/// No retry starts after this long: a webhook request waits for its reply, and Telegram and
+/// the load balancer give up on slow answers (nginx's recipe waits 75 s).
+pub const RETRY_BUDGET: Duration = Duration::from_secs(25);
 
 /// How a failed request should be treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,8 +104,10 @@ pub fn failure_class(error: &RequestError) -> FailureClass {
     }
 }
 
-/// Runs `op` until it succeeds, fails permanently, or `MAX_ATTEMPTS` are used. A 429 that
-/// reaches this layer is waited out for the time Telegram asked. Every failed attempt and
+/// Runs `op` until it succeeds, fails permanently, or `MAX_ATTEMPTS` are used. A 429 is
+/// waited out for the time Telegram asked; a 5xx is retried at once (teloxide-core sleeps 10 s
+/// before returning one); a network error after a backoff. No 5xx or network retry starts
+/// after `RETRY_BUDGET`. Every failed attempt and
 /// every retry is counted in `metrics`.
 ///
 /// # Errors
@@ -112,6 +117,7 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, RequestError>>,
 {
+    let started = std::time::Instant::now();
     let mut attempt = 1;
     loop {
         let result = op().await;
@@ -120,12 +126,20 @@ where
         }
         match result {
             Ok(value) => return Ok(value),
-            Err(error) if attempt < MAX_ATTEMPTS && classify(&error) == Failure::Transient => {
+            // A 429 is always waited out (Telegram said how long); other failures are retried
+            // within the budget.
+            Err(error)
+                if attempt < MAX_ATTEMPTS
+                    && classify(&error) == Failure::Transient
+                    && (matches!(error, RequestError::RetryAfter(_)) || started.elapsed() < RETRY_BUDGET) =>
+            {
                 if let Some(metrics) = metrics {
                     metrics.retry();
                 }
                 let wait = match &error {
                     RequestError::RetryAfter(seconds) => seconds.duration(),
+                    // teloxide-core has already slept 10 s before returning a 5xx.
+                    _ if failure_class(&error) == FailureClass::ServerError => Duration::ZERO,
                     _ => backoff(attempt),
                 };
                 tracing::warn!(attempt, class = error_class(&error), wait_ms = wait.as_millis() as u64, "request failed, retrying");

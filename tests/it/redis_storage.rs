@@ -109,7 +109,7 @@ async fn assert_every_operation_fails_fast(store: &dyn Storage) {
     let t = Instant::now();
     assert_fails_fast("set_red_flag_watch", t, &store.set_red_flag_watch(-1, false).await);
     let t = Instant::now();
-    assert_fails_fast("claim_red_flag_notice", t, &store.claim_red_flag_notice(-1, 1000, cooldown).await);
+    assert_fails_fast("claim_red_flag_notice", t, &store.claim_red_flag_notice(-1, 112, 1000, cooldown).await);
     let t = Instant::now();
     assert_fails_fast("migrate_chat", t, &store.migrate_chat(-1, -1001).await);
     let t = Instant::now();
@@ -135,7 +135,7 @@ async fn two_replicas_racing_for_one_cooldown_claim_it_once() {
     let tasks: Vec<_> = (0..20)
         .map(|i| {
             let replica = Arc::clone(&replicas[i % 2]);
-            tokio::spawn(async move { replica.claim_red_flag_notice(-42, 1000, Duration::from_secs(600)).await })
+            tokio::spawn(async move { replica.claim_red_flag_notice(-42, 1000 + i as i64, 1000, Duration::from_secs(600)).await })
         })
         .collect();
     let mut n_claimed = 0;
@@ -166,7 +166,7 @@ async fn keys_are_prefixed_and_expire_on_the_server() {
     let server = RedisServer::start();
     let store = store(&server);
     store.save_check_answers(-9, &[true, false, true], 1000, Duration::from_secs(1800)).await.unwrap();
-    assert!(store.claim_red_flag_notice(-9, 1000, Duration::from_secs(600)).await.unwrap());
+    assert!(store.claim_red_flag_notice(-9, 114, 1000, Duration::from_secs(600)).await.unwrap());
     store.set_red_flag_watch(-9, false).await.unwrap();
 
     let mut raw = redis::Client::open(server.url()).unwrap().get_multiplexed_async_connection().await.unwrap();

@@ -63,6 +63,7 @@ impl UpdateProcessor {
         }
         let update_id = update.id.0;
         let mut deps = self.deps.clone();
+        deps.insert(update.id);
         deps.insert(update);
         match RECEIVED.scope(received, self.handler.dispatch(deps)).await {
             ControlFlow::Break(Ok(())) => Outcome::Done,

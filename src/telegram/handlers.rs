@@ -10,7 +10,7 @@ use teloxide::dispatching::UpdateHandler;
 use teloxide::prelude::*;
 use teloxide::types::{
     ChatKind, InlineKeyboardButton, InlineKeyboardMarkup, Me, MessageEntityKind, MessageId, ParseMode,
-    ReplyParameters, ThreadId,
+    ReplyParameters, ThreadId, UpdateId,
 };
 use teloxide::utils::command::{BotCommands, ParseError};
 use tracing::{field, info, info_span, warn, Instrument, Span};
@@ -112,10 +112,10 @@ pub fn chat_kind(chat: &teloxide::types::Chat) -> &'static str {
     }
 }
 
-fn update_span(update: &Update, kind: &'static str) -> Span {
+fn update_span(update_id: UpdateId, kind: &'static str) -> Span {
     info_span!(
         "update",
-        update_id = update.id.0,
+        update_id = update_id.0,
         chat_kind = kind,
         action = field::Empty,
         topic = field::Empty,
@@ -145,10 +145,13 @@ impl Target {
     }
 }
 
-async fn on_message(bot: TgBot, me: Me, ctx: Arc<BotContext>, update: Update, msg: Message) -> HandlerResult {
+// Endpoints take the update's id (`UpdateId`, put in the dependencies by `dispatch.rs`), not
+// the `Update`: dptree clones every value it injects, and an `Update` is a deep copy of the
+// message a second time.
+async fn on_message(bot: TgBot, me: Me, ctx: Arc<BotContext>, update_id: UpdateId, msg: Message) -> HandlerResult {
     let started = Instant::now();
-    let span = update_span(&update, chat_kind(&msg.chat));
-    let result = handle_message(&bot, &me, &ctx, update.id.0, &msg).instrument(span.clone()).await;
+    let span = update_span(update_id, chat_kind(&msg.chat));
+    let result = handle_message(&bot, &me, &ctx, update_id.0, &msg).instrument(span.clone()).await;
     span.in_scope(|| record_done(started));
     result
 }
@@ -360,10 +363,10 @@ async fn watch_red_flags(bot: &TgBot, ctx: &BotContext, update_id: u32, msg: &Me
     send_reply(bot, ctx, Target::reply_to(msg), &reply).await
 }
 
-async fn on_callback(bot: TgBot, ctx: Arc<BotContext>, update: Update, query: CallbackQuery) -> HandlerResult {
+async fn on_callback(bot: TgBot, ctx: Arc<BotContext>, update_id: UpdateId, query: CallbackQuery) -> HandlerResult {
     let started = Instant::now();
     let kind = query.message.as_ref().map_or("unknown", |m| chat_kind(m.chat()));
-    let span = update_span(&update, kind);
+    let span = update_span(update_id, kind);
     let result = handle_callback(&bot, &ctx, &query).instrument(span.clone()).await;
     span.in_scope(|| record_done(started));
     result
@@ -534,9 +537,9 @@ async fn send_check_step(bot: &TgBot, ctx: &BotContext, target: Target, answers:
     }
 }
 
-async fn on_my_chat_member(bot: TgBot, me: Me, ctx: Arc<BotContext>, update: Update, change: ChatMemberUpdated) -> HandlerResult {
+async fn on_my_chat_member(bot: TgBot, me: Me, ctx: Arc<BotContext>, update_id: UpdateId, change: ChatMemberUpdated) -> HandlerResult {
     let started = Instant::now();
-    let span = update_span(&update, chat_kind(&change.chat));
+    let span = update_span(update_id, chat_kind(&change.chat));
     let result = async {
         let joined = !change.old_chat_member.is_present() && change.new_chat_member.is_present();
         let is_group = change.chat.is_group() || change.chat.is_supergroup();
@@ -598,21 +601,19 @@ async fn send_html(bot: &TgBot, ctx: &BotContext, target: Target, html: &str, ke
         let markup = if i + 1 == n { keyboard.clone() } else { None };
         let mut migrated = false;
         loop {
-            let request = || {
-                let mut request = bot.send_message(chat, piece.clone()).parse_mode(ParseMode::Html);
-                if let Some(thread) = target.thread {
-                    request = request.message_thread_id(thread);
-                }
-                if let Some(id) = reply_to {
-                    request = request.reply_parameters(ReplyParameters::new(id).allow_sending_without_reply());
-                }
-                if let Some(markup) = markup.clone() {
-                    request = request.reply_markup(markup);
-                }
-                request.send()
-            };
+            // Built once; every attempt serializes it by reference (no copy of the text).
+            let mut request = bot.send_message(chat, piece.as_str()).parse_mode(ParseMode::Html);
+            if let Some(thread) = target.thread {
+                request = request.message_thread_id(thread);
+            }
+            if let Some(id) = reply_to {
+                request = request.reply_parameters(ReplyParameters::new(id).allow_sending_without_reply());
+            }
+            if let Some(markup) = markup.clone() {
+                request = request.reply_markup(markup);
+            }
             ctx.flood.wait(chat.0).await;
-            match send::with_retry(Some(&ctx.metrics), request).await {
+            match send::with_retry(Some(&ctx.metrics), || request.send_ref()).await {
                 Ok(_) => {
                     ctx.metrics.reply_sent();
                     if i + 1 == n {

@@ -51,8 +51,8 @@ pub async fn run(bot: TgBot, processor: Arc<UpdateProcessor>, max_in_flight: usi
     tokio::pin!(stop);
     'polling: loop {
         // Ask for no more than there is room for, so fetched updates never wait in memory;
-        // when there is no room, wait for some (a quarter of the bound, or one batch) first.
-        let want = max_in_flight.min(usize::from(BATCH)).div_ceil(4);
+        // when there is little room, wait for half the bound (at most half a batch) first: fewer, fuller polls.
+        let want = max_in_flight.min(usize::from(BATCH)).div_ceil(2);
         if permits.available_permits() < want {
             tokio::select! {
                 () = &mut stop => break 'polling,

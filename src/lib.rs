@@ -10,7 +10,8 @@
 //! - `logging`: tracing set-up; the privacy rule for log lines.
 //! - `config`: settings of `backleg run` (flags, environment, config file).
 //! - `metrics`: counters and a latency histogram, rendered for Prometheus; counts only.
-//! - `storage`: group settings and cooldowns (SQLite file, or memory for tests).
+//! - `storage`: group settings, cooldowns and running checks (SQLite file, Redis for several
+//!   replicas, or memory for tests).
 //! - `telegram`: the bot; the only module that imports teloxide.
 
 pub mod cli;

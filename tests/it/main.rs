@@ -8,6 +8,8 @@
 //! - `kb_validation`: a broken knowledge base gives one clear error naming file and line;
 //! - `cli`: every subcommand and error path of the `backleg` binary;
 //! - `properties`: no panic on any input; a red-flag phrase anywhere always triggers.
+//! - `redis_storage`: the Redis settings store against a real `redis-server` (ignored unless
+//!   asked with `--ignored`; `.ci/run` installs the server and runs them).
 
 mod cli;
 mod eval_bars;

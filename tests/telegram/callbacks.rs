@@ -199,3 +199,42 @@ async fn check_answered_no_ends_without_an_emergency() {
     assert!(!last.text().contains("This may be an emergency"), "no red flag, no emergency:\n{}", last.text());
     h.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_check_button_pressed_after_the_check_ended_says_so() {
+    let h = Harness::start().await;
+    let steps = run_check(&h, "no").await;
+    // The check ended, so its answers are gone from the store: the first question's button
+    // now starts nothing and says why.
+    let data = steps[0].button("no");
+    let before = h.api.delivered_to(CHAT).len();
+    let id = h.uid();
+    h.push(updates::callback(id, CHAT, CHAT, steps[0].message_id, &data));
+    wait_answered(&h, &updates::callback_id(id)).await;
+    let after = h.api.wait_delivered_to(CHAT, before + 1).await;
+    let reply = after.last().expect("a reply");
+    assert!(reply.text().contains("ended or expired") && reply.text().contains("/check"), "{}", reply.text());
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_earlier_question_s_button_pressed_again_changes_nothing() {
+    let h = Harness::start().await;
+    let before = h.api.with_record(shown_counts);
+    h.push(updates::private_text(h.uid(), CHAT, "/start check"));
+    let first = next_shown(&h, before).await;
+    let before = h.api.with_record(shown_counts);
+    let id = h.uid();
+    h.push(updates::callback(id, CHAT, CHAT, first.message_id, &first.button("no")));
+    wait_answered(&h, &updates::callback_id(id)).await;
+    let second = next_shown(&h, before).await;
+    assert_ne!(second.text(), first.text(), "the second question follows the first");
+    // The first question's other button, pressed late: already answered, so nothing is shown.
+    let shown = h.api.delivered_to(CHAT).len();
+    let id = h.uid();
+    h.push(updates::callback(id, CHAT, CHAT, first.message_id, &first.button("yes")));
+    wait_answered(&h, &updates::callback_id(id)).await;
+    h.barrier(CHAT, CHAT).await;
+    assert_eq!(h.api.delivered_to(CHAT).len(), shown + 1, "only the barrier's reply: the old button was ignored\n{}", h.api.dump());
+    h.finish().await;
+}

@@ -370,6 +370,17 @@ impl RunConfig {
         if !matches!(url.scheme(), "https" | "http") {
             return Err(ConfigError::BadSetting { setting: "--webhook-url", reason: "must be an https:// URL".into() });
         }
+        // The router reads `:x` and `*x` segments as captures (and refuses them).
+        if url.path().split('/').any(|segment| segment.starts_with([':', '*'])) {
+            return Err(ConfigError::BadSetting { setting: "--webhook-url", reason: "a path segment may not start with `:` or `*`".into() });
+        }
+        // The listener serves these itself; a webhook on one of them could not be routed.
+        if ["/healthz", "/readyz", "/metrics"].contains(&url.path().trim_end_matches('/')) {
+            return Err(ConfigError::BadSetting {
+                setting: "--webhook-url",
+                reason: format!("its path {} is taken by the health and metrics endpoints; use another, e.g. /backleg/webhook", url.path()),
+            });
+        }
         let listen = parse_addr("--listen", webhook.listen.as_deref().unwrap_or(DEFAULT_LISTEN))?;
         let (secret, secret_generated) = match webhook.secret {
             Some(text) => (WebhookSecret::parse(text.trim())?, false),
@@ -453,6 +464,9 @@ mod tests {
             (RunOverrides { webhook_url: Some("https://e.org/x".into()), webhook_secret: Some("has space".into()), ..base() }, "--webhook-secret"),
             (RunOverrides { webhook_url: Some("https://e.org/x".into()), listen: Some("nowhere".into()), ..base() }, "--listen"),
             (RunOverrides { listen: Some("127.0.0.1:1".into()), ..base() }, "--listen"),
+            (RunOverrides { webhook_url: Some("https://e.org/metrics".into()), ..base() }, "--webhook-url"),
+            (RunOverrides { webhook_url: Some("ftp://e.org/x".into()), ..base() }, "--webhook-url"),
+            (RunOverrides { webhook_url: Some("https://e.org/:hook".into()), ..base() }, "--webhook-url"),
             (RunOverrides { flood_control: Some("sometimes".into()), ..base() }, "--flood-control"),
             (RunOverrides { metrics_listen: Some("x".into()), ..base() }, "--metrics-listen"),
         ] {

@@ -365,6 +365,12 @@ impl RunConfig {
             let metrics_listen = metrics_listen.map(|a| parse_addr("--metrics-listen", &a)).transpose()?;
             return Ok(Mode::Polling { metrics_listen, max_in_flight });
         };
+        if metrics_listen.is_some() {
+            return Err(ConfigError::BadSetting {
+                setting: "--metrics-listen",
+                reason: "is for polling mode; in webhook mode /healthz, /readyz and /metrics are served on --listen".into(),
+            });
+        }
         let url = url::Url::parse(raw_url.trim())
             .map_err(|e| ConfigError::BadSetting { setting: "--webhook-url", reason: format!("`{raw_url}` is not a valid URL: {e}") })?;
         if !matches!(url.scheme(), "https" | "http") {
@@ -467,6 +473,7 @@ mod tests {
             (RunOverrides { webhook_url: Some("https://e.org/metrics".into()), ..base() }, "--webhook-url"),
             (RunOverrides { webhook_url: Some("ftp://e.org/x".into()), ..base() }, "--webhook-url"),
             (RunOverrides { webhook_url: Some("https://e.org/:hook".into()), ..base() }, "--webhook-url"),
+            (RunOverrides { webhook_url: Some("https://e.org/x".into()), metrics_listen: Some("127.0.0.1:9".into()), ..base() }, "--metrics-listen"),
             (RunOverrides { flood_control: Some("sometimes".into()), ..base() }, "--flood-control"),
             (RunOverrides { metrics_listen: Some("x".into()), ..base() }, "--metrics-listen"),
         ] {

@@ -3,16 +3,17 @@
 //! Keys, all under `backleg:` (values are small strings; never message text):
 //! - `backleg:watch:<chat>`: "0" when an admin turned the red-flag watch off; absent (or "1")
 //!   means on, the default, so "on" is a `DEL`.
-//! - `backleg:cooldown:<chat>`: the Unix time of the last red-flag notice, claimed with one
-//!   atomic `SET key <now> NX EX <cooldown>`: the key's existence *is* the cooldown, so two
-//!   replicas can never both claim it, and Redis forgets it by itself.
+//! - `backleg:cooldown:<chat>`: the id of the update whose red-flag notice holds the cooldown,
+//!   claimed with one atomic `SET key <claimant> NX EX <cooldown>`: the key's existence *is* the
+//!   cooldown, so two replicas can never both claim it, and Redis forgets it by itself. When the
+//!   `SET` finds the key taken, a `GET` tells whether it is the same update delivered again.
 //! - `backleg:check:<chat>`: a running `/check`'s answers ("yny"), `SET .. EX <ttl>`.
 //!
 //! Availability: the bot must start and keep answering while Redis is down, and recover when
 //! it comes back without a restart. So `new` does not connect; every operation is bounded by
 //! [`OPERATION_TIMEOUT`] (connecting included) and fails with `StorageError::Unavailable`,
 //! which callers treat as "fail open". Expiry uses the Redis server's clock: the `now`
-//! arguments only stamp the cooldown value.
+//! arguments are not used.
 
 use std::fmt;
 use std::future::Future;
@@ -65,8 +66,8 @@ enum Retry {
     /// which lands on the manager's fresh connection, hides a server restart from the caller.
     IfDropped,
     /// The cooldown claim: if the first `SET NX` reached the server before the connection
-    /// dropped, a retry would see its own key and answer "not claimed", and no notice would
-    /// be posted. An error instead makes the caller fail open (post it).
+    /// dropped, the outcome is unknown; an error makes the caller fail open (post the notice),
+    /// which is the safe side, rather than risk a lost one.
     Never,
 }
 

@@ -116,18 +116,10 @@ pub async fn run(config: &RunConfig, engine: Arc<Engine>, storage: Arc<dyn Stora
             info!(max_in_flight, "long polling");
             polling::run(bot, processor, *max_in_flight, stop_signal.wait()).await.map_err(|e| unreachable("getUpdates", &e))?;
         }
-        Mode::Webhook(webhook) => serve_webhook(&bot, webhook, processor, storage, metrics, stop_signal).await.map_err(|e| match e {
-            WebhookError::Start(e) => e,
-            WebhookError::Api(e) => StartError::SetWebhook { class: send::error_class(&e) },
-        })?,
+        Mode::Webhook(webhook) => serve_webhook(&bot, webhook, processor, storage, metrics, stop_signal).await?,
     }
     info!("stopped");
     Ok(())
-}
-
-enum WebhookError {
-    Start(StartError),
-    Api(RequestError),
 }
 
 /// Binds the listener, registers the webhook, and serves until the stop signal. The webhook is
@@ -139,9 +131,9 @@ async fn serve_webhook(
     storage: Arc<dyn Storage>,
     metrics: Arc<Metrics>,
     stop_signal: StopSignal,
-) -> Result<(), WebhookError> {
+) -> Result<(), StartError> {
     // Bind first: a port in use is reported before Telegram is told to send anything here.
-    let listener = bind(webhook.listen).await.map_err(WebhookError::Start)?;
+    let listener = bind(webhook.listen).await?;
     let set = || {
         let mut request = bot
             .set_webhook(webhook.url.clone())
@@ -153,7 +145,7 @@ async fn serve_webhook(
         }
         request.send()
     };
-    send::with_retry(None, set).await.map_err(WebhookError::Api)?;
+    send::with_retry(None, set).await.map_err(|e| StartError::SetWebhook { class: send::error_class(&e) })?;
     if webhook.secret_generated {
         warn!("webhook secret token set (generated for this process: give all replicas the same --webhook-secret)");
     } else {

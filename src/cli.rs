@@ -179,9 +179,10 @@ pub struct AskOutput {
     pub topics: Vec<String>,
     /// Top score.
     pub score: f32,
-    /// Whether the urgent-care criteria were added.
+    /// Whether the urgent-care criteria were added (whatever the tier, and when the list was
+    /// the answer).
     pub urgent: bool,
-    /// "emergency", "urgent" or null.
+    /// "emergency", "urgent", "check" or null: the headline the criteria came under.
     pub urgency: Option<&'static str>,
     /// Red-flag words found.
     pub urgent_terms: Vec<String>,
@@ -196,8 +197,8 @@ impl From<&Answer> for AskOutput {
             topic: reply.answered.first().map(|t| t.to_string()),
             topics: reply.ranked.iter().map(|t| t.to_string()).collect(),
             score: (reply.score * 100.0).round() / 100.0,
-            urgent: answer.triage.urgency.is_some(),
-            urgency: answer.triage.urgency.map(tier_name),
+            urgent: reply.urgent.is_some(),
+            urgency: reply.urgent.as_ref().map(|u| u.tier.as_str()),
             urgent_terms: answer.triage.terms().into_iter().map(str::to_owned).collect(),
             reply: reply.to_plain(),
         }
@@ -206,10 +207,7 @@ impl From<&Answer> for AskOutput {
 
 /// The JSON name of a tier.
 pub fn tier_name(tier: Tier) -> &'static str {
-    match tier {
-        Tier::Emergency => "emergency",
-        Tier::Urgent => "urgent",
-    }
+    tier.as_str()
 }
 
 /// An error that carries its exit code.

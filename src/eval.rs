@@ -168,7 +168,8 @@ pub fn evaluate(engine: &Engine, rows: &[EvalRow]) -> EvalReport {
     for (i, row) in rows.iter().enumerate() {
         let answer = engine.answer(&Question::new(row.q.clone()));
         let top = answer.reply.answered.first().map(|t| t.as_str().to_owned());
-        let urgent = answer.triage.urgency.is_some();
+        // Appended in any tier, or given as the answer: what a reader of the reply sees.
+        let urgent = answer.reply.urgent.is_some();
         let acceptable = top.as_ref().is_some_and(|t| row.topics.contains(t));
         let mut fail = |kind: FailureKind| {
             report.failures.push(Failure {

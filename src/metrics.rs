@@ -71,6 +71,8 @@ label_enum! {
         Emergency => "emergency",
         /// See a doctor today.
         Urgent => "urgent",
+        /// A bare or negated mention: the conditional list.
+        Check => "check",
     }
 }
 
@@ -109,6 +111,7 @@ impl From<Tier> for NoticeTier {
         match tier {
             Tier::Emergency => Self::Emergency,
             Tier::Urgent => Self::Urgent,
+            Tier::Check => Self::Check,
         }
     }
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::kb::{Kb, WordList};
 use super::lexicon::Lexicon;
-use super::normalize::{fold, is_stop_word, words, MAX_WORD_LEN};
+use super::normalize::{fold, fold_with_breaks, is_stop_word, words, Break, MAX_WORD_LEN};
 use super::phrase::PhraseSet;
 use super::spell::SpellIndex;
 
@@ -37,6 +37,10 @@ pub struct Index {
     phrase_postings: Vec<Vec<(TopicIdx, f32)>>,
     /// Out-of-scope markers, as terms.
     off_topic: PhraseSet,
+    /// Parallel to `off_topic`'s patterns: the scope kind each marker belongs to.
+    off_topic_kind: Vec<usize>,
+    /// (scope kind, age): a stated age under it marks the kind (children).
+    age_kinds: Vec<(usize, u32)>,
     /// Red-flag words only, for triage's own spelling correction.
     flag_spell: SpellIndex,
     /// Words the spelling corrector can map to.
@@ -52,12 +56,17 @@ pub struct Analysis {
     /// red-flag vocabulary first: what triage reads. ("numbe" stems like the known "numb", so the
     /// general corrector leaves it alone, but triage matches whole words and needs "numb".)
     pub flag_words: Vec<String>,
+    /// The punctuation break before each of `words`.
+    pub breaks: Vec<Break>,
     /// (typed, corrected) pairs, for tests and the eval report.
     pub corrections: Vec<(String, String)>,
     /// Stemmed content terms after synonym rewriting: what the matcher scores.
     pub terms: Vec<String>,
     /// Number of distinct out-of-scope markers found.
     pub n_off_topic: usize,
+    /// The out-of-scope kinds whose markers were found (positions in `Scope::kinds`), each once,
+    /// in knowledge-base order.
+    pub scope_kinds: Vec<usize>,
     /// Whether the message joins two requests ("and", "also", two question marks).
     pub joins_requests: bool,
 }
@@ -101,6 +110,8 @@ impl Index {
             phrases: PhraseSet::new::<&str>(&[]),
             phrase_postings: Vec::new(),
             off_topic: PhraseSet::new::<&str>(&[]),
+            off_topic_kind: Vec::new(),
+            age_kinds: kb.scope.kinds.iter().enumerate().filter_map(|(i, k)| k.under_age.map(|age| (i, age))).collect(),
             flag_spell: SpellIndex::default(),
             n_vocabulary: 0,
         };
@@ -129,16 +140,17 @@ impl Index {
             }
         }
         index.phrases = PhraseSet::new(&phrase_keys);
-        let off_topic: Vec<String> = kb
-            .scope
-            .off_topic
-            .iter()
-            .map(|marker| {
+        let mut off_topic: Vec<String> = Vec::new();
+        for (kind_idx, kind) in kb.scope.kinds.iter().enumerate() {
+            for marker in &kind.markers {
                 add_words(marker, &mut vocabulary);
-                index.lexicon.terms(words(marker)).join(" ")
-            })
-            .filter(|key| !key.is_empty())
-            .collect();
+                let key = index.lexicon.terms(words(marker)).join(" ");
+                if !key.is_empty() {
+                    off_topic.push(key);
+                    index.off_topic_kind.push(kind_idx);
+                }
+            }
+        }
         index.off_topic = PhraseSet::new(&off_topic);
         let mut flag_vocabulary: HashSet<String> = HashSet::default();
         for text in extra_vocabulary {
@@ -183,7 +195,7 @@ impl Index {
 
     /// Normalizes a message: fold, correct misspellings, drop stop words, stem, rewrite synonyms.
     pub fn analyze(&self, text: &str) -> Analysis {
-        let folded = fold(text);
+        let (folded, breaks) = fold_with_breaks(text);
         let mut corrections = Vec::new();
         let mut corrected: Vec<String> = Vec::new();
         let mut flag_words: Vec<String> = Vec::new();
@@ -206,15 +218,26 @@ impl Index {
             corrected.push(general.to_owned());
         }
         let terms = self.lexicon.terms(corrected.iter().map(String::as_str));
-        let n_off_topic = {
-            let mut seen: Vec<usize> = self.off_topic.find_all(&terms).into_iter().map(|h| h.pattern).collect();
-            seen.sort_unstable();
-            seen.dedup();
-            seen.len()
-        };
+        let mut seen: Vec<usize> = self.off_topic.find_all(&terms).into_iter().map(|h| h.pattern).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        let mut n_off_topic = seen.len();
+        let mut scope_kinds: Vec<usize> = seen.iter().map(|&p| self.off_topic_kind[p]).collect();
+        if !self.age_kinds.is_empty() {
+            let youngest = super::numbers::ages(&corrected).into_iter().map(|(_, age)| age).min();
+            for &(kind, under) in &self.age_kinds {
+                // "my 7 year old": an age under the kind's bound is a marker of its own.
+                if youngest.is_some_and(|age| age < under) && !scope_kinds.contains(&kind) {
+                    scope_kinds.push(kind);
+                    n_off_topic += 1;
+                }
+            }
+        }
+        scope_kinds.sort_unstable();
+        scope_kinds.dedup();
         let joins_requests = text.matches('?').count() >= 2
             || corrected.iter().any(|w| matches!(w.as_str(), "and" | "also" | "plus"));
-        Analysis { words: corrected, flag_words, corrections, terms, n_off_topic, joins_requests }
+        Analysis { words: corrected, flag_words, breaks, corrections, terms, n_off_topic, scope_kinds, joins_requests }
     }
 
     /// Topic hits for analyzed terms: (topic, weight, matched key) for every keyword and

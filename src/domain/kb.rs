@@ -15,6 +15,12 @@ use toml::Spanned;
 use super::lexicon::Lexicon;
 use super::normalize::{fold, is_stop_word, words};
 
+mod red_flags;
+
+pub use red_flags::{
+    AgeRule, CheckQuestion, FlagContext, Measure, NearRule, Negation, Patterns, RedFlag, RedFlags, Tier, UrgentText,
+};
+
 /// The file names a knowledge base is made of.
 pub const TOPICS_FILE: &str = "topics.toml";
 /// Synonyms, lay terms, spelling variants and out-of-scope markers.
@@ -102,6 +108,12 @@ pub struct Topic {
     pub title: String,
     /// The answer, plain text; lines starting with "• " are list items.
     pub answer: String,
+    /// A line that explains a word the article uses but does not define ("people also say
+    /// slipped disc"); shown after the answer, marked as a glossary line.
+    pub glossary: Option<String>,
+    /// Terms the answer needs and explains (a condition's name): the plain-language check
+    /// grades the answer with these counted as short words.
+    pub explains: Vec<String>,
     /// Whether the answer ends with the safety net (symptoms and self-care topics).
     pub safety_net: bool,
     /// Related topics, offered as "You may also mean" when nothing else competes.
@@ -136,88 +148,32 @@ pub struct Synonym {
     pub variants: Vec<String>,
 }
 
-/// Words that mark a question as outside the article (drug doses, other body parts, surgery).
+/// What the article does not cover, by kind, each with its own short reply.
 #[derive(Debug, Clone)]
 pub struct Scope {
-    /// Folded words or phrases.
-    pub off_topic: Vec<String>,
-    /// Subtracted from every topic's score per off-topic word found.
+    /// Subtracted from every topic's score per out-of-scope marker found.
     pub penalty: f32,
+    /// The kinds, in the order they win when a message holds markers of several.
+    pub kinds: Vec<ScopeKind>,
 }
 
-/// The two triage tiers, as clinical guidelines separate them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Tier {
-    /// See a doctor today.
-    Urgent,
-    /// Seek help now, call the emergency number.
-    Emergency,
-}
-
-/// One red flag: a group of words and phrases people use for one warning sign.
+/// One kind of question the article does not cover (medicines, surgery, pregnancy ...).
 #[derive(Debug, Clone)]
-pub struct RedFlag {
-    /// Stable id, e.g. "bladder-bowel".
+pub struct ScopeKind {
+    /// Stable id, e.g. "medicines".
     pub id: String,
-    /// Which tier it raises.
-    pub tier: Tier,
-    /// Short label for logs and the eval report.
-    pub label: String,
-    /// Where this flag comes from (the article, NICE, NHS).
-    pub source: String,
-    /// How much this flag adds to the urgent topic's score.
-    pub topic_boost: f32,
-    /// Single folded words; a trailing `*` matches any word starting with the rest.
-    pub terms: Vec<String>,
-    /// Multi-word phrases, folded.
-    pub phrases: Vec<String>,
-    /// Groups of alternatives that must all occur within `RedFlags::window` words,
-    /// e.g. `["both", "leg|legs"]`.
-    pub near: Vec<Vec<Vec<String>>>,
-}
-
-/// Fixed text of the urgent-care block.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct UrgentText {
-    /// First line for the emergency tier; `{emergency_number}` is replaced.
-    pub emergency_first_line: String,
-    /// First line for the urgent tier; `{emergency_number}` is replaced.
-    pub urgent_first_line: String,
-    /// The criteria: what to watch for and to seek help immediately.
-    pub criteria: String,
-    /// Default for `{emergency_number}`.
-    pub default_emergency_number: String,
-}
-
-/// All red flags and the text that goes with them.
-#[derive(Debug, Clone)]
-pub struct RedFlags {
-    /// Max distance in words between the parts of a `near` rule.
-    pub window: usize,
-    /// The topic that answers "when is it urgent"; red-flag hits add to its score.
-    pub topic: TopicId,
-    /// Default of each flag's `topic_boost`.
-    pub topic_boost: f32,
-    /// Phrases whose words never count as a single-word flag ("fell asleep", "slipped disc").
-    pub benign: Vec<String>,
-    /// The flags.
-    pub flags: Vec<RedFlag>,
-    /// The block's wording.
-    pub text: UrgentText,
-    /// The red-flag check, one yes/no question at a time.
-    pub check: Vec<CheckQuestion>,
-}
-
-/// One question of the red-flag check.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CheckQuestion {
-    /// The tier a "yes" raises.
-    pub tier: Tier,
-    /// The question, answerable with yes or no.
-    pub question: String,
+    /// The short reply: who can help instead.
+    pub reply: String,
+    /// Words or phrases that mark the kind, folded.
+    pub markers: Vec<String>,
+    /// An age under this, said in the message, marks the kind too (children).
+    pub under_age: Option<u32>,
+    /// Whether the reply ends with the safety net.
+    pub safety_net: bool,
+    /// Red flags that are this kind's own subject (chest pain for "chest"): when the message names
+    /// no topic of its own, they add their block to the kind's reply instead of making the
+    /// urgent topic answer.
+    pub red_flags: Vec<String>,
 }
 
 /// Fixed wording of replies that are not topic answers.
@@ -230,10 +186,10 @@ pub struct Messages {
     pub safety_net: String,
     /// Heading of the runner-up list.
     pub also_label: String,
+    /// Starts a glossary line (a word explained beyond the article).
+    pub glossary_label: String,
     /// Said when no topic is confident enough; followed by the topic list.
     pub fallback: String,
-    /// Said when the question looks medical but is outside the article.
-    pub fallback_off_topic: String,
     /// Answer to an empty message (or one with no words at all).
     pub empty: String,
     /// Answer to "hi".
@@ -364,6 +320,10 @@ struct RawTopic {
     title: String,
     answer: Spanned<String>,
     #[serde(default)]
+    glossary: Option<String>,
+    #[serde(default)]
+    explains: Vec<String>,
+    #[serde(default)]
     safety_net: bool,
     #[serde(default)]
     related: Vec<Spanned<String>>,
@@ -391,40 +351,23 @@ struct RawSynonym {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawScope {
-    off_topic: Vec<String>,
     penalty: f32,
+    #[serde(rename = "kind")]
+    kinds: Vec<RawScopeKind>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawRedFlagsFile {
-    window: usize,
-    topic: Spanned<String>,
-    topic_boost: f32,
-    #[serde(default)]
-    benign: Vec<String>,
-    text: UrgentText,
-    #[serde(rename = "flag")]
-    flags: Vec<RawRedFlag>,
-    #[serde(default)]
-    check: Vec<CheckQuestion>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRedFlag {
+struct RawScopeKind {
     id: Spanned<String>,
-    tier: Tier,
-    label: String,
-    source: String,
+    reply: String,
+    markers: Vec<String>,
     #[serde(default)]
-    topic_boost: Option<f32>,
+    under_age: Option<u32>,
     #[serde(default)]
-    terms: Vec<String>,
+    safety_net: bool,
     #[serde(default)]
-    phrases: Vec<String>,
-    #[serde(default)]
-    near: Vec<Vec<String>>,
+    red_flags: Vec<Spanned<String>>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -490,12 +433,12 @@ pub fn parse(files: &[KbFile]) -> Result<Kb, KbError> {
 
     let raw_topics: Option<RawTopicsFile> = parse_toml(topics_file, &mut problems);
     let raw_lexicon: Option<RawLexiconFile> = parse_toml(lexicon_file, &mut problems);
-    let raw_red_flags: Option<RawRedFlagsFile> = parse_toml(red_flags_file, &mut problems);
+    let raw_red_flags: Option<red_flags::RawRedFlagsFile> = parse_toml(red_flags_file, &mut problems);
     let messages: Option<Messages> = parse_toml(messages_file, &mut problems);
 
     let lexicon = raw_lexicon.map(|raw| validate_lexicon(lexicon_file, raw, &mut problems));
     // Keywords are compared the way they will be matched: through the lexicon.
-    let normalizer = Arc::new(Lexicon::build(lexicon.as_ref().map_or(&[][..], |(synonyms, _)| synonyms)));
+    let normalizer = Arc::new(Lexicon::build(lexicon.as_ref().map_or(&[][..], |(synonyms, ..)| synonyms)));
     let topics = raw_topics.map(|raw| {
         let matching = raw.matching.clone();
         (validate_topics(topics_file, raw, &normalizer, &mut problems), matching)
@@ -505,7 +448,7 @@ pub fn parse(files: &[KbFile]) -> Result<Kb, KbError> {
             .as_ref()
             .map(|(t, _)| t.iter().map(|t| t.id.as_str()).collect())
             .unwrap_or_default();
-        validate_red_flags(red_flags_file, raw, &ids, topics.is_some(), &mut problems)
+        red_flags::validate(red_flags_file, raw, &ids, topics.is_some(), &mut problems)
     });
     if let Some(messages) = &messages {
         let mut p = Problems { file: messages_file, out: &mut problems };
@@ -522,6 +465,20 @@ pub fn parse(files: &[KbFile]) -> Result<Kb, KbError> {
         }
     }
 
+    let lexicon = lexicon.map(|(synonyms, mut scope, kind_flags)| {
+        if let Some(red_flags) = &red_flags {
+            for (kind, flags) in scope.kinds.iter_mut().zip(kind_flags) {
+                for (flag, line) in flags {
+                    if red_flags.flag(&flag).is_none() {
+                        let message = format!("scope kind `{}` names unknown red flag `{flag}`", kind.id);
+                        problems.push(KbProblem { file: lexicon_file.name.clone(), line: Some(line), message });
+                    }
+                    kind.red_flags.push(flag);
+                }
+            }
+        }
+        (synonyms, scope)
+    });
     let common_words = find(COMMON_WORDS_FILE).map(|f| WordList::parse(&f.text)).unwrap_or_default();
 
     match (topics, lexicon, red_flags, messages) {
@@ -608,6 +565,8 @@ fn validate_topics(file: &KbFile, raw: RawTopicsFile, lexicon: &Lexicon, out: &m
             id: TopicId(id),
             title: raw_topic.title.trim().to_owned(),
             answer: raw_topic.answer.into_inner().trim().to_owned(),
+            glossary: raw_topic.glossary.map(|g| g.trim().to_owned()).filter(|g| !g.is_empty()),
+            explains: raw_topic.explains,
             safety_net: raw_topic.safety_net,
             related: raw_topic.related.into_iter().map(|r| TopicId(r.into_inner())).collect(),
             keywords: raw_topic.keywords,
@@ -635,7 +594,11 @@ fn validate_topics(file: &KbFile, raw: RawTopicsFile, lexicon: &Lexicon, out: &m
     topics
 }
 
-fn validate_lexicon(file: &KbFile, raw: RawLexiconFile, out: &mut Vec<KbProblem>) -> (Vec<Synonym>, Scope) {
+/// What `validate_lexicon` returns: synonyms, the scope, and each kind's red-flag ids with
+/// their lines (resolved against redflags.toml by `parse`).
+type LexiconParts = (Vec<Synonym>, Scope, Vec<Vec<(String, usize)>>);
+
+fn validate_lexicon(file: &KbFile, raw: RawLexiconFile, out: &mut Vec<KbProblem>) -> LexiconParts {
     let mut p = Problems { file, out };
     let mut variant_owner: HashMap<String, String> = HashMap::new();
     let mut synonyms = Vec::new();
@@ -671,95 +634,35 @@ fn validate_lexicon(file: &KbFile, raw: RawLexiconFile, out: &mut Vec<KbProblem>
         let line = lines.get(problem.synonym).copied();
         p.out.push(KbProblem { file: file.name.clone(), line, message: problem.message });
     }
-    let off_topic = raw.scope.off_topic.iter().filter_map(|w| folded_nonempty(w)).collect();
-    (synonyms, Scope { off_topic, penalty: raw.scope.penalty })
-}
-
-fn validate_red_flags(
-    file: &KbFile,
-    raw: RawRedFlagsFile,
-    topic_ids: &HashSet<&str>,
-    topics_known: bool,
-    out: &mut Vec<KbProblem>,
-) -> RedFlags {
-    let mut p = Problems { file, out };
-    if topics_known && !topic_ids.contains(raw.topic.get_ref().as_str()) {
-        p.at(Some(raw.topic.span()), format!("unknown topic `{}`", raw.topic.get_ref()));
+    let mut kinds = Vec::new();
+    // (flag id, line) named by each kind, checked against redflags.toml once both are read.
+    let mut kind_flags: Vec<Vec<(String, usize)>> = Vec::new();
+    let mut kind_ids = HashSet::new();
+    for kind in raw.scope.kinds {
+        let id = kind.id.get_ref().trim().to_owned();
+        let span = Some(kind.id.span());
+        if id.is_empty() || !kind_ids.insert(id.clone()) {
+            p.at(span.clone(), format!("scope kind id `{id}` is empty or used twice"));
+        }
+        if kind.reply.trim().is_empty() {
+            p.at(span.clone(), format!("scope kind `{id}` has an empty reply"));
+        }
+        let markers: Vec<String> = kind.markers.iter().filter_map(|w| folded_nonempty(w)).collect();
+        if markers.len() != kind.markers.len() {
+            p.at(span.clone(), format!("scope kind `{id}` has an empty marker"));
+        }
+        let red_flags = kind.red_flags.iter().map(|f| (f.get_ref().clone(), line_of(&file.text, f.span().start))).collect();
+        kind_flags.push(red_flags);
+        kinds.push(ScopeKind {
+            id,
+            reply: kind.reply.trim().to_owned(),
+            markers,
+            under_age: kind.under_age,
+            safety_net: kind.safety_net,
+            red_flags: Vec::new(),
+        });
     }
-    if raw.window == 0 {
-        p.at(None, "`window` must be at least 1");
-    }
-    for (name, text) in [("criteria", &raw.text.criteria), ("emergency_first_line", &raw.text.emergency_first_line), ("urgent_first_line", &raw.text.urgent_first_line)] {
-        if text.trim().is_empty() {
-            p.at(None, format!("`text.{name}` is empty"));
-        }
-    }
-    let mut seen = HashSet::new();
-    let mut flags = Vec::new();
-    for flag in raw.flags {
-        let id = flag.id.get_ref().clone();
-        let span = Some(flag.id.span());
-        if !seen.insert(id.clone()) {
-            p.at(span.clone(), format!("duplicate red flag id `{id}`"));
-        }
-        if flag.source.trim().is_empty() {
-            p.at(span.clone(), format!("red flag `{id}` names no source"));
-        }
-        let mut terms = Vec::new();
-        for term in &flag.terms {
-            let prefix = term.trim_end().ends_with('*');
-            match folded_nonempty(term) {
-                Some(folded) if !folded.contains(' ') => {
-                    if prefix && folded.len() < 4 {
-                        p.at(span.clone(), format!("red flag `{id}`: prefix `{term}` is too short (4 letters at least)"));
-                    }
-                    terms.push(if prefix { format!("{folded}*") } else { folded });
-                }
-                Some(_) => p.at(span.clone(), format!("red flag `{id}`: term `{term}` has several words: put it under `phrases`")),
-                None => p.at(span.clone(), format!("red flag `{id}`: empty term")),
-            }
-        }
-        let phrases: Vec<String> = flag.phrases.iter().filter_map(|ph| folded_nonempty(ph)).collect();
-        if phrases.len() != flag.phrases.len() {
-            p.at(span.clone(), format!("red flag `{id}`: empty phrase"));
-        }
-        let mut near = Vec::new();
-        for rule in &flag.near {
-            let groups: Vec<Vec<String>> = rule
-                .iter()
-                .map(|alts| alts.split('|').filter_map(folded_nonempty).collect::<Vec<_>>())
-                .collect();
-            if groups.len() < 2 || groups.iter().any(Vec::is_empty) {
-                p.at(span.clone(), format!("red flag `{id}`: a `near` rule needs two or more non-empty groups"));
-                continue;
-            }
-            near.push(groups);
-        }
-        if terms.is_empty() && phrases.is_empty() && near.is_empty() {
-            p.at(span.clone(), format!("red flag `{id}` has no terms, phrases or near rules"));
-        }
-        let topic_boost = flag.topic_boost.unwrap_or(raw.topic_boost);
-        if !topic_boost.is_finite() || topic_boost < 0.0 {
-            p.at(span.clone(), format!("red flag `{id}`: `topic_boost` must be zero or more"));
-        }
-        flags.push(RedFlag { id, tier: flag.tier, label: flag.label, source: flag.source, topic_boost, terms, phrases, near });
-    }
-    if flags.is_empty() {
-        p.at(None, "no red flags: the urgent-care criteria could never be added");
-    }
-    if raw.check.iter().any(|q| q.question.trim().is_empty()) {
-        p.at(None, "a `check` question is empty");
-    }
-    let benign = raw.benign.iter().filter_map(|b| folded_nonempty(b)).collect();
-    RedFlags {
-        window: raw.window,
-        topic: TopicId(raw.topic.into_inner()),
-        topic_boost: raw.topic_boost,
-        benign,
-        flags,
-        text: raw.text,
-        check: raw.check,
-    }
+    (synonyms, Scope { penalty: raw.scope.penalty, kinds }, kind_flags)
 }
 
 #[cfg(test)]

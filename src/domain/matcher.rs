@@ -1,13 +1,17 @@
 //! Scoring and choosing topics for an analyzed message.
 //!
 //! score(topic) = sum of the weights of the distinct keywords and phrases found
-//!              + the red-flag boost (urgent topic only, per distinct flag)
-//!              - the out-of-scope penalty (per distinct marker).
+//!              - the out-of-scope penalty (per distinct marker)
+//!              + the red-flag boost (urgent topic only, per distinct flag raised at `urgent` or
+//!                above: a bare or negated mention does not pull the answer away from the question).
+//! A flag's vetoed topics (a hot swollen calf is not heat therapy) are left out. The penalty
+//! never cancels the boost: a flag beats an out-of-scope word, except that a question of an
+//! out-of-scope kind that no topic answers on its own keeps its kind's reply (the block is added).
 //! A topic is answered only at or above `min_score`; close runners-up become "You may also
 //! mean"; a message that clearly asks two things can get a second answer.
 
 use super::index::{Analysis, Index, TopicIdx};
-use super::kb::Kb;
+use super::kb::{Kb, Tier};
 use super::triage::Triage;
 
 /// One scored topic.
@@ -40,23 +44,33 @@ pub fn rank(kb: &Kb, index: &Index, analysis: &Analysis, triage: &Triage) -> Vec
         matches[topic].score += weight;
         matches[topic].evidence.push(key);
     }
+    let penalty = kb.scope.penalty * analysis.n_off_topic as f32;
+    for m in matches.iter_mut().filter(|m| m.score > 0.0) {
+        m.score = (m.score - penalty).max(0.0);
+    }
+    let raised = triage.flag_ids_at_least(Tier::Urgent);
+    // A question of an out-of-scope kind whose own red flag it raises ("tightness in my chest"),
+    // and that names no topic, gets its kind's reply with the flag's block (first, for an
+    // emergency): the flag still wins without pretending the article answered the question.
+    let answered_on_its_own = matches.iter().any(|m| m.score >= kb.matching.min_score);
+    let kind = analysis.scope_kinds.first().map(|&k| &kb.scope.kinds[k]);
+    let own_flag_of_kind = |flag: &&str| !answered_on_its_own && kind.is_some_and(|k| k.red_flags.iter().any(|f| f == flag));
+    let boosts: Vec<&str> = raised.iter().copied().filter(|f| !own_flag_of_kind(f)).collect();
     if let Some(urgent_topic) = kb.topics.iter().position(|t| t.id == kb.red_flags.topic) {
-        for flag in triage.flag_ids() {
-            let boost = kb.red_flags.flags.iter().find(|f| f.id == flag).map_or(kb.red_flags.topic_boost, |f| f.topic_boost);
+        for flag in &boosts {
+            let boost = kb.red_flags.flag(flag).map_or(kb.red_flags.topic_boost, |f| f.topic_boost);
             matches[urgent_topic].score += boost;
             matches[urgent_topic].evidence.push(format!("flag:{flag}"));
         }
     }
-    let penalty = kb.scope.penalty * analysis.n_off_topic as f32;
-    let mut ranked: Vec<Match> = matches
-        .into_iter()
-        .filter(|m| m.score > 0.0)
-        .map(|mut m| {
-            m.score -= penalty;
-            m
-        })
-        .filter(|m| m.score > 0.0)
-        .collect();
+    for flag in raised.iter().filter_map(|id| kb.red_flags.flag(id)) {
+        for vetoed in &flag.vetoes {
+            if let Some(idx) = kb.topics.iter().position(|t| &t.id == vetoed) {
+                matches[idx].score = 0.0;
+            }
+        }
+    }
+    let mut ranked: Vec<Match> = matches.into_iter().filter(|m| m.score > 0.0).collect();
     // Stable sort keeps knowledge-base order among equal scores.
     ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
     ranked

@@ -12,6 +12,7 @@ pub mod kb;
 pub mod lexicon;
 pub mod matcher;
 pub mod normalize;
+pub mod numbers;
 pub mod phrase;
 pub mod reply;
 pub mod spell;
@@ -27,7 +28,7 @@ pub use reply::{Reply, ReplyKind, TopicRef, UrgentNotice};
 pub use triage::{Scanner, Triage};
 
 use normalize::fold;
-use reply::{Intent, UrgentWording};
+use reply::{Context, Intent, UrgentWording};
 
 /// A message as the user wrote it. Its `Debug` shows only its length, so a stray `{:?}` in a
 /// log line cannot leak health data.
@@ -69,7 +70,7 @@ pub struct EngineStats {
     pub index: IndexStats,
     /// Red flags.
     pub n_red_flags: usize,
-    /// Red-flag terms, phrases and near rules.
+    /// Red-flag terms, phrases, near rules and mentions.
     pub n_red_flag_patterns: usize,
 }
 
@@ -124,14 +125,18 @@ impl Engine {
             n_topics: self.kb.topics.len(),
             index: self.index.stats(),
             n_red_flags: flags.len(),
-            n_red_flag_patterns: flags.iter().map(|f| f.terms.len() + f.phrases.len() + f.near.len()).sum(),
+            n_red_flag_patterns: flags
+                .iter()
+                .flat_map(|f| [&f.clear, &f.mentions])
+                .map(|p| p.words.len() + p.phrases.len() + p.near.len())
+                .sum(),
         }
     }
 
     /// Answers a message: triage, small talk, topic matching, composition.
     pub fn answer(&self, question: &Question) -> Answer {
         let analysis = self.index.analyze(question.text());
-        let triage = self.scanner.scan(&analysis.flag_words);
+        let triage = self.triage(&analysis);
         let intent = self.intent(&analysis);
         let decision = match intent {
             Intent::Question => {
@@ -140,8 +145,13 @@ impl Engine {
             }
             _ => Decision::default(),
         };
-        let reply = reply::compose(&self.kb, &self.wording, intent, &decision, &triage, analysis.n_off_topic > 0);
+        let context = Context { scope_kind: analysis.scope_kinds.first().copied() };
+        let reply = reply::compose(&self.kb, &self.wording, intent, &decision, &triage, context);
         Answer { reply, triage }
+    }
+
+    fn triage(&self, analysis: &Analysis) -> Triage {
+        self.scanner.scan(&analysis.flag_words, &analysis.breaks)
     }
 
     /// Analysis of a message (for tests and the eval report).
@@ -153,14 +163,21 @@ impl Engine {
     /// For a moderator tuning the knowledge base on their own machine; never logged.
     pub fn explain(&self, text: &str) -> String {
         let analysis = self.index.analyze(text);
-        let triage = self.scanner.scan(&analysis.flag_words);
+        let triage = self.triage(&analysis);
         let ranked = matcher::rank(&self.kb, &self.index, &analysis, &triage);
         let mut out = String::new();
         let corrections: Vec<String> = analysis.corrections.iter().map(|(a, b)| format!("{a}->{b}")).collect();
         out.push_str(&format!("corrections: [{}]\n", corrections.join(", ")));
         out.push_str(&format!("terms: [{}]\n", analysis.terms.join(", ")));
         out.push_str(&format!("off-topic markers: {}\n", analysis.n_off_topic));
-        out.push_str(&format!("flags: [{}]\n", triage.hits.iter().map(|h| format!("{}:{}", h.flag, h.term)).collect::<Vec<_>>().join(", ")));
+        let hits: Vec<String> = triage
+            .hits
+            .iter()
+            .map(|h| format!("{}:{}:{}{}", h.flag, h.tier.as_str(), h.term, if h.negated { " (negated)" } else { "" }))
+            .collect();
+        out.push_str(&format!("flags: [{}]\n", hits.join(", ")));
+        let kinds: Vec<&str> = analysis.scope_kinds.iter().map(|&k| self.kb.scope.kinds[k].id.as_str()).collect();
+        out.push_str(&format!("out-of-scope kinds: [{}]\n", kinds.join(", ")));
         for m in ranked.iter().take(5) {
             out.push_str(&format!("  {:>5.2} {:<18} {}\n", m.score, self.kb.topics[m.topic].id, m.evidence.join(" + ")));
         }
@@ -178,12 +195,14 @@ impl Engine {
         reply::urgent_care_reply(&self.kb, &self.wording)
     }
 
-    /// Triage only: the urgent-care block a message calls for, if any. For messages that are
-    /// watched but not answered (unaddressed group messages), so no topic is matched.
-    pub fn red_flag_notice(&self, question: &Question) -> Option<UrgentNotice> {
+    /// Triage only: the urgent-care block a message calls for, if it reaches `at_least`. For
+    /// messages that are watched but not answered (unaddressed group messages), so no topic is
+    /// matched; a group watch asks for `Tier::Urgent`, so a bare or negated mention there stays
+    /// quiet.
+    pub fn red_flag_notice(&self, question: &Question, at_least: Tier) -> Option<UrgentNotice> {
         let analysis = self.index.analyze(question.text());
-        let triage = self.scanner.scan(&analysis.flag_words);
-        triage.urgency.map(|tier| self.wording.notice(tier, Some(&triage)))
+        let triage = self.triage(&analysis);
+        triage.urgency.filter(|&tier| tier >= at_least).map(|tier| self.wording.notice(tier, Some(&triage)))
     }
 
     /// The urgent-care block for a tier (the Telegram `/check` ends with one).

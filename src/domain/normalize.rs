@@ -25,9 +25,29 @@ pub const MAX_WORD_LEN: usize = 40;
 ///   full-width letters and ligatures become plain letters;
 /// - apostrophes (straight and curly): "n't" contractions stay one word ("can't" -> "cant"); a
 ///   clitic at a word's end is dropped ("bladder's" -> "bladder", "wee'd" -> "wee", "I’ve" -> "i");
+/// - a decimal point between digits stays ("38.5"), a thousands comma goes ("1,000" -> "1000");
 /// - every other non-alphanumeric character (punctuation, emoji, control characters, RTL marks)
 ///   separates words.
 pub fn fold(text: &str) -> String {
+    fold_with_breaks(text).0
+}
+
+/// What separates a word from the one before it, beyond a space. Triage keeps a negation ("no
+/// numbness, but ...") and a near rule inside one clause or sentence, so it needs to know where
+/// the writer's punctuation was.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Break {
+    /// Just a space (or an emoji, a hyphen inside a word ...).
+    #[default]
+    None,
+    /// A comma, colon, semicolon, bracket, quote, a dash between spaces, a plus.
+    Clause,
+    /// A full stop, question or exclamation mark, a line break; also the first word.
+    Sentence,
+}
+
+/// `fold`, plus the break before each word of the result (`breaks[i]` belongs to word `i`).
+pub fn fold_with_breaks(text: &str) -> (String, Vec<Break>) {
     if text.is_ascii() {
         // Most messages are plain ASCII: decomposition would change nothing, so skip its cost.
         fold_chars(text.chars())
@@ -36,9 +56,25 @@ pub fn fold(text: &str) -> String {
     }
 }
 
-fn fold_chars(chars: impl Iterator<Item = char> + Clone) -> String {
+fn break_of(c: char, after_space: bool) -> Break {
+    match c {
+        '.' | '!' | '?' | '\n' | '\r' | '…' | '。' | '！' | '？' => Break::Sentence,
+        ',' | ':' | ';' | '(' | ')' | '[' | ']' | '{' | '}' | '"' | '“' | '”' | '«' | '»' | '—' | '–' | '•' | '|' | '+' | '/' | '=' => {
+            Break::Clause
+        }
+        // "back-to-back" is one clause; "pain - and now" is two.
+        '-' if after_space => Break::Clause,
+        _ => Break::None,
+    }
+}
+
+fn fold_chars(chars: impl Iterator<Item = char> + Clone) -> (String, Vec<Break>) {
     let mut out = String::with_capacity(chars.size_hint().0);
+    let mut breaks = Vec::new();
     let mut pending_space = false;
+    let mut pending_break = Break::Sentence;
+    let mut after_space = true;
+    let mut last_was_digit = false;
     let mut chars = chars.peekable();
     while let Some(c) = chars.next() {
         if is_apostrophe(c) {
@@ -56,21 +92,38 @@ fn fold_chars(chars: impl Iterator<Item = char> + Clone) -> String {
             for _ in 0..clitic_len {
                 chars.next();
             }
+            last_was_digit = false;
+            continue;
+        }
+        if (c == '.' || c == ',') && last_was_digit && !pending_space && chars.peek().is_some_and(char::is_ascii_digit) {
+            // "38.5" stays one number; "1,000" becomes "1000".
+            if c == '.' {
+                out.push('.');
+            }
             continue;
         }
         if c.is_alphanumeric() {
-            if pending_space && !out.is_empty() {
-                out.push(' ');
+            if out.is_empty() || pending_space {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                breaks.push(pending_break);
+                pending_break = Break::None;
             }
             pending_space = false;
+            after_space = false;
+            last_was_digit = c.is_ascii_digit();
             for lower in c.to_lowercase() {
                 out.push(lower);
             }
         } else {
             pending_space = true;
+            pending_break = pending_break.max(break_of(c, after_space));
+            after_space = c.is_whitespace();
+            last_was_digit = false;
         }
     }
-    out
+    (out, breaks)
 }
 
 fn is_apostrophe(c: char) -> bool {
@@ -166,6 +219,25 @@ mod tests {
         check_fold("pain 😭\u{0}\u{202e}leg\u{7}", "pain leg");
         check_fold("", "");
         check_fold("   \t\n ", "");
+    }
+
+    #[test]
+    fn fold_keeps_decimals_and_drops_thousands_commas() {
+        check_fold("temp 38.5, then 1,000 steps. L4.", "temp 38.5 then 1000 steps l4");
+        check_fold("3. 5", "3 5");
+    }
+
+    #[test]
+    fn breaks_mark_clauses_and_sentences() {
+        use Break::{Clause, None, Sentence};
+        let (text, breaks) = fold_with_breaks("No numbness, but my leg - it hurts! Back-to-back. Wet myself\nhelp + more");
+        assert_eq!(text, "no numbness but my leg it hurts back to back wet myself help more");
+        assert_eq!(
+            breaks,
+            [Sentence, None, Clause, None, None, Clause, None, Sentence, None, None, Sentence, None, Sentence, Clause]
+        );
+        assert_eq!(fold_with_breaks("").1, []);
+        assert_eq!(fold_with_breaks("  ...hi").1, [Sentence]);
     }
 
     #[test]

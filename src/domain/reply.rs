@@ -3,7 +3,11 @@
 //! `compose` builds a `Reply` as plain data; `Reply::to_plain` renders it for the console and
 //! `Reply::to_html` for Telegram (HTML parse mode: only `<b>` and `<i>`, everything else
 //! escaped). Both renderings carry the same parts in the same order: sections, safety net,
-//! urgent block, "You may also mean", disclaimer.
+//! urgent block, "You may also mean", disclaimer, except that an emergency block comes first:
+//! someone who may need help now reads that before anything else.
+//!
+//! The list of warning signs is built from the red flags themselves (each flag's `says` line,
+//! under its tier's heading), so every flag that can fire is on the list people see.
 
 use super::kb::{Kb, Tier, TopicId};
 use super::matcher::Decision;
@@ -16,6 +20,8 @@ pub enum ReplyKind {
     Answer,
     /// No confident topic: the list of what the bot can answer.
     Fallback,
+    /// A question the article does not cover, answered by its kind (medicines, surgery ...).
+    OutOfScope,
     /// A greeting.
     Greeting,
     /// A thank-you.
@@ -42,16 +48,27 @@ pub struct Section {
     pub title: Option<String>,
     /// Plain text; lines starting with "• " are list items.
     pub text: String,
+    /// A line explaining a word, beyond the article: shown in italics, marked as a glossary line.
+    pub glossary: Option<String>,
+}
+
+impl Section {
+    fn plain(text: &str) -> Self {
+        Self { title: None, text: text.trim().to_owned(), glossary: None }
+    }
 }
 
 /// The urgent-care block.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UrgentNotice {
-    /// Emergency or urgent.
+    /// Emergency, urgent, or check (the conditional list: a bare or negated mention, or the
+    /// list asked for).
     pub tier: Tier,
-    /// The tier's first line (call the emergency number / see a doctor today).
+    /// The tier's first line (call the emergency number / see a doctor today / if any of these).
     pub first_line: String,
-    /// What to watch for, seek help immediately.
+    /// Why the block is there ("your message mentions: ..."); none when the list was asked for.
+    pub because: Option<String>,
+    /// Every warning sign, under its tier's heading.
     pub criteria: String,
     /// The red-flag words found (empty when the block was asked for with `/urgent`).
     pub terms: Vec<String>,
@@ -80,49 +97,92 @@ pub struct Reply {
     pub also: Vec<TopicRef>,
     /// Related topics of the answered topic (Telegram shows them as buttons).
     pub related: Vec<TopicRef>,
+    /// The out-of-scope kind the message was read as, if any ("medicines").
+    pub scope_kind: Option<String>,
     /// Heading of `also`.
     pub also_label: String,
     /// "General information, not a diagnosis."
     pub disclaimer: String,
 }
 
-/// Resolved urgent-care wording (the emergency number filled in).
+/// Resolved urgent-care wording (the emergency number filled in, the list of signs built).
 #[derive(Debug, Clone)]
 pub struct UrgentWording {
     /// First line, emergency tier.
     pub emergency_first_line: String,
     /// First line, urgent tier.
     pub urgent_first_line: String,
-    /// Criteria.
+    /// First line, check tier and the list asked for.
+    pub check_first_line: String,
+    /// "This is because your message mentions: {signs}."
+    because: String,
+    /// Every warning sign, under its tier's heading.
     pub criteria: String,
+    /// Flag id -> label, for `because`.
+    labels: Vec<(String, String)>,
 }
 
 impl UrgentWording {
-    /// Fills `{emergency_number}` in the knowledge base's wording.
+    /// Fills `{emergency_number}` in the knowledge base's wording and builds the list of signs.
     pub fn new(kb: &Kb, emergency_number: Option<&str>) -> Self {
         let text = &kb.red_flags.text;
         let number = emergency_number.unwrap_or(&text.default_emergency_number);
         let fill = |s: &str| s.replace("{emergency_number}", number).trim().to_owned();
+        let mut criteria = String::new();
+        for (tier, heading) in [(Tier::Emergency, &text.emergency_heading), (Tier::Urgent, &text.urgent_heading)] {
+            let mut lines: Vec<&str> = Vec::new();
+            for flag in kb.red_flags.flags.iter().filter(|f| f.tier == tier) {
+                if !lines.contains(&flag.says.as_str()) {
+                    lines.push(&flag.says);
+                }
+            }
+            if lines.is_empty() {
+                continue;
+            }
+            if !criteria.is_empty() {
+                criteria.push('\n');
+            }
+            criteria.push_str(&fill(heading));
+            for line in lines {
+                criteria.push_str("\n• ");
+                criteria.push_str(&fill(line));
+            }
+        }
         Self {
             emergency_first_line: fill(&text.emergency_first_line),
             urgent_first_line: fill(&text.urgent_first_line),
-            criteria: fill(&text.criteria),
+            check_first_line: fill(&text.check_first_line),
+            because: text.because.trim().to_owned(),
+            criteria,
+            labels: kb.red_flags.flags.iter().map(|f| (f.id.clone(), f.label.clone())).collect(),
         }
     }
 
-    /// The block for a tier.
+    /// The block for a tier; with a triage, it says which signs the message mentions.
     pub fn notice(&self, tier: Tier, triage: Option<&Triage>) -> UrgentNotice {
         let first_line = match tier {
             Tier::Emergency => &self.emergency_first_line,
             Tier::Urgent => &self.urgent_first_line,
+            Tier::Check => &self.check_first_line,
         };
+        let flags: Vec<String> = triage.map(|t| t.flag_ids().into_iter().map(str::to_owned).collect()).unwrap_or_default();
+        let labels: Vec<&str> = flags
+            .iter()
+            .filter_map(|id| self.labels.iter().find(|(flag, _)| flag == id).map(|(_, label)| label.as_str()))
+            .collect();
         UrgentNotice {
             tier,
             first_line: first_line.clone(),
+            because: (!labels.is_empty()).then(|| self.because.replace("{signs}", &labels.join("; "))),
             criteria: self.criteria.clone(),
             terms: triage.map(|t| t.terms().into_iter().map(str::to_owned).collect()).unwrap_or_default(),
-            flags: triage.map(|t| t.flag_ids().into_iter().map(str::to_owned).collect()).unwrap_or_default(),
+            flags,
         }
+    }
+
+    /// The list asked for (`/urgent`, "what are the red flags"): conditional headline, no reason.
+    pub fn list(&self) -> UrgentNotice {
+        self.notice(Tier::Check, None)
     }
 }
 
@@ -144,42 +204,65 @@ pub enum Intent {
     Empty,
 }
 
+/// What the message was read as besides its topics: the out-of-scope kind, if any.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Context {
+    /// Position of the message's out-of-scope kind in `Scope::kinds`.
+    pub scope_kind: Option<usize>,
+}
+
 /// Composes a reply. The urgent block is added whenever `triage` raised a tier, whatever the
-/// rest of the reply is.
-pub fn compose(kb: &Kb, wording: &UrgentWording, intent: Intent, decision: &Decision, triage: &Triage, off_topic: bool) -> Reply {
+/// rest of the reply is, and whenever the urgent topic answers (as the full list).
+pub fn compose(kb: &Kb, wording: &UrgentWording, intent: Intent, decision: &Decision, triage: &Triage, context: Context) -> Reply {
     let messages = &kb.messages;
-    let urgent = triage.urgency.map(|tier| wording.notice(tier, Some(triage)));
+    let mut urgent = triage.urgency.map(|tier| wording.notice(tier, Some(triage)));
     let mut sections = Vec::new();
     let mut safety_net = None;
     let mut related = Vec::new();
+    let scope_kind = context.scope_kind.map(|k| &kb.scope.kinds[k]);
     let kind = match intent {
         Intent::Empty => {
-            sections.push(Section { title: None, text: messages.empty.trim().to_owned() });
+            sections.push(Section::plain(&messages.empty));
             ReplyKind::Empty
         }
         Intent::Greeting => {
-            sections.push(Section { title: None, text: messages.greeting.trim().to_owned() });
+            sections.push(Section::plain(&messages.greeting));
             ReplyKind::Greeting
         }
         Intent::Thanks => {
-            sections.push(Section { title: None, text: messages.thanks.trim().to_owned() });
+            sections.push(Section::plain(&messages.thanks));
             ReplyKind::Thanks
         }
-        Intent::Question if decision.answered.is_empty() => {
-            sections.push(fallback_section(kb, off_topic));
-            ReplyKind::Fallback
-        }
+        Intent::Question if decision.answered.is_empty() => match scope_kind {
+            Some(scope) => {
+                sections.push(Section::plain(&scope.reply));
+                if scope.safety_net {
+                    safety_net = Some(messages.safety_net.trim().to_owned());
+                }
+                ReplyKind::OutOfScope
+            }
+            None => {
+                sections.push(fallback_section(kb));
+                ReplyKind::Fallback
+            }
+        },
         Intent::Question => {
             for &idx in &decision.answered {
                 let topic = &kb.topics[idx];
-                // The urgent topic's answer is the urgent block itself: don't say it twice.
-                if urgent.is_some() && topic.id == kb.red_flags.topic {
+                if topic.id == kb.red_flags.topic {
+                    // The urgent topic's answer is the full list of signs: the block itself.
+                    urgent.get_or_insert_with(|| wording.list());
                     continue;
                 }
-                sections.push(Section { title: Some(topic.title.clone()), text: topic.answer.clone() });
+                let glossary = topic.glossary.as_ref().map(|g| format!("{} {g}", messages.glossary_label.trim()));
+                sections.push(Section { title: Some(topic.title.clone()), text: topic.answer.clone(), glossary });
                 if topic.safety_net {
                     safety_net = Some(messages.safety_net.trim().to_owned());
                 }
+            }
+            // A red flag won over an out-of-scope kind: the kind still says who can help.
+            if let Some(scope) = scope_kind.filter(|_| kb.topics[decision.answered[0]].id == kb.red_flags.topic) {
+                sections.push(Section::plain(&scope.reply));
             }
             let first = &kb.topics[decision.answered[0]];
             related = first
@@ -206,24 +289,19 @@ pub fn compose(kb: &Kb, wording: &UrgentWording, intent: Intent, decision: &Deci
         urgent,
         also: decision.also.iter().map(|&i| topic_ref(kb, i)).collect(),
         related,
+        scope_kind: scope_kind.filter(|_| kind == ReplyKind::OutOfScope || kind == ReplyKind::Answer).map(|s| s.id.clone()),
         also_label: messages.also_label.trim().to_owned(),
         disclaimer: messages.disclaimer.trim().to_owned(),
     }
 }
 
-fn fallback_section(kb: &Kb, off_topic: bool) -> Section {
-    let messages = &kb.messages;
-    let mut text = String::new();
-    if off_topic {
-        text.push_str(messages.fallback_off_topic.trim());
-        text.push_str("\n\n");
-    }
-    text.push_str(messages.fallback.trim());
+fn fallback_section(kb: &Kb) -> Section {
+    let mut text = kb.messages.fallback.trim().to_owned();
     for topic in &kb.topics {
         text.push_str("\n• ");
         text.push_str(&topic.title);
     }
-    Section { title: None, text }
+    Section { title: None, text, glossary: None }
 }
 
 /// The reply to a topic chosen directly (a button, `/topics`).
@@ -233,11 +311,9 @@ pub fn topic_reply(kb: &Kb, idx: usize, wording: &UrgentWording) -> Reply {
         answered: vec![idx],
         also: Vec::new(),
     };
-    let mut reply = compose(kb, wording, Intent::Question, &decision, &Triage::default(), false);
+    let mut reply = compose(kb, wording, Intent::Question, &decision, &Triage::default(), Context::default());
     if kb.topics[idx].id == kb.red_flags.topic {
-        // Asking for the urgent topic is asking for the full criteria.
-        reply.urgent = Some(wording.notice(Tier::Emergency, None));
-        reply.sections.clear();
+        // Asking for the urgent topic is asking for the full list.
         reply.kind = ReplyKind::UrgentCare;
     }
     reply
@@ -252,9 +328,10 @@ pub fn urgent_care_reply(kb: &Kb, wording: &UrgentWording) -> Reply {
         score: 0.0,
         sections: Vec::new(),
         safety_net: None,
-        urgent: Some(wording.notice(Tier::Emergency, None)),
+        urgent: Some(wording.list()),
         also: Vec::new(),
         related: Vec::new(),
+        scope_kind: None,
         also_label: kb.messages.also_label.trim().to_owned(),
         disclaimer: kb.messages.disclaimer.trim().to_owned(),
     }
@@ -289,6 +366,20 @@ impl Reply {
 
     fn render(&self, text: impl Fn(&str) -> String, bold: impl Fn(&str) -> String, italic: impl Fn(&str) -> String) -> String {
         let mut blocks: Vec<String> = Vec::new();
+        let urgent_block = self.urgent.as_ref().map(|urgent| {
+            let mut block = bold(&urgent.first_line);
+            if let Some(because) = &urgent.because {
+                block.push('\n');
+                block.push_str(&text(because));
+            }
+            block.push_str("\n\n");
+            block.push_str(&text(&urgent.criteria));
+            block
+        });
+        let emergency_first = self.urgent.as_ref().is_some_and(|u| u.tier == Tier::Emergency);
+        if emergency_first {
+            blocks.extend(urgent_block.clone());
+        }
         for section in &self.sections {
             let mut block = String::new();
             if let Some(title) = &section.title {
@@ -296,13 +387,17 @@ impl Reply {
                 block.push('\n');
             }
             block.push_str(&text(&section.text));
+            if let Some(glossary) = &section.glossary {
+                block.push('\n');
+                block.push_str(&italic(glossary));
+            }
             blocks.push(block);
         }
         if let Some(net) = &self.safety_net {
             blocks.push(text(net));
         }
-        if let Some(urgent) = &self.urgent {
-            blocks.push(format!("{}\n{}", bold(&urgent.first_line), text(&urgent.criteria)));
+        if !emergency_first {
+            blocks.extend(urgent_block);
         }
         if !self.also.is_empty() {
             let titles: Vec<&str> = self.also.iter().map(|t| t.title.as_str()).collect();

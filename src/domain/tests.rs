@@ -65,7 +65,12 @@ fn topic_replies() {
     assert!(reply.urgent.is_none());
     let urgent = engine.topic_reply("urgent").expect("urgent topic");
     assert_eq!(urgent.kind, ReplyKind::UrgentCare);
-    assert_eq!(urgent.urgent.as_ref().map(|u| u.tier), Some(Tier::Emergency));
+    // Asked for, the list comes under the conditional headline, without the emergency banner.
+    let list = urgent.urgent.as_ref().expect("the list");
+    assert_eq!(list.tier, Tier::Check);
+    assert_eq!(list.first_line, "Fixture check: if any of these are happening, get help.");
+    assert!(list.because.is_none(), "nothing was mentioned");
+    assert!(urgent.sections.is_empty(), "the list is the answer");
     assert!(engine.topic_reply("nope").is_none());
     assert_eq!(engine.urgent_care_reply().kind, ReplyKind::UrgentCare);
 }
@@ -83,7 +88,7 @@ fn stats_count_the_fixture() {
 fn explain_shows_how_a_message_was_read() {
     let text = engine().explain("sciatca, I wet myself");
     assert!(text.contains("corrections: [sciatca->sciatica]"), "{text}");
-    assert!(text.contains("flags: [bladder:wet myself]"), "{text}");
+    assert!(text.contains("flags: [bladder:emergency:wet myself]"), "{text}");
     assert!(text.contains("sciatica"), "{text}");
 }
 
@@ -91,8 +96,13 @@ fn explain_shows_how_a_message_was_read() {
 #[test]
 fn red_flag_notice_matches_the_full_answer() {
     let engine = crate::kb_files::load_engine(None, &EngineOptions::default()).expect("built-in kb");
-    for text in ["I wet myself", "what is sciatica", "fever and back pain", ""] {
+    for text in ["I wet myself", "what is sciatica", "fever and back pain", "", "a bit numb sometimes"] {
         let question = Question::new(text);
-        assert_eq!(engine.red_flag_notice(&question), engine.answer(&question).reply.urgent, "{text:?}");
+        let answered = engine.answer(&question).reply.urgent;
+        assert_eq!(engine.red_flag_notice(&question, Tier::Check), answered, "{text:?}");
+        // The group watch asks for `urgent` and above: a bare mention stays quiet there.
+        let loud = answered.filter(|notice| notice.tier >= Tier::Urgent);
+        assert_eq!(engine.red_flag_notice(&question, Tier::Urgent), loud, "{text:?}");
     }
+    assert!(engine.red_flag_notice(&Question::new("a bit numb sometimes"), Tier::Urgent).is_none());
 }

@@ -1,34 +1,148 @@
-//! Red-flag triage: scans a message's words for warning signs and decides the tier.
+//! Red-flag triage: reads a message's words for warning signs and decides how loudly to warn.
 //!
 //! Safety rules, in order of importance:
-//! - a hit is never switched off by negation ("no bladder problems" still triggers): a false
-//!   alarm costs a few lines of text, a miss can cost a person's bladder;
-//! - the only thing that suppresses a single-word hit is a benign phrase from the knowledge base
-//!   covering that very word ("fell asleep", "slipped disc"); multi-word red-flag phrases are
-//!   never suppressed;
-//! - misspellings were already corrected by `Index::analyze`, so "bladdr" arrives as "bladder".
+//! - nothing but a flag's own `benign` look-alikes and `unless` context removes a hit: negation,
+//!   a hedge or an old date only lowers it to `check`, which still shows the whole list ("no
+//!   bladder problems" is a check, never silence);
+//! - a clear hit (the sign is happening) raises its flag's tier; a mention (the sign's area only:
+//!   "numb", "bladder") raises `check`, so a bare "numb" does not open with an emergency banner;
+//! - misspellings were corrected by `Index::analyze` ("bladdr" arrives as "bladder"), and word
+//!   forms are rewritten here first ("cannot", "not able" -> "cant"), so one rule covers them.
+//!
+//! Negation works like a small NegEx: a trigger ("no", "without", "free of") reaches forward over
+//! bridge words ("any", "problems", "with") and red-flag words until a stop word ("but") or a
+//! clause break; "fine" and "normal" reach back the same way. A hit is negated only when every
+//! word of it is inside such a reach, so "I haven't been able to pee" (rewritten "cant pee") or
+//! "I don't feel my foot" (a rule that contains its negation) stay clear.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use super::kb::{RedFlag, RedFlags, Tier};
+use super::kb::{Patterns, RedFlags, Tier};
+use super::normalize::Break;
+use super::numbers;
 use super::phrase::PhraseSet;
+
+/// What a pattern does for its flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// The sign is happening: the flag's tier.
+    Clear,
+    /// The sign's area is named: `check`.
+    Mention,
+    /// A look-alike: masks the flag's single words.
+    Benign,
+    /// Cancels a hit of the flag close by in its sentence, unless negated itself.
+    Unless,
+    /// Lowers a nearby hit to `check`.
+    Downgrade,
+    /// Said with an age over the flag's threshold, raises the flag.
+    AgeWith,
+}
+
+/// A pattern's owner: flag index and role.
+#[derive(Debug, Clone, Copy)]
+struct Owner {
+    flag: usize,
+    role: Role,
+}
+
+#[derive(Debug)]
+struct CompiledNear {
+    owner: Owner,
+    n_groups: usize,
+    window: usize,
+}
+
+#[derive(Debug)]
+struct FlagMeta {
+    id: String,
+    tier: Tier,
+    long_ago: bool,
+    quiet_elsewhere: bool,
+    age_over: Option<u32>,
+}
+
+/// Rewrites word forms before matching: single words by lookup, phrases leftmost-longest.
+#[derive(Debug)]
+struct Rewriter {
+    singles: HashMap<String, String>,
+    phrases: PhraseSet,
+    targets: Vec<String>,
+}
+
+impl Rewriter {
+    fn build(red_flags: &RedFlags) -> Self {
+        let mut singles = HashMap::default();
+        let mut patterns = Vec::new();
+        let mut targets = Vec::new();
+        for synonym in &red_flags.words {
+            for variant in &synonym.variants {
+                if variant.contains(' ') {
+                    patterns.push(variant.clone());
+                    targets.push(synonym.canonical.clone());
+                } else {
+                    singles.insert(variant.clone(), synonym.canonical.clone());
+                }
+            }
+        }
+        Self { singles, phrases: PhraseSet::new(&patterns), targets }
+    }
+
+    /// The rewritten words, each with the break before it.
+    fn rewrite<'a, S: AsRef<str>>(&'a self, words: &'a [S], breaks: &[Break]) -> (Vec<&'a str>, Vec<Break>) {
+        let break_at = |i: usize| breaks.get(i).copied().unwrap_or(if i == 0 { Break::Sentence } else { Break::None });
+        let mut out = Vec::with_capacity(words.len());
+        let mut out_breaks = Vec::with_capacity(words.len());
+        let mut next = 0;
+        let push_plain = |from: usize, to: usize, out: &mut Vec<&'a str>, out_breaks: &mut Vec<Break>| {
+            for i in from..to {
+                let word = words[i].as_ref();
+                out.push(self.singles.get(word).map_or(word, String::as_str));
+                out_breaks.push(break_at(i));
+            }
+        };
+        for hit in self.phrases.leftmost_longest(words) {
+            // A rewrite must not swallow a break: "can. Not able" is two sentences.
+            if (hit.start + 1..hit.end).any(|i| break_at(i) != Break::None) {
+                continue;
+            }
+            push_plain(next, hit.start, &mut out, &mut out_breaks);
+            out.push(self.targets[hit.pattern].as_str());
+            out_breaks.push(break_at(hit.start));
+            next = hit.end;
+        }
+        push_plain(next, words.len(), &mut out, &mut out_breaks);
+        (out, out_breaks)
+    }
+}
 
 /// A red-flag scanner built from the knowledge base's red flags.
 #[derive(Debug)]
 pub struct Scanner {
-    /// Folded word -> flags it raises.
-    terms: HashMap<String, Vec<usize>>,
-    /// (prefix, flag) for terms written with a trailing `*`.
-    prefixes: Vec<(String, usize)>,
+    rewriter: Rewriter,
+    /// Single word -> patterns it completes on its own.
+    words: HashMap<String, Vec<Owner>>,
+    /// (prefix, owner) for words written with a trailing `*`.
+    prefixes: Vec<(String, Owner)>,
     phrases: PhraseSet,
     /// Parallel to `phrases`' patterns.
-    phrase_flags: Vec<usize>,
-    /// (flag, groups of alternative words) that must occur within `window` words.
-    near: Vec<(usize, Vec<HashSet<String>>)>,
-    benign: PhraseSet,
+    phrase_owners: Vec<Owner>,
+    near: Vec<CompiledNear>,
+    /// Word -> (near rule, group) it belongs to.
+    near_words: HashMap<String, Vec<(usize, usize)>>,
+    /// Every word a flag pattern uses: a negation reaches over them.
+    flag_vocabulary: HashSet<String>,
+    negation_before: PhraseSet,
+    negation_after: PhraseSet,
+    bridge: HashSet<String>,
+    stop: HashSet<String>,
+    long_ago: PhraseSet,
+    elsewhere: HashSet<String>,
+    here: HashSet<String>,
+    /// (flag, words, min, max).
+    measures: Vec<(usize, HashSet<String>, f64, f64)>,
     window: usize,
-    /// (id, tier) per flag.
-    flags: Vec<(String, Tier)>,
+    flags: Vec<FlagMeta>,
 }
 
 /// One red flag found in a message.
@@ -36,10 +150,13 @@ pub struct Scanner {
 pub struct FlagHit {
     /// The flag's id.
     pub flag: String,
-    /// The flag's tier.
+    /// The tier this hit raises: the flag's own, or `check` for a mention or a negated,
+    /// downgraded or long-ago hit.
     pub tier: Tier,
-    /// The words that raised it, as they appear in the (corrected) message.
+    /// The words that raised it, as they read after correction and rewriting.
     pub term: String,
+    /// Whether the hit was negated ("no numbness").
+    pub negated: bool,
 }
 
 /// The result of a scan.
@@ -63,6 +180,17 @@ impl Triage {
         ids
     }
 
+    /// Distinct flag ids raised at `tier` or above.
+    pub fn flag_ids_at_least(&self, tier: Tier) -> Vec<&str> {
+        let mut ids: Vec<&str> = Vec::new();
+        for hit in self.hits.iter().filter(|h| h.tier >= tier) {
+            if !ids.contains(&hit.flag.as_str()) {
+                ids.push(&hit.flag);
+            }
+        }
+        ids
+    }
+
     /// Distinct matched terms, in order of appearance.
     pub fn terms(&self) -> Vec<&str> {
         let mut terms: Vec<&str> = Vec::new();
@@ -75,124 +203,395 @@ impl Triage {
     }
 }
 
+/// How a pattern was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Found {
+    /// One word (or a prefix).
+    Word,
+    /// Consecutive words.
+    Phrase,
+    /// Words near each other.
+    Near,
+    /// A number with its measure word.
+    Measure,
+}
+
+/// One pattern found, before context is weighed.
+#[derive(Debug, Clone)]
+struct Event {
+    owner: Owner,
+    /// Word positions of the pattern, ascending.
+    positions: Vec<usize>,
+    found: Found,
+}
+
+/// Per-message word data the rules look at.
+struct Words<'a> {
+    words: Vec<&'a str>,
+    sentence: Vec<usize>,
+    clause: Vec<usize>,
+}
+
 impl Scanner {
     /// Builds a scanner from validated red flags.
     pub fn build(red_flags: &RedFlags) -> Self {
-        let mut terms: HashMap<String, Vec<usize>> = HashMap::default();
-        let mut prefixes = Vec::new();
-        let mut phrase_patterns = Vec::new();
-        let mut phrase_flags = Vec::new();
-        let mut near = Vec::new();
-        for (idx, flag) in red_flags.flags.iter().enumerate() {
-            for term in &flag.terms {
-                match term.strip_suffix('*') {
-                    Some(prefix) => prefixes.push((prefix.to_owned(), idx)),
-                    None => terms.entry(term.clone()).or_default().push(idx),
-                }
-            }
-            for phrase in &flag.phrases {
-                phrase_patterns.push(phrase.clone());
-                phrase_flags.push(idx);
-            }
-            for rule in &flag.near {
-                near.push((idx, rule.iter().map(|alts| alts.iter().cloned().collect()).collect()));
-            }
-        }
-        Self {
-            terms,
-            prefixes,
-            phrases: PhraseSet::new(&phrase_patterns),
-            phrase_flags,
-            near,
-            benign: PhraseSet::new(&red_flags.benign),
+        let rewriter = Rewriter::build(red_flags);
+        // Patterns are written in plain words; read them the way messages are read.
+        let rewrite_word = |w: &str| rewriter.singles.get(w).cloned().unwrap_or_else(|| w.to_owned());
+        let rewrite_phrase = |p: &str| {
+            let words: Vec<&str> = p.split(' ').collect();
+            let (out, _) = rewriter.rewrite(&words, &[]);
+            out.join(" ")
+        };
+        let mut scanner = Self {
+            words: HashMap::default(),
+            prefixes: Vec::new(),
+            phrases: PhraseSet::new::<&str>(&[]),
+            phrase_owners: Vec::new(),
+            near: Vec::new(),
+            near_words: HashMap::default(),
+            flag_vocabulary: HashSet::default(),
+            negation_before: PhraseSet::new(&red_flags.negation.before.iter().map(|p| rewrite_phrase(p)).collect::<Vec<_>>()),
+            negation_after: PhraseSet::new(&red_flags.negation.after.iter().map(|p| rewrite_phrase(p)).collect::<Vec<_>>()),
+            bridge: red_flags.negation.bridge.iter().map(|w| rewrite_word(w)).collect(),
+            stop: red_flags.negation.stop.iter().map(|w| rewrite_word(w)).collect(),
+            long_ago: PhraseSet::new(&red_flags.context.long_ago.iter().map(|p| rewrite_phrase(p)).collect::<Vec<_>>()),
+            elsewhere: red_flags.context.elsewhere.iter().cloned().collect(),
+            here: red_flags.context.here.iter().cloned().collect(),
+            measures: Vec::new(),
             window: red_flags.window,
-            flags: red_flags.flags.iter().map(|f: &RedFlag| (f.id.clone(), f.tier)).collect(),
+            flags: Vec::new(),
+            rewriter: Rewriter { singles: HashMap::default(), phrases: PhraseSet::new::<&str>(&[]), targets: Vec::new() },
+        };
+        let mut phrase_patterns: Vec<String> = Vec::new();
+        for (idx, flag) in red_flags.flags.iter().enumerate() {
+            let mut add = |patterns: &Patterns, role: Role, scanner: &mut Self| {
+                let owner = Owner { flag: idx, role };
+                for word in &patterns.words {
+                    match word.strip_suffix('*') {
+                        Some(prefix) => scanner.prefixes.push((prefix.to_owned(), owner)),
+                        None => scanner.words.entry(rewrite_word(word)).or_default().push(owner),
+                    }
+                }
+                for phrase in &patterns.phrases {
+                    phrase_patterns.push(rewrite_phrase(phrase));
+                    scanner.phrase_owners.push(owner);
+                }
+                for rule in &patterns.near {
+                    let rule_idx = scanner.near.len();
+                    scanner.near.push(CompiledNear { owner, n_groups: rule.groups.len(), window: rule.window });
+                    for (group, alternatives) in rule.groups.iter().enumerate() {
+                        for word in alternatives {
+                            let entry = scanner.near_words.entry(rewrite_word(word)).or_default();
+                            if !entry.contains(&(rule_idx, group)) {
+                                entry.push((rule_idx, group));
+                            }
+                        }
+                    }
+                }
+                if matches!(role, Role::Clear | Role::Mention | Role::AgeWith) {
+                    scanner.flag_vocabulary.extend(patterns.vocabulary().map(&rewrite_word));
+                }
+            };
+            add(&flag.clear, Role::Clear, &mut scanner);
+            add(&flag.mentions, Role::Mention, &mut scanner);
+            add(&flag.benign, Role::Benign, &mut scanner);
+            add(&flag.unless, Role::Unless, &mut scanner);
+            add(&flag.downgrade, Role::Downgrade, &mut scanner);
+            if let Some(age) = &flag.age {
+                add(&age.with, Role::AgeWith, &mut scanner);
+            }
+            for measure in &flag.measures {
+                let words: HashSet<String> = measure.words.iter().map(|w| rewrite_word(w)).collect();
+                scanner.flag_vocabulary.extend(words.iter().cloned());
+                scanner.measures.push((idx, words, measure.min, measure.max));
+            }
+            scanner.flags.push(FlagMeta {
+                id: flag.id.clone(),
+                tier: flag.tier,
+                long_ago: flag.long_ago,
+                quiet_elsewhere: flag.quiet_elsewhere,
+                age_over: flag.age.as_ref().map(|a| a.over),
+            });
         }
+        scanner.phrases = PhraseSet::new(&phrase_patterns);
+        scanner.rewriter = rewriter;
+        scanner
     }
 
     /// Every word a red flag matches on, for the spelling corrector's vocabulary.
     pub fn vocabulary(red_flags: &RedFlags) -> impl Iterator<Item = &str> {
         red_flags.flags.iter().flat_map(|flag| {
-            let terms = flag.terms.iter().filter(|t| !t.ends_with('*')).map(String::as_str);
-            let phrases = flag.phrases.iter().map(String::as_str);
-            let near = flag.near.iter().flatten().flatten().map(String::as_str);
-            terms.chain(phrases).chain(near)
+            let measures = flag.measures.iter().flat_map(|m| m.words.iter().map(String::as_str));
+            let age = flag.age.iter().flat_map(|a| a.with.vocabulary());
+            flag.clear.vocabulary().chain(flag.mentions.vocabulary()).chain(measures).chain(age)
         })
     }
 
-    /// Scans folded, corrected words.
-    pub fn scan<S: AsRef<str>>(&self, words: &[S]) -> Triage {
-        let mut masked = vec![false; words.len()];
-        for hit in self.benign.find_all(words) {
-            masked[hit.start..hit.end].iter_mut().for_each(|m| *m = true);
-        }
-        // (position, flag, term) so hits can be reported in reading order.
-        let mut found: Vec<(usize, usize, String)> = Vec::new();
-        for (pos, word) in words.iter().enumerate() {
-            let word = word.as_ref();
-            if masked[pos] {
+    /// Scans folded, corrected words; `breaks[i]` is the break before word `i` (missing
+    /// entries read as none).
+    pub fn scan<S: AsRef<str>>(&self, words: &[S], breaks: &[Break]) -> Triage {
+        let (rewritten, breaks) = self.rewriter.rewrite(words, breaks);
+        let words = Words::new(rewritten, &breaks);
+        let n = words.words.len();
+        let (negated_by, negated_after) = self.negation(&words);
+        let negated: Vec<bool> = negated_by.iter().map(Option::is_some).collect();
+        let events = self.events(&words, &negated);
+        let long_ago_sentences: Vec<usize> = self.long_ago.find_all(&words.words).iter().map(|h| words.sentence[h.start]).collect();
+        let about_elsewhere = words.words.iter().any(|w| self.elsewhere.contains(*w));
+        let about_here = words.words.iter().any(|w| self.here.contains(*w));
+        let oldest = numbers::ages(&words.words).into_iter().map(|(_, age)| age).max();
+
+        let masked = |flag: usize, pos: usize| {
+            events.iter().any(|e| e.owner.flag == flag && e.owner.role == Role::Benign && e.positions[0] <= pos && pos <= *e.positions.last().expect("non-empty"))
+        };
+        // A phrase is one statement: negated when all of it is (a context phrase, "not on
+        // purpose", when its start is). A near rule composes words: when one of them is negated
+        // ("no weakness, bladder fine" read as "weak ... bladder"), the composition is not asserted.
+        // A negation inside a hit is part of what it says ("I don't feel my foot", "bladder is
+        // not working"): only a trigger before the hit negates it.
+        let negated_from_before = |e: &Event, p: usize| negated_by[p].is_some_and(|trigger| trigger < e.positions[0]);
+        let is_negated = |e: &Event| match e.found {
+            Found::Near => e.positions.iter().any(|&p| negated_from_before(e, p)),
+            Found::Word => negated[e.positions[0]] || negated_after[e.positions[0]],
+            Found::Phrase | Found::Measure if matches!(e.owner.role, Role::Unless | Role::Downgrade) => negated[e.positions[0]],
+            Found::Phrase | Found::Measure => e.positions.iter().all(|&p| negated_from_before(e, p)),
+        };
+
+        // (first position, flag, tier, term, negated)
+        let mut found: Vec<(usize, usize, Tier, String, bool)> = Vec::new();
+        let mut candidates: Vec<(Event, Tier)> = Vec::new();
+        for event in &events {
+            let flag = &self.flags[event.owner.flag];
+            let tier = match event.owner.role {
+                Role::Clear => flag.tier,
+                Role::Mention => Tier::Check,
+                Role::AgeWith if oldest.zip(flag.age_over).is_some_and(|(age, over)| age > over) => flag.tier,
+                _ => continue,
+            };
+            // Look-alikes mask a flag's words and near rules, never its phrases.
+            if event.found != Found::Phrase && event.positions.iter().any(|&p| masked(event.owner.flag, p)) {
                 continue;
             }
-            if let Some(flags) = self.terms.get(word) {
-                found.extend(flags.iter().map(|&flag| (pos, flag, word.to_owned())));
-            }
-            for (prefix, flag) in &self.prefixes {
-                if word.starts_with(prefix.as_str()) {
-                    found.push((pos, *flag, word.to_owned()));
-                }
-            }
+            candidates.push((event.clone(), tier));
         }
-        for hit in self.phrases.find_all(words) {
-            let term = words[hit.start..hit.end].iter().map(AsRef::as_ref).collect::<Vec<_>>().join(" ");
-            found.push((hit.start, self.phrase_flags[hit.pattern], term));
-        }
-        for (flag, groups) in &self.near {
-            if let Some((pos, term)) = self.find_near(words, &masked, groups) {
-                found.push((pos, *flag, term));
+        candidates.extend(self.measured(&words).into_iter().map(|e| {
+            let tier = self.flags[e.owner.flag].tier;
+            (e, tier)
+        }));
+        for (event, tier) in candidates {
+            let flag_idx = event.owner.flag;
+            let flag = &self.flags[flag_idx];
+            let start = event.positions[0];
+            let sentence = words.sentence[start];
+            // An `unless` cancels only close by: "lost 12 kg on purpose", not a diet mentioned
+            // three clauses away from the weight loss that matters.
+            let cancelled = events.iter().any(|e| {
+                e.owner.flag == flag_idx
+                    && e.owner.role == Role::Unless
+                    && words.sentence[e.positions[0]] == sentence
+                    && distance(&e.positions, &event.positions) <= self.window
+                    && !is_negated(e)
+            });
+            if cancelled || (flag.quiet_elsewhere && about_elsewhere && !about_here) {
+                continue;
             }
+            let clause = words.clause[start];
+            let downgraded = events.iter().any(|e| {
+                e.owner.flag == flag_idx
+                    && e.owner.role == Role::Downgrade
+                    && words.clause[e.positions[0]] == clause
+                    && e.positions[0].abs_diff(start) <= self.window
+            });
+            let old = flag.long_ago && long_ago_sentences.contains(&sentence);
+            let negated_hit = is_negated(&event);
+            let tier = if downgraded || old || negated_hit { tier.min(Tier::Check) } else { tier };
+            let term = join_positions(&words.words, &event.positions);
+            found.push((start, flag_idx, tier, term, negated_hit));
         }
-        found.sort_by_key(|(pos, flag, _)| (*pos, *flag));
+        found.sort_by_key(|(pos, flag, ..)| (*pos, *flag));
+        debug_assert!(found.iter().all(|f| f.0 < n));
+        // A mention inside a louder hit of its own flag says nothing more ("cant control my
+        // bladder" needs no separate "bladder").
+        let covered: Vec<bool> = found
+            .iter()
+            .map(|(_, flag, tier, term, _)| {
+                *tier == Tier::Check
+                    && found.iter().any(|(_, f, t, other, _)| f == flag && t > tier && other.split([' ', '…']).any(|w| w == term))
+            })
+            .collect();
+        let found = found.into_iter().zip(covered).filter(|(_, covered)| !covered).map(|(f, _)| f);
 
         let mut triage = Triage::default();
-        for (_, flag, term) in found {
-            let (id, tier) = &self.flags[flag];
-            if triage.hits.iter().any(|h| &h.flag == id && h.term == term) {
-                continue;
+        for (_, flag, tier, term, negated) in found {
+            let id = &self.flags[flag].id;
+            match triage.hits.iter_mut().find(|h| &h.flag == id && h.term == term) {
+                // The same words twice: the louder reading stands.
+                Some(existing) => {
+                    if tier > existing.tier {
+                        existing.tier = tier;
+                        existing.negated = negated;
+                    }
+                }
+                None => triage.hits.push(FlagHit { flag: id.clone(), tier, term, negated }),
             }
-            triage.urgency = triage.urgency.max(Some(*tier));
-            triage.hits.push(FlagHit { flag: id.clone(), tier: *tier, term });
+            triage.urgency = triage.urgency.max(Some(tier));
         }
         triage
     }
 
-    /// First place where every group has a word within `window` words of a word of the first
-    /// group; returns that place and the words joined.
-    fn find_near<S: AsRef<str>>(&self, words: &[S], masked: &[bool], groups: &[HashSet<String>]) -> Option<(usize, String)> {
-        let positions: Vec<Vec<usize>> = groups
-            .iter()
-            .map(|group| {
-                (0..words.len()).filter(|&i| !masked[i] && group.contains(words[i].as_ref())).collect()
-            })
-            .collect();
-        if positions.iter().any(Vec::is_empty) {
-            return None;
-        }
-        for &anchor in &positions[0] {
-            let mut picked = vec![anchor];
-            for group in &positions[1..] {
-                match group.iter().find(|&&p| p != anchor && p.abs_diff(anchor) <= self.window) {
-                    Some(&p) => picked.push(p),
-                    None => break,
+    /// Every pattern found: single words, prefixes, phrases, near rules.
+    fn events(&self, words: &Words<'_>, negated: &[bool]) -> Vec<Event> {
+        let mut events = Vec::new();
+        let mut near_positions: Vec<Vec<Vec<usize>>> = Vec::new();
+        for (pos, &word) in words.words.iter().enumerate() {
+            if let Some(owners) = self.words.get(word) {
+                events.extend(owners.iter().map(|&owner| Event { owner, positions: vec![pos], found: Found::Word }));
+            }
+            for (prefix, owner) in &self.prefixes {
+                if word.starts_with(prefix.as_str()) {
+                    events.push(Event { owner: *owner, positions: vec![pos], found: Found::Word });
                 }
             }
-            if picked.len() == groups.len() {
-                let start = *picked.iter().min().expect("non-empty");
-                let term = picked.iter().map(|&p| words[p].as_ref()).collect::<Vec<_>>().join(" … ");
-                return Some((start, term));
+            if let Some(memberships) = self.near_words.get(word) {
+                if near_positions.is_empty() {
+                    near_positions = self.near.iter().map(|r| vec![Vec::new(); r.n_groups]).collect();
+                }
+                for &(rule, group) in memberships {
+                    near_positions[rule][group].push(pos);
+                }
             }
         }
-        None
+        for hit in self.phrases.find_all(&words.words) {
+            if (hit.start + 1..hit.end).all(|i| words.sentence[i] == words.sentence[hit.start]) {
+                events.push(Event { owner: self.phrase_owners[hit.pattern], positions: (hit.start..hit.end).collect(), found: Found::Phrase });
+            }
+        }
+        for (rule, groups) in near_positions.iter().enumerate() {
+            if groups.iter().any(Vec::is_empty) {
+                continue;
+            }
+            let window = self.near[rule].window;
+            for &anchor in &groups[0] {
+                // Prefer words no negation reaches: "no numbness, but my foot is dragging" must
+                // find the asserted words when they are there.
+                let pick = |skip_negated: bool| {
+                    let mut picked = vec![anchor];
+                    for group in &groups[1..] {
+                        let close = group.iter().copied().filter(|&p| {
+                            !picked.contains(&p)
+                                && p.abs_diff(anchor) <= window
+                                && words.sentence[p] == words.sentence[anchor]
+                                && !(skip_negated && negated[p])
+                        });
+                        picked.push(close.min_by_key(|&p| p.abs_diff(anchor))?);
+                    }
+                    picked.sort_unstable();
+                    Some(picked)
+                };
+                let picked = if negated[anchor] { None } else { pick(true) }.or_else(|| pick(false));
+                if let Some(positions) = picked {
+                    events.push(Event { owner: self.near[rule].owner, positions, found: Found::Near });
+                }
+            }
+        }
+        events
     }
+
+    /// Numbers in range with a measure word close by, in one sentence ("temp 38.4").
+    fn measured(&self, words: &Words<'_>) -> Vec<Event> {
+        if self.measures.is_empty() {
+            return Vec::new();
+        }
+        let mut events = Vec::new();
+        for (pos, &word) in words.words.iter().enumerate() {
+            let Some(value) = numbers::value(word) else { continue };
+            for (flag, measure_words, min, max) in &self.measures {
+                if !(*min..=*max).contains(&value) {
+                    continue;
+                }
+                let lo = pos.saturating_sub(self.window);
+                let hi = (pos + self.window).min(words.words.len() - 1);
+                if let Some(at) = (lo..=hi).find(|&i| words.sentence[i] == words.sentence[pos] && measure_words.contains(words.words[i])) {
+                    let mut positions = vec![at, pos];
+                    positions.sort_unstable();
+                    events.push(Event { owner: Owner { flag: *flag, role: Role::Clear }, positions, found: Found::Measure });
+                }
+            }
+        }
+        events
+    }
+
+    /// Which positions a negation reaches: (the trigger before that reaches each, whether
+    /// "fine"/"normal" after reaches it).
+    fn negation(&self, words: &Words<'_>) -> (Vec<Option<usize>>, Vec<bool>) {
+        let n = words.words.len();
+        let mut before = vec![None; n];
+        let mut after = vec![false; n];
+        let reaches = |i: usize| {
+            let word = words.words[i];
+            !self.stop.contains(word) && (self.bridge.contains(word) || self.flag_vocabulary.contains(word))
+        };
+        for hit in self.negation_before.find_all(&words.words) {
+            let clause = words.clause[hit.end - 1];
+            let mut i = hit.end;
+            while i < n && words.clause[i] == clause && !self.stop.contains(words.words[i]) {
+                before[i] = before[i].or(Some(hit.start));
+                // The first word that is neither a bridge nor a red-flag word is what is negated
+                // ("not dieting", "no idea"): the reach ends with it.
+                if !reaches(i) {
+                    break;
+                }
+                i += 1;
+            }
+        }
+        for hit in self.negation_after.find_all(&words.words) {
+            let clause = words.clause[hit.start];
+            let mut i = hit.start;
+            while i > 0 && words.clause[i - 1] == clause && reaches(i - 1) {
+                after[i - 1] = true;
+                i -= 1;
+            }
+        }
+        (before, after)
+    }
+}
+
+impl<'a> Words<'a> {
+    fn new(words: Vec<&'a str>, breaks: &[Break]) -> Self {
+        let mut sentence = Vec::with_capacity(words.len());
+        let mut clause = Vec::with_capacity(words.len());
+        let (mut s, mut c) = (0, 0);
+        for i in 0..words.len() {
+            match breaks.get(i).copied().unwrap_or_default() {
+                Break::Sentence if i > 0 => {
+                    s += 1;
+                    c += 1;
+                }
+                Break::Clause => c += 1,
+                _ => {}
+            }
+            sentence.push(s);
+            clause.push(c);
+        }
+        Self { words, sentence, clause }
+    }
+}
+
+/// Fewest words between two sets of positions.
+fn distance(a: &[usize], b: &[usize]) -> usize {
+    a.iter().flat_map(|&x| b.iter().map(move |&y| x.abs_diff(y))).min().unwrap_or(usize::MAX)
+}
+
+fn join_positions(words: &[&str], positions: &[usize]) -> String {
+    let mut term = String::new();
+    for (i, &p) in positions.iter().enumerate() {
+        if i > 0 {
+            term.push_str(if p == positions[i - 1] + 1 { " " } else { " … " });
+        }
+        term.push_str(words[p]);
+    }
+    term
 }
 
 #[cfg(test)]

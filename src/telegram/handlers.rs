@@ -333,7 +333,9 @@ async fn answer_question(bot: &TgBot, ctx: &BotContext, target: Target, question
 
 async fn watch_red_flags(bot: &TgBot, ctx: &BotContext, update_id: u32, msg: &Message, text: &str) -> HandlerResult {
     // Unaddressed messages need triage only: no topic matching, no reply composition.
-    let Some(notice) = ctx.engine.red_flag_notice(&Question::new(text)) else { return Ok(()) };
+    // Only what needs a doctor today or help now is posted unasked: a bare or negated mention
+    // ("a bit numb", "no numbness") in a group's chatter would teach people to ignore the notice.
+    let Some(notice) = ctx.engine.red_flag_notice(&Question::new(text), Tier::Urgent) else { return Ok(()) };
     Span::current().record("urgency", crate::cli::tier_name(notice.tier));
     let chat = msg.chat.id.0;
     // Fail open: if the store cannot be read, post the notice. A duplicate is better than a miss.

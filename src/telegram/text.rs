@@ -6,7 +6,8 @@
 pub const START: &str = "Hi, I'm <b>backleg</b>. I answer questions about back pain that travels into the leg: \
 what sciatica is, what can cause it, what you can do, and when to get help immediately.\n\n\
 I give general information from one article, <b>not a diagnosis</b>, and I can't advise on medicines, doses or surgery. \
-If something sounds serious, I'll always tell you when to seek urgent care.\n\n\
+When a message mentions a warning sign, I add when to get help. I only know what you write and I can miss things, \
+so if you are worried, contact a doctor.\n\n\
 Just type your question, for example: <i>why does my back pain go down my leg?</i>\n\
 /topics lists what I can answer, /check runs a short red-flag check, /urgent shows when to get help now.";
 
@@ -61,9 +62,10 @@ pub const CHECK_BUTTON: &str = "Start the check privately";
 pub const CHECK_INTRO: &str = "<b>Red-flag check</b>\nA few yes/no questions. Answer for how you are now.";
 
 /// After all "no".
-pub const CHECK_ALL_CLEAR: &str = "<b>No red flags from your answers.</b>\n\
-That's reassuring, but it isn't a diagnosis. If the pain gets worse or does not improve, see a doctor or physiotherapist, \
-and get help immediately if any of these signs appear.";
+pub const CHECK_ALL_CLEAR: &str = "<b>You answered no to every question.</b>\n\
+This check only asks about the warning signs below, as they are now. It does not rule out other causes of your pain, \
+and it is not an examination. If the pain gets worse or does not get better, see a doctor or physiotherapist to find \
+the cause. If any of these signs appear, get help:";
 
 /// Yes / no buttons.
 pub const YES: &str = "Yes";
@@ -75,7 +77,7 @@ pub const REDFLAGS_NOT_ADMIN: &str = "Sorry, only group admins can change the re
 /// `/redflags` in a private chat.
 pub const REDFLAGS_PRIVATE: &str = "The red-flag watch is for groups. Here, every message you send is checked for red flags.";
 /// `/redflags` state.
-pub const REDFLAGS_ON: &str = "The red-flag watch is <b>on</b>: when a message here mentions a red flag, I reply with the urgent-care criteria (at most once every few minutes). Admins can turn it off with /redflags off.";
+pub const REDFLAGS_ON: &str = "The red-flag watch is <b>on</b>: when a message here says a warning sign is happening, I reply with when to get help (at most once every few minutes). A passing mention, like “a bit numb”, stays quiet; /urgent shows the full list. Admins can turn it off with /redflags off.";
 /// `/redflags` state.
 pub const REDFLAGS_OFF: &str = "The red-flag watch is <b>off</b>: I only answer when addressed. Admins can turn it on with /redflags on.";
 /// `/redflags` usage.

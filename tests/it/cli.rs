@@ -167,7 +167,7 @@ fn ask_explain_goes_to_stderr_only() {
     for line in stdout_of(&json).lines() {
         serde_json::from_str::<Value>(line).unwrap_or_else(|e| panic!("non-JSON on stdout with --explain ({e}): {line}"));
     }
-    assert!(stderr_of(&json).contains("flags: [bladder-bowel:wet myself]"), "{}", stderr_of(&json));
+    assert!(stderr_of(&json).contains("flags: [bladder-bowel:emergency:wet myself]"), "{}", stderr_of(&json));
 }
 
 // ---- chat -----------------------------------------------------------------------------------

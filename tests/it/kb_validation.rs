@@ -231,7 +231,7 @@ fn unreadable_file_is_a_read_error_naming_it() {
 
 #[test]
 fn red_flag_without_terms_is_refused() {
-    let empty_flag = "\n[[flag]]\nid = \"empty\"\ntier = \"urgent\"\nlabel = \"nothing\"\nsource = \"NICE NG59\"\n";
+    let empty_flag = "\n[[flag]]\nid = \"empty\"\ntier = \"urgent\"\nlabel = \"nothing\"\nsays = \"nothing\"\nsource = \"NICE NG59\"\n";
     let mut text = String::new();
     let (dir, err) = load_broken(|dir| {
         let path = dir.join("redflags.toml");

@@ -101,7 +101,8 @@ fn out_of_scope_gets_no_topic() {
     check("how much paracetamol can I take", &[]);
     check("my neck hurts when I look up", &[]);
     check("what's the weather tomorrow", &[]);
-    for question in ["best pizza in town", "what dose of ibuprofen"] {
+    assert_eq!(answer("what dose of ibuprofen").reply.kind, ReplyKind::OutOfScope);
+    for question in ["best pizza in town", "what's the weather tomorrow"] {
         let reply = answer(question).reply;
         assert_eq!(reply.kind, ReplyKind::Fallback, "{question:?}");
         // The fallback lists what the bot can answer.
@@ -113,10 +114,14 @@ fn out_of_scope_gets_no_topic() {
 }
 
 #[test]
-fn off_topic_fallback_says_why() {
-    let off_topic = engine().kb().messages.fallback_off_topic.trim().to_owned();
-    assert!(answer("what dose of ibuprofen").reply.to_plain().contains(&off_topic));
-    assert!(!answer("best pizza in town").reply.to_plain().contains(&off_topic));
+fn off_topic_questions_are_answered_by_kind() {
+    let kind_reply = |id: &str| engine().kb().scope.kinds.iter().find(|k| k.id == id).expect("kind").reply.clone();
+    let medicines = kind_reply("medicines");
+    let dose = answer("what dose of ibuprofen");
+    assert_eq!(dose.reply.kind, ReplyKind::OutOfScope);
+    assert_eq!(dose.reply.scope_kind.as_deref(), Some("medicines"));
+    assert!(dose.reply.to_plain().contains(&medicines));
+    assert!(!answer("best pizza in town").reply.to_plain().contains(&medicines));
 }
 
 #[track_caller]
@@ -287,7 +292,7 @@ fn html_escapes_hostile_knowledge_base_text() {
     };
     edit("topics.toml", r#"title = "Fixture: what sciatica is""#, r#"title = "Sciatica <script>alert('x')</script> & \"more\"""#);
     edit("topics.toml", "Fixture answer: the sciatic nerve", "Fixture answer: <i>the</i> sciatic & nerve");
-    edit("redflags.toml", "Fixture criteria: loss", "Fixture criteria: <b>bold</b> & loss");
+    edit("redflags.toml", "says = \"loss of bladder control\"", "says = \"<b>bold</b> & loss\"");
     edit("messages.toml", "Fixture disclaimer: general", "Fixture disclaimer: <a href=x>general</a>");
     let engine = backleg::kb_files::load_engine(Some(dir.path()), &Default::default()).expect("edited fixture loads");
     let reply = engine.answer(&Question::new("sciatica, and I wet myself")).reply;
@@ -310,7 +315,8 @@ fn the_fixture_knowledge_base_answers_on_its_own() {
     assert_eq!(ask("ischias").reply.answered.first().map(|t| t.as_str()), Some("sciatica"));
     assert_eq!(ask("hot water bottle or ice pack").reply.answered.first().map(|t| t.as_str()), Some("self-care"));
     assert_eq!(ask("hello").reply.kind, ReplyKind::Greeting);
-    assert_eq!(ask("ibuprofen dose for sciatica").reply.kind, ReplyKind::Fallback);
+    assert_eq!(ask("ibuprofen dose for sciatica").reply.kind, ReplyKind::OutOfScope);
+    assert_eq!(ask("my 7 year old has sciatica").reply.scope_kind.as_deref(), Some("children"), "an age under 16 marks the kind");
     assert!(ask("fell asleep").triage.urgency.is_none());
     assert!(ask("I fell").triage.urgency.is_some());
     assert!(ask("cant control my pee").triage.urgency.is_some(), "near rule");

@@ -6,25 +6,25 @@ use backleg::domain::{Engine, EngineOptions, Question, ReplyKind, Tier};
 
 use crate::support::{answer, assert_only_telegram_markup, engine};
 
-fn tier_name(tier: Tier) -> &'static str {
-    match tier {
-        Tier::Emergency => "emergency",
-        Tier::Urgent => "urgent",
-    }
+/// The first line of the list of warning signs, as every urgent block shows it.
+fn first_criteria_line() -> String {
+    engine().urgent_notice(Tier::Emergency).criteria.trim().lines().next().expect("criteria text").to_owned()
 }
 
-/// `want`: "emergency", "urgent" or `None` (no urgent block). Also checks that the urgent block
-/// is rendered exactly when triage fired, in plain text and in HTML.
+/// `want`: "emergency", "urgent", "check" or `None` (no urgent block). Also checks that the
+/// urgent block is rendered exactly when triage fired, in plain text and in HTML.
 #[track_caller]
 fn check(question: &str, want: Option<&str>) {
     let answer = answer(question);
-    let got = answer.triage.urgency.map(tier_name);
-    assert_eq!(got, want, "urgency of {question:?} (flags: {:?})", answer.triage.terms());
-    let criteria = &engine().kb().red_flags.text.criteria;
-    let first_criteria_line = criteria.trim().lines().next().expect("criteria text");
+    let got = answer.triage.urgency.map(Tier::as_str);
+    assert_eq!(got, want, "urgency of {question:?} (flags: {:?})", answer.triage.hits);
     let plain = answer.reply.to_plain();
-    assert_eq!(plain.contains(first_criteria_line), want.is_some(), "urgent block in the reply to {question:?}:\n{plain}");
-    assert_eq!(answer.reply.urgent.is_some(), want.is_some(), "Reply::urgent for {question:?}");
+    if want.is_some() {
+        assert!(plain.contains(&first_criteria_line()), "urgent block in the reply to {question:?}:\n{plain}");
+        assert_eq!(answer.reply.urgent.as_ref().map(|u| u.tier.as_str()), want, "Reply::urgent for {question:?}");
+    } else if !answer.reply.answered.iter().any(|t| t.as_str() == "urgent") {
+        assert!(answer.reply.urgent.is_none(), "Reply::urgent for {question:?}:\n{plain}");
+    }
 }
 
 #[test]
@@ -42,6 +42,8 @@ fn bladder_and_bowel_in_plain_words() {
     check("I haven't been able to pee since yesterday", Some("emergency"));
     check("I keep leaking when I cough", Some("emergency"));
     check("had to use a nappy", Some("emergency"));
+    // A bare mention of the area is a check: the list, without the banner.
+    check("does sciatica affect the bladder", Some("check"));
 }
 
 #[test]
@@ -53,6 +55,7 @@ fn saddle_numbness() {
     check("my privates are numb", Some("emergency"));
     check("I can't feel the toilet paper when I wipe", Some("emergency"));
     check("tingling in my groin", Some("emergency"));
+    check("pain in my groin", Some("check"));
 }
 
 #[test]
@@ -74,6 +77,11 @@ fn foot_drop_and_severe_weakness() {
     check("my leg is getting weaker", Some("emergency"));
     check("my leg is paralysed", Some("emergency"));
     check("I can't feel my leg", Some("emergency"));
+    check("the numbness is getting worse", Some("emergency"));
+    check("my whole leg is numb", Some("emergency"));
+    // A bare or slight mention: ordinary sciatica symptoms, a check.
+    check("my foot is a bit numb sometimes", Some("check"));
+    check("slight weakness in my leg", Some("check"));
 }
 
 #[test]
@@ -110,6 +118,7 @@ fn fever_cancer_weight_loss_are_urgent() {
     check("I've lost weight without trying", Some("urgent"));
     check("unexplained weight loss and sciatica", Some("urgent"));
     check("I've lost 10 pounds", Some("urgent"));
+    check("I've lost 10 pounds on purpose", None);
 }
 
 #[test]
@@ -124,9 +133,10 @@ fn misspellings_still_trigger() {
     check("bladder problms", Some("emergency"));
     check("I'm incontinant now", Some("emergency"));
     check("incontinance", Some("emergency"));
-    check("numbnes in my leg", Some("emergency"));
+    check("numbnes in my leg", Some("check"));
     check("my leg is paralized", Some("emergency"));
-    check("I've got weekness in my leg", Some("emergency"));
+    check("I've got weekness in my leg", Some("check"));
+    check("I've got weekness in both my legs", Some("emergency"));
     check("acident last week", Some("emergency"));
     check("feaver and leg pain", Some("urgent"));
     check("i have a feaver", Some("urgent"));
@@ -134,17 +144,22 @@ fn misspellings_still_trigger() {
 }
 
 #[test]
-fn negation_does_not_switch_a_flag_off() {
-    check("no bladder problems", Some("emergency"));
-    check("I haven't fallen", Some("emergency"));
-    check("I have no fever", Some("urgent"));
-    check("never had cancer", Some("urgent"));
+fn negation_lowers_a_flag_to_check_and_never_switches_it_off() {
+    check("no bladder problems", Some("check"));
+    check("I haven't fallen", Some("check"));
+    check("I have no fever", Some("check"));
+    check("never had cancer", Some("check"));
+    check("no numbness, no weakness, bladder and bowels completely normal", Some("check"));
+    // What is negated is the negator's own phrase: the rest of the message still counts.
+    check("no numbness but I wet myself", Some("emergency"));
+    check("I haven't been able to pee since yesterday", Some("emergency"));
+    check("I don't feel my foot", Some("emergency"));
 }
 
 #[test]
 fn capitals_and_emoji() {
     check("I WET MYSELF", Some("emergency"));
-    check("NO BLADDER PROBLEMS BUT MY LEG HURTS", Some("emergency"));
+    check("NO BLADDER PROBLEMS BUT MY LEG HURTS", Some("check"));
     check("I CAN'T CONTROL MY BLADDER", Some("emergency"));
     check("😱 I wet myself 😭", Some("emergency"));
     check("🚽 I wet myself 😭", Some("emergency"));
@@ -183,7 +198,7 @@ fn benign_look_alikes_stay_quiet() {
 
 #[test]
 fn urgent_block_in_every_kind_of_reply() {
-    let criteria_line = engine().kb().red_flags.text.criteria.trim().lines().next().expect("criteria").to_owned();
+    let criteria_line = first_criteria_line();
     for question in [
         "hi, I wet myself",
         "hello! I fell down the stairs",
@@ -210,13 +225,16 @@ fn urgent_block_in_every_kind_of_reply() {
 
 #[test]
 fn urgent_block_is_kept_when_nothing_else_matches() {
-    // Off-topic markers push every score below the bar: the reply is the fallback, and the
-    // urgent block is still there.
-    for question in ["what dose of ibuprofen after I fell", "ibuprofen dose, I have a fever"] {
+    // Out-of-scope words push every score below the bar, and the flag does not make the urgent
+    // topic answer (a medicines question is not answered by the article): the reply is the kind's
+    // own, and the urgent block is still there.
+    for question in ["what dose of ibuprofen, I fell", "ibuprofen dose, I have a fever"] {
         let answer = answer(question);
-        assert_eq!(answer.reply.kind, ReplyKind::Fallback, "{question:?}");
+        assert!(matches!(answer.reply.kind, ReplyKind::OutOfScope | ReplyKind::Answer), "{question:?}: {:?}", answer.reply.kind);
         assert!(answer.reply.urgent.is_some(), "{question:?}");
     }
+    let answer = answer("pizza toppings, and I fell down the stairs");
+    assert!(answer.reply.urgent.is_some());
 }
 
 #[test]
@@ -281,13 +299,13 @@ fn urgent_care_on_request() {
     let reply = engine().urgent_care_reply();
     assert_eq!(reply.kind, ReplyKind::UrgentCare);
     let block = reply.urgent.as_ref().expect("the criteria");
-    assert_eq!(block.tier, Tier::Emergency);
+    assert_eq!(block.tier, Tier::Check, "asked for, the list has the conditional headline");
     let plain = reply.to_plain();
-    for needle in ["bladder or bowel", "weakness or numbness", "accident or fall", crate::support::NOT_A_DIAGNOSIS] {
+    for needle in ["bladder or bowel", "weakness or numbness", "after an accident", crate::support::NOT_A_DIAGNOSIS] {
         assert!(plain.contains(needle), "urgent-care reply lacks {needle:?}:\n{plain}");
     }
     let topic = engine().topic_reply("urgent").expect("urgent topic");
-    assert_eq!(topic.urgent.as_ref().map(|u| u.tier), Some(Tier::Emergency), "the urgent topic's button shows the full block");
+    assert_eq!(topic.urgent.as_ref().map(|u| &u.criteria), Some(&block.criteria), "the urgent topic's button shows the full list");
 }
 
 /// Misses the first version of the engine had; each is a class of phrasing, not one sentence.
@@ -301,8 +319,9 @@ fn former_misses_now_trigger() {
     check("I wee'd myself", Some("emergency"));
     // -ing forms of the plain-language bladder and bowel phrases.
     check("I've been shitting myself", Some("emergency"));
-    // A misspelling whose stem is an ordinary word's stem is still corrected for triage.
-    check("my leg is numbe", Some("emergency"));
+    // A misspelling whose stem is an ordinary word's stem is still corrected for triage (a bare
+    // "numb" is a check: the list without the banner).
+    check("my leg is numbe", Some("check"));
     // Three-letter misspellings of "fell" and the places people fall from.
     check("I fel down the stairs", Some("emergency"));
     check("came off my bike yesterday", Some("emergency"));

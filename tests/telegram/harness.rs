@@ -24,7 +24,7 @@ pub const SCIATICA_TITLE: &str = "What sciatica is";
 /// In every reply (the disclaimer).
 pub const NOT_A_DIAGNOSIS: &str = "not a diagnosis";
 /// In every urgent-care block.
-pub const SEEK_HELP: &str = "Seek medical help immediately";
+pub const SEEK_HELP: &str = "if back or leg pain comes with:";
 
 /// How the bot process is started.
 #[derive(Clone, Debug)]

@@ -57,16 +57,25 @@ fn fixture_parses_into_typed_data() {
     let flags = &kb.red_flags;
     assert_eq!(flags.topic.as_str(), "urgent");
     assert_eq!(flags.window, 3);
-    assert_eq!(flags.benign, ["fell asleep"]);
     let tiers: Vec<(&str, Tier)> = flags.flags.iter().map(|f| (f.id.as_str(), f.tier)).collect();
     assert_eq!(tiers, [("bladder", Tier::Emergency), ("fall", Tier::Emergency), ("fever", Tier::Urgent)]);
     let bladder = &flags.flags[0];
-    assert_eq!(bladder.near, vec![vec![vec!["control".to_owned()], vec!["pee".to_owned(), "wee".to_owned()]]]);
+    assert_eq!(bladder.clear.near, vec![NearRule { groups: vec![vec!["control".to_owned(), "cant".to_owned()], vec!["bladder".to_owned(), "pee".to_owned(), "wee".to_owned()]], window: 3 }]);
+    assert_eq!(bladder.clear.words, ["incontinent"]);
+    assert_eq!(bladder.clear.phrases, ["wet myself"]);
+    assert_eq!(bladder.mentions.words, ["bladder"]);
     assert_eq!(bladder.topic_boost, 4.0, "a flag's boost defaults to the file's");
-    assert!(Tier::Emergency > Tier::Urgent, "the higher tier compares greater");
+    let fall = &flags.flags[1];
+    assert_eq!(fall.benign.phrases, ["fell asleep"]);
+    assert!(fall.long_ago && fall.quiet_elsewhere);
+    assert_eq!(flags.flags[2].measures, [Measure { words: vec!["temp".into()], min: 38.0, max: 43.0 }]);
+    assert!(Tier::Emergency > Tier::Urgent && Tier::Urgent > Tier::Check, "the higher tier compares greater");
+    assert_eq!(flags.words[0].canonical, "cant");
+    assert_eq!(flags.negation.after, ["fine", "normal"]);
 
     assert_eq!(kb.synonyms.len(), 4);
-    assert_eq!(kb.scope.off_topic, ["dose", "ibuprofen"]);
+    let kinds: Vec<(&str, &[String], Option<u32>)> = kb.scope.kinds.iter().map(|k| (k.id.as_str(), &k.markers[..], k.under_age)).collect();
+    assert_eq!(kinds, [("medicines", &["dose".to_owned(), "ibuprofen".to_owned()][..], None), ("children", &["child".to_owned()][..], Some(16))]);
     assert!(kb.common_words.is_empty(), "common_words.txt is optional");
 }
 
@@ -190,49 +199,79 @@ fn equal_weight_claims_are_refused_lower_weights_allowed() {
 #[test]
 fn red_flag_problems_name_the_flag() {
     let id_line = |from: &str, to: &str| Some(line_in(RED_FLAGS_FILE, from, to, "id = \"bladder\""));
-    let from = "terms = [\"bladder\", \"incontinent\"]";
+    let from = "terms = [\"incontinent\"]";
     for (to, says) in [
-        ("terms = [\"bladder\", \"lost control\"]", "put it under `phrases`"),
-        ("terms = [\"bladder\", \"inc*\"]", "too short"),
-        ("terms = [\"bladder\", \" \"]", "empty term"),
+        ("terms = [\"incontinent\", \"lost control\"]", "put it under `phrases`"),
+        ("terms = [\"incontinent\", \"inc*\"]", "too short"),
+        ("terms = [\"incontinent\", \" \"]", "empty term"),
+        ("terms = [\"incontinent\"]\nvetoes = [\"nope\"]", "vetoes unknown topic `nope`"),
     ] {
-        check_one(&refused(RED_FLAGS_FILE, from, to), RED_FLAGS_FILE, id_line(from, to), &["`bladder`", says]);
+        let problems = refused(RED_FLAGS_FILE, from, to);
+        let line = if says.starts_with("vetoes") { Some(line_in(RED_FLAGS_FILE, from, to, "vetoes")) } else { id_line(from, to) };
+        check_one(&problems, RED_FLAGS_FILE, line, &["`bladder`", says]);
     }
     let (from, to) = ("phrases = [\"wet myself\"]", "phrases = [\"wet myself\", \"!!\"]");
     check_one(&refused(RED_FLAGS_FILE, from, to), RED_FLAGS_FILE, id_line(from, to), &["empty phrase"]);
-    let (from, to) = ("near = [[\"control\", \"pee|wee\"]]", "near = [[\"control\"]]");
+    let (from, to) = ("mentions = [\"bladder\"]", "mentions = [\"bladder\", \"??\"]");
+    check_one(&refused(RED_FLAGS_FILE, from, to), RED_FLAGS_FILE, id_line(from, to), &["empty entry in `mentions`"]);
+    let (from, to) = ("near = [[\"control|cant\", \"bladder|pee|wee\"]]", "near = [[\"control\"]]");
     check_one(&refused(RED_FLAGS_FILE, from, to), RED_FLAGS_FILE, id_line(from, to), &["two or more non-empty groups"]);
-    let (from, to) = ("near = [[\"control\", \"pee|wee\"]]", "near = [[\"control\", \"|\"]]");
+    let (from, to) = ("near = [[\"control|cant\", \"bladder|pee|wee\"]]", "near = [[\"control\", \"|\"]]");
     check_one(&refused(RED_FLAGS_FILE, from, to), RED_FLAGS_FILE, id_line(from, to), &["two or more non-empty groups"]);
-    let (from, to) = ("source = \"the article\"\nterms = [\"bladder\"", "source = \"\"\nterms = [\"bladder\"");
+    let (from, to) = ("near = [[\"control|cant\", \"bladder|pee|wee\"]]", "near = [{ window = 0, groups = [\"control\", \"pee\"] }]");
+    check_one(&refused(RED_FLAGS_FILE, from, to), RED_FLAGS_FILE, id_line(from, to), &["window of 1 or more"]);
+    let (from, to) = ("source = \"the article\"\nterms = [\"incontinent\"", "source = \"\"\nterms = [\"incontinent\"");
     check_one(&refused(RED_FLAGS_FILE, from, to), RED_FLAGS_FILE, id_line(from, to), &["names no source"]);
+    let (from, to) = ("says = \"loss of bladder control\"", "says = \" \"");
+    check_one(&refused(RED_FLAGS_FILE, from, to), RED_FLAGS_FILE, id_line(from, to), &["names no says"]);
     let (from, to) = ("id = \"fever\"", "id = \"bladder\"");
     let files = files_with(RED_FLAGS_FILE, from, to);
     let text = &files.iter().find(|f| f.name == RED_FLAGS_FILE).expect("red flags").text;
     let line = line_of(text, text.rfind("id = \"bladder\"").expect("second id"));
     check_one(&refused(RED_FLAGS_FILE, from, to), RED_FLAGS_FILE, Some(line), &["duplicate red flag id `bladder`"]);
-    let (from, to) = ("terms = [\"fever\"]", "terms = []");
+    let (from, to) = ("terms = [\"fever\"]\n[[flag.measure]]\nwords = [\"temp\"]\nmin = 38.0\nmax = 43.0", "terms = []");
     let line = line_in(RED_FLAGS_FILE, from, to, "id = \"fever\"");
-    check_one(&refused(RED_FLAGS_FILE, from, to), RED_FLAGS_FILE, Some(line), &["no terms, phrases or near rules"]);
+    check_one(&refused(RED_FLAGS_FILE, from, to), RED_FLAGS_FILE, Some(line), &["no terms, phrases, near rules, mentions"]);
+    let (from, to) = ("min = 38.0\nmax = 43.0", "min = 43.0\nmax = 38.0");
+    check_one(&refused(RED_FLAGS_FILE, from, to), RED_FLAGS_FILE, Some(line), &["min <= max"]);
     let (from, to) = ("source = \"NHS Back pain\"", "source = \"NHS Back pain\"\ntopic_boost = -1.0");
     check_one(&refused(RED_FLAGS_FILE, from, to), RED_FLAGS_FILE, Some(line), &["`topic_boost` must be zero or more"]);
+    let (from, to) = ("tier = \"urgent\"\nlabel = \"fever\"", "tier = \"check\"\nlabel = \"fever\"");
+    check_one(&refused(RED_FLAGS_FILE, from, to), RED_FLAGS_FILE, Some(line), &["`check` is what its mentions raise"]);
 }
 
 #[test]
 fn red_flag_prefix_terms_are_kept_as_prefixes() {
     let kb = parse(&files_with(RED_FLAGS_FILE, "terms = [\"fever\"]", "terms = [\"Fever\", \"FEBR*\"]")).expect("valid");
-    let fever = kb.red_flags.flags.iter().find(|f| f.id == "fever").expect("fever flag");
-    assert_eq!(fever.terms, ["fever", "febr*"], "folded, prefix marker kept");
+    let fever = kb.red_flags.flag("fever").expect("fever flag");
+    assert_eq!(fever.clear.words, ["fever", "febr*"], "folded, prefix marker kept");
 }
 
 #[test]
 fn red_flags_file_level_problems() {
     check_one(&refused(RED_FLAGS_FILE, "window = 3", "window = 0"), RED_FLAGS_FILE, None, &["`window`"]);
-    let from = "criteria = \"Fixture criteria: loss of bladder control, a fall, a fever.\"";
-    check_one(&refused(RED_FLAGS_FILE, from, "criteria = \"  \""), RED_FLAGS_FILE, None, &["`text.criteria` is empty"]);
+    let from = "urgent_heading = \"Fixture criteria, today:\"";
+    check_one(&refused(RED_FLAGS_FILE, from, "urgent_heading = \"  \""), RED_FLAGS_FILE, None, &["`text.urgent_heading` is empty"]);
+    let from = "because = \"Fixture because: {signs}.\"";
+    check_one(&refused(RED_FLAGS_FILE, from, "because = \"Fixture because.\""), RED_FLAGS_FILE, None, &["`{signs}`"]);
     let (from, to) = ("topic = \"urgent\"", "topic = \"help\"");
     let line = line_in(RED_FLAGS_FILE, from, to, "topic = \"help\"");
     check_one(&refused(RED_FLAGS_FILE, from, to), RED_FLAGS_FILE, Some(line), &["unknown topic `help`"]);
+    let (from, to) = ("cant = [\"cannot\", \"not able\"]", "cant = [\"cannot\", \"not able\"]\ncan = [\"cannot\"]");
+    check_one(&refused(RED_FLAGS_FILE, from, to), RED_FLAGS_FILE, None, &["`cannot` is listed under two words"]);
+}
+
+#[test]
+fn scope_kinds_are_validated() {
+    let (from, to) = ("id = \"children\"", "id = \"medicines\"");
+    let line = line_in(LEXICON_FILE, from, to, "id = \"medicines\"\nreply = \"Fixture: a child");
+    check_one(&refused(LEXICON_FILE, from, to), LEXICON_FILE, Some(line), &["`medicines` is empty or used twice"]);
+    let (from, to) = ("under_age = 16", "under_age = 16\nred_flags = [\"nope\"]");
+    let line = line_in(LEXICON_FILE, from, to, "\"nope\"");
+    check_one(&refused(LEXICON_FILE, from, to), LEXICON_FILE, Some(line), &["unknown red flag `nope`"]);
+    let (from, to) = ("reply = \"Fixture: a child should see a GP.\"", "reply = \" \"");
+    let line = line_in(LEXICON_FILE, from, to, "id = \"children\"");
+    check_one(&refused(LEXICON_FILE, from, to), LEXICON_FILE, Some(line), &["empty reply"]);
 }
 
 #[test]

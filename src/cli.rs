@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
-use crate::domain::{Answer, Engine, EngineOptions, Question, Tier};
+use crate::domain::{readability, Answer, Engine, EngineOptions, Question, Tier};
 use crate::eval::{self, Bars};
 use crate::kb_files::{self, KbLoadError};
 
@@ -390,6 +390,16 @@ fn kb_check(dir: Option<PathBuf>) -> Result<ExitCode> {
                 stats.n_red_flags,
                 stats.n_red_flag_patterns
             );
+            // Plain language is advice, not validity: a hard sentence never stops the bot.
+            for text in engine.texts_people_read() {
+                if let Some(grade) = readability::grade(&text.text, &text.explains).filter(|&g| g > readability::MAX_GRADE) {
+                    eprintln!(
+                        "note: {}: reads at school grade {grade:.1} (aim for {} or below): shorter sentences and words, or list the terms it explains under `explains`",
+                        text.place,
+                        readability::MAX_GRADE
+                    );
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(KbLoadError::Invalid(err)) => {

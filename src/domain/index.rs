@@ -158,6 +158,11 @@ impl Index {
             add_words(text, &mut flag_vocabulary);
         }
         index.flag_spell = SpellIndex::build(flag_vocabulary.iter().map(String::as_str));
+        // The words red-flag rules read as context ("slimming", "insulin", "asleep") are words
+        // too: correcting one towards a flag word would turn a look-alike into an alarm.
+        for word in super::triage::Scanner::context_vocabulary(&kb.red_flags) {
+            vocabulary.insert(word.to_owned());
+        }
 
         index.common_words = kb.common_words.clone();
         index.known_words.extend(vocabulary.iter().cloned());
@@ -208,13 +213,16 @@ impl Index {
             // An inflection of an indexed word ("radiating") needs no correction for matching.
             let general = if self.known_stems.contains(self.lexicon.stem(word).as_ref()) {
                 word
-            } else if let Some(fixed) = self.spell.correct(word) {
+            } else if let Some(fixed) = self.spell.correct(word).filter(|fixed| !is_inflection_of(word, fixed)) {
                 corrections.push((word.to_owned(), fixed.to_owned()));
                 fixed
             } else {
                 word
             };
-            flag_words.push(self.flag_spell.correct(word).unwrap_or(general).to_owned());
+            // An inflection of a flag word ("transplanted", "injects") is a word of its own, not a
+            // misspelling of it: only a real misspelling is pulled towards the red-flag words.
+            let towards_flag = self.flag_spell.correct(word).filter(|flag_word| !is_inflection_of(word, flag_word));
+            flag_words.push(towards_flag.unwrap_or(general).to_owned());
             corrected.push(general.to_owned());
         }
         let terms = self.lexicon.terms(corrected.iter().map(String::as_str));
@@ -262,6 +270,11 @@ impl Index {
         }
         hits
     }
+}
+
+/// Whether `word` is `base` plus an ending English adds to a word ("transplanted", "falls").
+fn is_inflection_of(word: &str, base: &str) -> bool {
+    word.strip_prefix(base).is_some_and(|ending| matches!(ending, "s" | "es" | "d" | "ed" | "ing" | "er" | "ers" | "ly" | "ment" | "ments"))
 }
 
 /// Adds a (topic, weight) posting; a topic listed twice for one term keeps its higher weight

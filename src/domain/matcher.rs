@@ -85,7 +85,16 @@ pub fn decide(kb: &Kb, analysis: &Analysis, ranked: Vec<Match>) -> Decision {
     }
     let mut answered = vec![top.topic];
     let mut also = Vec::new();
-    for runner_up in ranked.iter().skip(1) {
+    // The urgent topic on the strength of red flags alone: its answer is the block of warning
+    // signs, which the reply carries anyway. What the person asked still gets its answer.
+    let urgent_by_flags_only = kb.topics[top.topic].id == kb.red_flags.topic && top.evidence.iter().all(|e| e.starts_with("flag:"));
+    if urgent_by_flags_only {
+        if let Some(asked) = ranked.iter().skip(1).find(|m| m.score >= settings.min_score) {
+            answered.push(asked.topic);
+        }
+    }
+    let first_answers = answered.clone();
+    for runner_up in ranked.iter().skip(1).filter(|m| !first_answers.contains(&m.topic)) {
         if runner_up.score < settings.min_score.min(top.score * settings.also_ratio) {
             break;
         }

@@ -14,6 +14,7 @@ pub mod matcher;
 pub mod normalize;
 pub mod numbers;
 pub mod phrase;
+pub mod readability;
 pub mod reply;
 pub mod spell;
 pub mod triage;
@@ -203,6 +204,44 @@ impl Engine {
         let analysis = self.index.analyze(question.text());
         let triage = self.triage(&analysis);
         triage.urgency.filter(|&tier| tier >= at_least).map(|tier| self.wording.notice(tier, Some(&triage)))
+    }
+
+    /// Every text people read from the knowledge base, as they read it (the emergency number
+    /// filled in), for the plain-language check (`kb check`, tests/it/wording.rs).
+    pub fn texts_people_read(&self) -> Vec<readability::ReadText> {
+        let kb = &self.kb;
+        let mut out = Vec::new();
+        let mut push = |place: String, text: &str, explains: &[String]| {
+            out.push(readability::ReadText { place, text: text.trim().to_owned(), explains: explains.to_vec() });
+        };
+        for topic in &kb.topics {
+            push(format!("{}: topic `{}`", kb::TOPICS_FILE, topic.id), &topic.answer, &topic.explains);
+            if let Some(glossary) = &topic.glossary {
+                push(format!("{}: topic `{}` glossary", kb::TOPICS_FILE, topic.id), glossary, &topic.explains);
+            }
+        }
+        let m = &kb.messages;
+        for (name, text) in [("disclaimer", &m.disclaimer), ("safety_net", &m.safety_net), ("fallback", &m.fallback), ("empty", &m.empty), ("greeting", &m.greeting), ("thanks", &m.thanks)] {
+            push(format!("{}: `{name}`", kb::MESSAGES_FILE, ), text, &[]);
+        }
+        for kind in &kb.scope.kinds {
+            push(format!("{}: scope kind `{}`", kb::LEXICON_FILE, kind.id), &kind.reply, &[]);
+        }
+        for (i, question) in kb.red_flags.check.iter().enumerate() {
+            push(format!("{}: check question {}", kb::RED_FLAGS_FILE, i + 1), &question.question, &[]);
+        }
+        let w = &self.wording;
+        for (name, text) in [("emergency_first_line", &w.emergency_first_line), ("urgent_first_line", &w.urgent_first_line), ("check_first_line", &w.check_first_line)] {
+            push(format!("{}: `text.{name}`", kb::RED_FLAGS_FILE), text, &[]);
+        }
+        if let Some(flag) = kb.red_flags.flags.first() {
+            let because = kb.red_flags.text.because.replace("{signs}", &flag.label);
+            push(format!("{}: `text.because`", kb::RED_FLAGS_FILE), &because, &[]);
+        }
+        for line in w.criteria.lines() {
+            push(format!("{}: the list of warning signs", kb::RED_FLAGS_FILE), line.trim_start_matches("• "), &[]);
+        }
+        out
     }
 
     /// The urgent-care block for a tier (the Telegram `/check` ends with one).

@@ -95,6 +95,10 @@ fn fold_chars(chars: impl Iterator<Item = char> + Clone) -> (String, Vec<Break>)
             last_was_digit = false;
             continue;
         }
+        if c == '&' && !pending_space && !out.is_empty() && chars.peek().is_some_and(|n| n.is_alphanumeric()) {
+            // "A&E", "R&D": one word ("ae"); "back & leg" has spaces and splits.
+            continue;
+        }
         if (c == '.' || c == ',') && last_was_digit && !pending_space && chars.peek().is_some_and(char::is_ascii_digit) {
             // "38.5" stays one number; "1,000" becomes "1000".
             if c == '.' {
@@ -103,6 +107,10 @@ fn fold_chars(chars: impl Iterator<Item = char> + Clone) -> (String, Vec<Break>)
             continue;
         }
         if c.is_alphanumeric() {
+            // "15lbs", "8kg", "38c", "63m": a number and its unit are two words ("l4" stays one).
+            if last_was_digit && !pending_space && !c.is_numeric() {
+                pending_space = true;
+            }
             if out.is_empty() || pending_space {
                 if !out.is_empty() {
                     out.push(' ');
@@ -224,7 +232,9 @@ mod tests {
     #[test]
     fn fold_keeps_decimals_and_drops_thousands_commas() {
         check_fold("temp 38.5, then 1,000 steps. L4.", "temp 38.5 then 1000 steps l4");
+        check_fold("lost 15lbs, 63M, L5S1, 2am", "lost 15 lbs 63 m l5 s1 2 am");
         check_fold("3. 5", "3 5");
+        check_fold("go to A&E? back & leg", "go to ae back leg");
     }
 
     #[test]

@@ -65,6 +65,11 @@ pub fn ages<S: AsRef<str>>(words: &[S]) -> Vec<(usize, u32)> {
             continue;
         }
         let next = word(i + 1);
+        // "63M", "58F" fold to "63 m", "58 f": an age with the sex after it.
+        if matches!(next, "m" | "f") && (10..100).contains(&age) && !matches!(word(i + 2), "tall" | "away" | "long" | "high") {
+            found.push((i, age));
+            continue;
+        }
         let years_old = matches!(next, "year" | "years" | "yr" | "yrs") && word(i + 2) == "old";
         let y_o = next == "yo" || (next == "y" && word(i + 2) == "o");
         if years_old || y_o {
@@ -74,8 +79,12 @@ pub fn ages<S: AsRef<str>>(words: &[S]) -> Vec<(usize, u32)> {
         if UNITS.contains(&next) && !(next == "years" && i >= 1 && word(i - 1) == "have") {
             continue;
         }
-        let before = if i >= 1 { word(i - 1) } else { "" };
-        let before2 = if i >= 2 { word(i - 2) } else { "" };
+        let (before, before2) = (if i >= 1 { word(i - 1) } else { "" }, if i >= 2 { word(i - 2) } else { "" });
+        if before == "at" && age >= 18 {
+            // "At 55 I've never had a bad back"; not "at 10 tonight".
+            found.push((i, age));
+            continue;
+        }
         let is_age = AGE_BEFORE.contains(&before)
             || (before == "am" && before2 == "i")
             || PEOPLE.contains(&before)
@@ -103,9 +112,10 @@ mod tests {
     fn ages_in_the_ways_people_state_them() {
         assert_eq!(ages_in("im 71 had breast cancer"), [71]);
         assert_eq!(ages_in("i 71 had breast cancer"), [71], "I'm folds to i");
-        assert_eq!(ages_in("63m had a fusion"), [63]);
-        assert_eq!(ages_in("case 45m 3 weeks of pain"), [45]);
-        assert_eq!(ages_in("55f here"), [55]);
+        assert_eq!(ages_in("63 m had a fusion"), [63]);
+        assert_eq!(ages_in("case 45 m 3 weeks of pain"), [45]);
+        assert_eq!(ages_in("55 f here"), [55]);
+        assert_eq!(ages_in("at 55 i never had a bad back"), [55]);
         assert_eq!(ages_in("my dad 74 says his legs"), [74]);
         assert_eq!(ages_in("my son is 15 and plays rugby"), [15]);
         assert_eq!(ages_in("my son 16 spends every evening"), [16]);
@@ -127,7 +137,8 @@ mod tests {
         assert!(ages_in("im 6 foot").is_empty());
         assert!(ages_in("3 weeks of pain").is_empty());
         assert!(ages_in("on 600 mg").is_empty());
-        assert!(ages_in("200m").is_empty());
+        assert!(ages_in("200 m").is_empty());
+        assert!(ages_in("at 10 tonight").is_empty());
     }
 
     #[test]

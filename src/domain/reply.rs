@@ -148,6 +148,8 @@ impl UrgentWording {
                 criteria.push_str(&fill(line));
             }
         }
+        criteria.push('\n');
+        criteria.push_str(&fill(&text.get_help));
         Self {
             emergency_first_line: fill(&text.emergency_first_line),
             urgent_first_line: fill(&text.urgent_first_line),

@@ -35,6 +35,10 @@ enum Role {
     Unless,
     /// Lowers a nearby hit to `check`.
     Downgrade,
+    /// Uncertainty: lowers a nearby hit to `check` unless a `Keep` word is near too.
+    Hedge,
+    /// Affirms the hit: cancels a hedge.
+    Keep,
     /// Said with an age over the flag's threshold, raises the flag.
     AgeWith,
 }
@@ -51,6 +55,7 @@ struct CompiledNear {
     owner: Owner,
     n_groups: usize,
     window: usize,
+    clause: bool,
 }
 
 #[derive(Debug)]
@@ -85,33 +90,36 @@ impl Rewriter {
                 }
             }
         }
+        // Phrases are looked for after single words are rewritten: read them that way too.
+        let patterns: Vec<String> = patterns
+            .iter()
+            .map(|p| p.split(' ').map(|w| singles.get(w).map_or(w, String::as_str)).collect::<Vec<_>>().join(" "))
+            .collect();
         Self { singles, phrases: PhraseSet::new(&patterns), targets }
     }
 
-    /// The rewritten words, each with the break before it.
+    /// The rewritten words, each with the break before it: single words first, then phrases
+    /// over the result (so "couldnt feel a thing" reads as "cant feel a thing" before the
+    /// phrase "cant feel a thing" is looked for).
     fn rewrite<'a, S: AsRef<str>>(&'a self, words: &'a [S], breaks: &[Break]) -> (Vec<&'a str>, Vec<Break>) {
         let break_at = |i: usize| breaks.get(i).copied().unwrap_or(if i == 0 { Break::Sentence } else { Break::None });
+        let singles: Vec<&'a str> = words.iter().map(|w| self.singles.get(w.as_ref()).map_or(w.as_ref(), String::as_str)).collect();
         let mut out = Vec::with_capacity(words.len());
         let mut out_breaks = Vec::with_capacity(words.len());
         let mut next = 0;
-        let push_plain = |from: usize, to: usize, out: &mut Vec<&'a str>, out_breaks: &mut Vec<Break>| {
-            for i in from..to {
-                let word = words[i].as_ref();
-                out.push(self.singles.get(word).map_or(word, String::as_str));
-                out_breaks.push(break_at(i));
-            }
-        };
-        for hit in self.phrases.leftmost_longest(words) {
+        for hit in self.phrases.leftmost_longest(&singles) {
             // A rewrite must not swallow a break: "can. Not able" is two sentences.
-            if (hit.start + 1..hit.end).any(|i| break_at(i) != Break::None) {
+            if hit.start < next || (hit.start + 1..hit.end).any(|i| break_at(i) != Break::None) {
                 continue;
             }
-            push_plain(next, hit.start, &mut out, &mut out_breaks);
+            out.extend_from_slice(&singles[next..hit.start]);
+            out_breaks.extend((next..hit.start).map(break_at));
             out.push(self.targets[hit.pattern].as_str());
             out_breaks.push(break_at(hit.start));
             next = hit.end;
         }
-        push_plain(next, words.len(), &mut out, &mut out_breaks);
+        out.extend_from_slice(&singles[next..]);
+        out_breaks.extend((next..words.len()).map(break_at));
         (out, out_breaks)
     }
 }
@@ -135,10 +143,16 @@ pub struct Scanner {
     negation_before: PhraseSet,
     negation_after: PhraseSet,
     bridge: HashSet<String>,
+    after_bridge: HashSet<String>,
     stop: HashSet<String>,
     long_ago: PhraseSet,
     elsewhere: HashSet<String>,
     here: HashSet<String>,
+    /// A sentence that opens with one of these, asks about a general verb and names nobody is a
+    /// general question ("can sciatica go into both legs?"): its clear hits are checks.
+    question: HashSet<String>,
+    general: HashSet<String>,
+    personal: HashSet<String>,
     /// (flag, words, min, max).
     measures: Vec<(usize, HashSet<String>, f64, f64)>,
     window: usize,
@@ -254,10 +268,14 @@ impl Scanner {
             negation_before: PhraseSet::new(&red_flags.negation.before.iter().map(|p| rewrite_phrase(p)).collect::<Vec<_>>()),
             negation_after: PhraseSet::new(&red_flags.negation.after.iter().map(|p| rewrite_phrase(p)).collect::<Vec<_>>()),
             bridge: red_flags.negation.bridge.iter().map(|w| rewrite_word(w)).collect(),
+            after_bridge: red_flags.negation.after_bridge.iter().map(|w| rewrite_word(w)).collect(),
             stop: red_flags.negation.stop.iter().map(|w| rewrite_word(w)).collect(),
             long_ago: PhraseSet::new(&red_flags.context.long_ago.iter().map(|p| rewrite_phrase(p)).collect::<Vec<_>>()),
             elsewhere: red_flags.context.elsewhere.iter().cloned().collect(),
             here: red_flags.context.here.iter().cloned().collect(),
+            question: red_flags.context.question.iter().map(|w| rewrite_word(w)).collect(),
+            general: red_flags.context.general.iter().map(|w| rewrite_word(w)).collect(),
+            personal: red_flags.context.personal.iter().map(|w| rewrite_word(w)).collect(),
             measures: Vec::new(),
             window: red_flags.window,
             flags: Vec::new(),
@@ -279,7 +297,7 @@ impl Scanner {
                 }
                 for rule in &patterns.near {
                     let rule_idx = scanner.near.len();
-                    scanner.near.push(CompiledNear { owner, n_groups: rule.groups.len(), window: rule.window });
+                    scanner.near.push(CompiledNear { owner, n_groups: rule.groups.len(), window: rule.window, clause: rule.clause });
                     for (group, alternatives) in rule.groups.iter().enumerate() {
                         for word in alternatives {
                             let entry = scanner.near_words.entry(rewrite_word(word)).or_default();
@@ -298,6 +316,8 @@ impl Scanner {
             add(&flag.benign, Role::Benign, &mut scanner);
             add(&flag.unless, Role::Unless, &mut scanner);
             add(&flag.downgrade, Role::Downgrade, &mut scanner);
+            add(&flag.hedges, Role::Hedge, &mut scanner);
+            add(&flag.keep, Role::Keep, &mut scanner);
             if let Some(age) = &flag.age {
                 add(&age.with, Role::AgeWith, &mut scanner);
             }
@@ -328,6 +348,22 @@ impl Scanner {
         })
     }
 
+    /// Every word red-flag rules read as context (look-alikes, `unless`, downgrades, hedges,
+    /// negation, word forms): known words that the spelling corrector must leave alone.
+    pub fn context_vocabulary(red_flags: &RedFlags) -> impl Iterator<Item = &str> {
+        let per_flag = red_flags
+            .flags
+            .iter()
+            .flat_map(|f| [&f.benign, &f.unless, &f.downgrade, &f.hedges, &f.keep])
+            .flat_map(Patterns::vocabulary);
+        let negation = &red_flags.negation;
+        let context = &red_flags.context;
+        let lists = [&negation.before, &negation.after, &negation.bridge, &negation.after_bridge, &negation.stop, &context.long_ago, &context.elsewhere, &context.here, &context.personal, &context.question, &context.general];
+        let listed = lists.into_iter().flatten().flat_map(|p| p.split(' '));
+        let forms = red_flags.words.iter().flat_map(|w| w.variants.iter().flat_map(|v| v.split(' ')).chain(std::iter::once(w.canonical.as_str())));
+        per_flag.chain(listed).chain(forms)
+    }
+
     /// Scans folded, corrected words; `breaks[i]` is the break before word `i` (missing
     /// entries read as none).
     pub fn scan<S: AsRef<str>>(&self, words: &[S], breaks: &[Break]) -> Triage {
@@ -341,6 +377,7 @@ impl Scanner {
         let about_elsewhere = words.words.iter().any(|w| self.elsewhere.contains(*w));
         let about_here = words.words.iter().any(|w| self.here.contains(*w));
         let oldest = numbers::ages(&words.words).into_iter().map(|(_, age)| age).max();
+        let general_sentences = self.general_questions(&words);
 
         let masked = |flag: usize, pos: usize| {
             events.iter().any(|e| e.owner.flag == flag && e.owner.role == Role::Benign && e.positions[0] <= pos && pos <= *e.positions.last().expect("non-empty"))
@@ -348,9 +385,9 @@ impl Scanner {
         // A phrase is one statement: negated when all of it is (a context phrase, "not on
         // purpose", when its start is). A near rule composes words: when one of them is negated
         // ("no weakness, bladder fine" read as "weak ... bladder"), the composition is not asserted.
-        // A negation inside a hit is part of what it says ("I don't feel my foot", "bladder is
-        // not working"): only a trigger before the hit negates it.
-        let negated_from_before = |e: &Event, p: usize| negated_by[p].is_some_and(|trigger| trigger < e.positions[0]);
+        // A negation that is one of the hit's own words is part of what it says ("I don't feel my
+        // foot"); any other reaches it ("my calf isn't swollen").
+        let negated_from_before = |e: &Event, p: usize| negated_by[p].is_some_and(|trigger| !e.positions.contains(&trigger));
         let is_negated = |e: &Event| match e.found {
             Found::Near => e.positions.iter().any(|&p| negated_from_before(e, p)),
             Found::Word => negated[e.positions[0]] || negated_after[e.positions[0]],
@@ -397,15 +434,19 @@ impl Scanner {
                 continue;
             }
             let clause = words.clause[start];
-            let downgraded = events.iter().any(|e| {
-                e.owner.flag == flag_idx
-                    && e.owner.role == Role::Downgrade
-                    && words.clause[e.positions[0]] == clause
-                    && e.positions[0].abs_diff(start) <= self.window
-            });
+            let close = |role: Role| {
+                events.iter().any(|e| {
+                    e.owner.flag == flag_idx
+                        && e.owner.role == role
+                        && words.clause[e.positions[0]] == clause
+                        && distance(&e.positions, &event.positions) <= self.window
+                })
+            };
+            let downgraded = close(Role::Downgrade) || (close(Role::Hedge) && !close(Role::Keep));
             let old = flag.long_ago && long_ago_sentences.contains(&sentence);
             let negated_hit = is_negated(&event);
-            let tier = if downgraded || old || negated_hit { tier.min(Tier::Check) } else { tier };
+            let general = event.owner.role == Role::Clear && general_sentences.contains(&sentence);
+            let tier = if downgraded || old || negated_hit || general { tier.min(Tier::Check) } else { tier };
             let term = join_positions(&words.words, &event.positions);
             found.push((start, flag_idx, tier, term, negated_hit));
         }
@@ -472,6 +513,7 @@ impl Scanner {
                 continue;
             }
             let window = self.near[rule].window;
+            let scope = if self.near[rule].clause { &words.clause } else { &words.sentence };
             for &anchor in &groups[0] {
                 // Prefer words no negation reaches: "no numbness, but my foot is dragging" must
                 // find the asserted words when they are there.
@@ -481,7 +523,7 @@ impl Scanner {
                         let close = group.iter().copied().filter(|&p| {
                             !picked.contains(&p)
                                 && p.abs_diff(anchor) <= window
-                                && words.sentence[p] == words.sentence[anchor]
+                                && scope[p] == scope[anchor]
                                 && !(skip_negated && negated[p])
                         });
                         picked.push(close.min_by_key(|&p| p.abs_diff(anchor))?);
@@ -489,13 +531,33 @@ impl Scanner {
                     picked.sort_unstable();
                     Some(picked)
                 };
-                let picked = if negated[anchor] { None } else { pick(true) }.or_else(|| pick(false));
+                // Even a negated anchor may find its negation among the rule's own words ("things
+                // aren't working in the bedroom"): that hit says the negation, it is not negated.
+                let picked = pick(true).or_else(|| pick(false));
                 if let Some(positions) = picked {
                     events.push(Event { owner: self.near[rule].owner, positions, found: Found::Near });
                 }
             }
         }
         events
+    }
+
+    /// Sentences that ask in general, not about anyone: they open with a question word, use a
+    /// general verb ("cause", "mean", "go into") and name nobody ("I", "my", "his").
+    fn general_questions(&self, words: &Words<'_>) -> Vec<usize> {
+        let mut general = Vec::new();
+        let mut start = 0;
+        while start < words.words.len() {
+            let sentence = words.sentence[start];
+            let end = words.sentence[start..].iter().position(|&s| s != sentence).map_or(words.words.len(), |n| start + n);
+            let words_here = &words.words[start..end];
+            let opens = words_here.first().is_some_and(|w| self.question.contains(*w));
+            if opens && words_here.iter().any(|w| self.general.contains(*w)) && !words_here.iter().any(|w| self.personal.contains(*w)) {
+                general.push(sentence);
+            }
+            start = end;
+        }
+        general
     }
 
     /// Numbers in range with a measure word close by, in one sentence ("temp 38.4").
@@ -545,10 +607,14 @@ impl Scanner {
                 i += 1;
             }
         }
+        let reaches_back = |i: usize| {
+            let word = words.words[i];
+            self.after_bridge.contains(word) || self.flag_vocabulary.contains(word)
+        };
         for hit in self.negation_after.find_all(&words.words) {
             let clause = words.clause[hit.start];
             let mut i = hit.start;
-            while i > 0 && words.clause[i - 1] == clause && reaches(i - 1) {
+            while i > 0 && words.clause[i - 1] == clause && reaches_back(i - 1) {
                 after[i - 1] = true;
                 i -= 1;
             }

@@ -349,6 +349,24 @@ fn kb_check_a_broken_directory_names_file_and_line() {
 }
 
 #[test]
+fn kb_check_notes_hard_to_read_answers_without_failing() {
+    let dir = copy_kb(&knowledge_dir());
+    backleg().args(["kb", "check"]).arg(dir.path()).assert().success().stderr("");
+    edit(
+        dir.path(),
+        "topics.toml",
+        "Heat and cold: switching between heat and ice may reduce swelling (inflammation) and ease the pain.",
+        "Thermotherapeutic and cryotherapeutic interventions, administered alternately, potentially ameliorate inflammatory manifestations and symptomatic discomfort.",
+    );
+    backleg()
+        .args(["kb", "check"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("note: topics.toml: topic `heat-cold`: reads at school grade").and(predicate::str::contains("`explains`")));
+}
+
+#[test]
 fn kb_check_a_missing_directory() {
     backleg()
         .args(["kb", "check", "/nonexistent/backleg-kb"])

@@ -140,7 +140,7 @@ fn unknown_urgent_topic_in_red_flags() {
 
 #[test]
 fn empty_answer_names_its_line() {
-    let from = "answer = \"\"\"\nHeat and cold therapy: alternating heat and ice may reduce inflammation and ease discomfort.\"\"\"";
+    let from = "answer = \"\"\"\nHeat and cold: switching between heat and ice may reduce swelling (inflammation) and ease the pain.\"\"\"";
     for to in ["answer = \"\"\"\n   \n\"\"\"", "answer = \"\"", "answer = \"  \""] {
         let mut text = String::new();
         let (dir, err) = load_broken(|dir| text = edit(dir, "topics.toml", from, to));

@@ -8,6 +8,9 @@
 //! - `kb_validation`: a broken knowledge base gives one clear error naming file and line;
 //! - `cli`: every subcommand and error path of the `backleg` binary;
 //! - `properties`: no panic on any input; a red-flag phrase anywhere always triggers.
+//! - `wording`: plain language, one complete list of warning signs, the safety net, no self-care
+//!   answer for a danger sign;
+//! - `safety`: the table of red-flag cases (tests/data/safety.tsv), with recall per flag;
 //! - `redis_storage`: the Redis settings store against a real `redis-server` (ignored unless
 //!   asked with `--ignored`; `.ci/run` installs the server and runs them).
 
@@ -17,5 +20,7 @@ mod kb_validation;
 mod matching;
 mod properties;
 mod redis_storage;
+mod safety;
 mod support;
 mod triage;
+mod wording;

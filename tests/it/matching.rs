@@ -216,8 +216,10 @@ fn safety_net_comes_last_before_the_disclaimer() {
         let plain = reply.to_plain();
         assert!(plain.ends_with(&tail), "{question:?} should end with the safety net, then the disclaimer:\n{plain}");
     }
-    // Topics that describe neither symptoms nor self-care don't carry it.
-    assert!(!answer("what is referred pain").reply.to_plain().contains(messages.safety_net.trim()));
+    // Every answer a person in pain might act on carries it, definitions included (issue 8 §5);
+    // the urgent topic's answer is the list itself, which says more.
+    assert!(answer("what is referred pain").reply.to_plain().ends_with(&tail));
+    assert!(!answer("what are the red flags").reply.to_plain().contains(messages.safety_net.trim()));
 }
 
 #[test]

@@ -39,14 +39,16 @@ impl Tier {
     }
 }
 
-/// Words that must all occur within `window` words of each other, in one sentence: one word of
-/// each group (`["foot|feet", "slap|slaps"]`).
+/// Words that must all occur within `window` words of each other, in one sentence (or one
+/// clause): one word of each group (`["foot|feet", "slap|slaps"]`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NearRule {
     /// Groups of folded alternatives.
     pub groups: Vec<Vec<String>>,
     /// Largest distance in words from the first group's word.
     pub window: usize,
+    /// Whether all words must be in one clause (not just one sentence).
+    pub clause: bool,
 }
 
 /// Single words (a trailing `*` matches any word starting with the rest), phrases and near rules.
@@ -120,6 +122,11 @@ pub struct RedFlag {
     pub unless: Patterns,
     /// Close by in the same clause, they lower a hit to `check` ("family history of cancer").
     pub downgrade: Patterns,
+    /// Uncertainty close by ("could my back pain be cancer?"): lowers a hit to `check`, unless
+    /// a `keep` word is close by too ("I had cancer and I'm worried").
+    pub hedges: Patterns,
+    /// Words that say the sign is the person's own and real; they cancel `hedges`.
+    pub keep: Patterns,
     /// An event long ago ("years ago", "when I was 19") is only a `check`.
     pub long_ago: bool,
     /// Quiet when the message is about another part of the body and never about the back or legs.
@@ -144,6 +151,8 @@ pub struct Negation {
     pub after: Vec<String>,
     /// Words a negation reaches over: "any", "problems", "with", "my".
     pub bridge: Vec<String>,
+    /// Words "fine" and "normal" reach back over ("bladder and bowels are completely normal").
+    pub after_bridge: Vec<String>,
     /// Words that end a negation's reach: "but", "now".
     pub stop: Vec<String>,
 }
@@ -158,6 +167,12 @@ pub struct FlagContext {
     pub elsewhere: Vec<String>,
     /// The back, the legs and what is in between.
     pub here: Vec<String>,
+    /// Words a general question opens with ("can", "does").
+    pub question: Vec<String>,
+    /// Verbs of a general question ("cause", "mean", "go").
+    pub general: Vec<String>,
+    /// Words that make a sentence about someone ("I", "my", "his", "mum").
+    pub personal: Vec<String>,
 }
 
 /// Fixed text of the urgent-care block.
@@ -176,6 +191,8 @@ pub struct UrgentText {
     pub emergency_heading: String,
     /// Heads the urgent-tier signs.
     pub urgent_heading: String,
+    /// Ends the list: how to get help now (`{emergency_number}` is replaced).
+    pub get_help: String,
     /// Default for `{emergency_number}`.
     pub default_emergency_number: String,
 }
@@ -252,6 +269,8 @@ struct RawNegation {
     #[serde(default)]
     bridge: Vec<String>,
     #[serde(default)]
+    after_bridge: Vec<String>,
+    #[serde(default)]
     stop: Vec<String>,
 }
 
@@ -264,6 +283,12 @@ struct RawContext {
     elsewhere: Vec<String>,
     #[serde(default)]
     here: Vec<String>,
+    #[serde(default)]
+    question: Vec<String>,
+    #[serde(default)]
+    general: Vec<String>,
+    #[serde(default)]
+    personal: Vec<String>,
 }
 
 /// A near rule as written: `["a|b", "c"]`, or `{ window = 2, groups = ["a|b", "c"] }`.
@@ -271,7 +296,13 @@ struct RawContext {
 #[serde(untagged)]
 enum RawNear {
     Groups(Vec<String>),
-    Windowed { window: usize, groups: Vec<String> },
+    Windowed {
+        #[serde(default)]
+        window: Option<usize>,
+        #[serde(default)]
+        clause: bool,
+        groups: Vec<String>,
+    },
 }
 
 #[derive(Deserialize)]
@@ -319,7 +350,13 @@ struct RawRedFlag {
     #[serde(default)]
     unless: Vec<String>,
     #[serde(default)]
+    unless_near: Vec<RawNear>,
+    #[serde(default)]
     downgrade: Vec<String>,
+    #[serde(default)]
+    hedges: Vec<String>,
+    #[serde(default)]
+    keep: Vec<String>,
     #[serde(default)]
     long_ago: bool,
     #[serde(default)]
@@ -351,9 +388,9 @@ fn patterns_of(list: &[String], near: &[RawNear], default_window: usize, what: &
 fn near_rules(near: &[RawNear], default_window: usize, what: &str, id: &str, p: &mut Problems<'_>, span: &std::ops::Range<usize>) -> Vec<NearRule> {
     let mut rules = Vec::new();
     for rule in near {
-        let (groups, window) = match rule {
-            RawNear::Groups(groups) => (groups, default_window),
-            RawNear::Windowed { window, groups } => (groups, *window),
+        let (groups, window, clause) = match rule {
+            RawNear::Groups(groups) => (groups, default_window, false),
+            RawNear::Windowed { window, clause, groups } => (groups, window.unwrap_or(default_window), *clause),
         };
         let groups: Vec<Vec<String>> = groups.iter().map(|alts| alts.split('|').filter_map(folded_nonempty).collect::<Vec<_>>()).collect();
         if groups.len() < 2 || groups.iter().any(Vec::is_empty) {
@@ -368,7 +405,7 @@ fn near_rules(near: &[RawNear], default_window: usize, what: &str, id: &str, p: 
             p.at(Some(span.clone()), format!("red flag `{id}`: a near rule in `{what}` needs a window of 1 or more"));
             continue;
         }
-        rules.push(NearRule { groups, window });
+        rules.push(NearRule { groups, window, clause });
     }
     rules
 }
@@ -394,6 +431,7 @@ pub(super) fn validate(file: &KbFile, raw: RawRedFlagsFile, topic_ids: &HashSet<
         ("check_first_line", &text.check_first_line),
         ("emergency_heading", &text.emergency_heading),
         ("urgent_heading", &text.urgent_heading),
+        ("get_help", &text.get_help),
     ] {
         if value.trim().is_empty() {
             p.at(None, format!("`text.{name}` is empty"));
@@ -421,12 +459,16 @@ pub(super) fn validate(file: &KbFile, raw: RawRedFlagsFile, topic_ids: &HashSet<
         before: folded_list(&raw.negation.before),
         after: folded_list(&raw.negation.after),
         bridge: folded_list(&raw.negation.bridge),
+        after_bridge: folded_list(&raw.negation.after_bridge),
         stop: folded_list(&raw.negation.stop),
     };
     let context = FlagContext {
         long_ago: folded_list(&raw.context.long_ago),
         elsewhere: folded_list(&raw.context.elsewhere),
         here: folded_list(&raw.context.here),
+        question: folded_list(&raw.context.question),
+        general: folded_list(&raw.context.general),
+        personal: folded_list(&raw.context.personal),
     };
 
     let mut seen = HashSet::new();
@@ -467,8 +509,10 @@ pub(super) fn validate(file: &KbFile, raw: RawRedFlagsFile, topic_ids: &HashSet<
         clear.near = near_rules(&flag.near, window, "near", &id, &mut p, &span);
         let mentions = patterns_of(&flag.mentions, &flag.mention_near, window, "mentions", &id, &mut p, &span);
         let benign = patterns_of(&flag.benign, &flag.benign_near, window, "benign", &id, &mut p, &span);
-        let unless = patterns_of(&flag.unless, &[], window, "unless", &id, &mut p, &span);
+        let unless = patterns_of(&flag.unless, &flag.unless_near, window, "unless", &id, &mut p, &span);
         let downgrade = patterns_of(&flag.downgrade, &[], window, "downgrade", &id, &mut p, &span);
+        let hedges = patterns_of(&flag.hedges, &[], window, "hedges", &id, &mut p, &span);
+        let keep = patterns_of(&flag.keep, &[], window, "keep", &id, &mut p, &span);
         let mut measures = Vec::new();
         for m in &flag.measures {
             let words = folded_list(&m.words);
@@ -514,6 +558,8 @@ pub(super) fn validate(file: &KbFile, raw: RawRedFlagsFile, topic_ids: &HashSet<
             benign,
             unless,
             downgrade,
+            hedges,
+            keep,
             long_ago: flag.long_ago,
             quiet_elsewhere: flag.quiet_elsewhere,
             vetoes,

@@ -60,7 +60,7 @@ fn fixture_parses_into_typed_data() {
     let tiers: Vec<(&str, Tier)> = flags.flags.iter().map(|f| (f.id.as_str(), f.tier)).collect();
     assert_eq!(tiers, [("bladder", Tier::Emergency), ("fall", Tier::Emergency), ("fever", Tier::Urgent)]);
     let bladder = &flags.flags[0];
-    assert_eq!(bladder.clear.near, vec![NearRule { groups: vec![vec!["control".to_owned(), "cant".to_owned()], vec!["bladder".to_owned(), "pee".to_owned(), "wee".to_owned()]], window: 3 }]);
+    assert_eq!(bladder.clear.near, vec![NearRule { groups: vec![vec!["control".to_owned(), "cant".to_owned()], vec!["bladder".to_owned(), "pee".to_owned(), "wee".to_owned()]], window: 3, clause: false }]);
     assert_eq!(bladder.clear.words, ["incontinent"]);
     assert_eq!(bladder.clear.phrases, ["wet myself"]);
     assert_eq!(bladder.mentions.words, ["bladder"]);

@@ -10,7 +10,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Arc;
 
 use super::kb::{Kb, WordList};
-use super::lexicon::Lexicon;
+use super::lexicon::{Lexicon, StemCache};
 use super::normalize::{fold, fold_with_breaks, is_stop_word, words, Break, MAX_WORD_LEN};
 use super::phrase::PhraseSet;
 use super::spell::SpellIndex;
@@ -28,23 +28,33 @@ pub struct Index {
     common_words: WordList,
     /// Stems that appear in the index: a word whose stem is here is known too.
     known_stems: HashSet<String>,
+    /// Stems of every word the knowledge base uses, so reading a message rarely stems.
+    stems: StemCache,
     spell: SpellIndex,
     /// Stemmed single-word keyword -> (topic, weight).
     terms: HashMap<String, Vec<(TopicIdx, f32)>>,
-    /// Stemmed multi-word keywords.
-    phrases: PhraseSet,
-    /// Parallel to `phrases`' patterns.
+    /// Stemmed multi-word keywords and the out-of-scope markers, in one automaton: one pass
+    /// over a message's terms finds both.
+    term_phrases: PhraseSet,
+    /// Parallel to `term_phrases`' patterns.
+    term_phrase_kinds: Vec<TermPhrase>,
+    /// Postings of each multi-word keyword (`TermPhrase::Keyword` holds the slot).
     phrase_postings: Vec<Vec<(TopicIdx, f32)>>,
-    /// Out-of-scope markers, as terms.
-    off_topic: PhraseSet,
-    /// Parallel to `off_topic`'s patterns: the scope kind each marker belongs to.
-    off_topic_kind: Vec<usize>,
     /// (scope kind, age): a stated age under it marks the kind (children).
     age_kinds: Vec<(usize, u32)>,
     /// Red-flag words only, for triage's own spelling correction.
     flag_spell: SpellIndex,
     /// Words the spelling corrector can map to.
     n_vocabulary: usize,
+}
+
+/// What a pattern of `Index::term_phrases` is.
+#[derive(Debug, Clone, Copy)]
+enum TermPhrase {
+    /// A topic's multi-word keyword: its slot in `phrase_postings`.
+    Keyword(usize),
+    /// An out-of-scope marker of this kind (position in `Scope::kinds`).
+    OffTopic(usize),
 }
 
 /// A message after normalization.
@@ -62,6 +72,8 @@ pub struct Analysis {
     pub corrections: Vec<(String, String)>,
     /// Stemmed content terms after synonym rewriting: what the matcher scores.
     pub terms: Vec<String>,
+    /// Multi-word keywords found in `terms`: (slot in the index's postings, first term, end).
+    pub keyword_phrases: Vec<(usize, usize, usize)>,
     /// Number of distinct out-of-scope markers found.
     pub n_off_topic: usize,
     /// The out-of-scope kinds whose markers were found (positions in `Scope::kinds`), each once,
@@ -104,13 +116,13 @@ impl Index {
             known_words: HashSet::default(),
             common_words: WordList::default(),
             known_stems: HashSet::default(),
+            stems: StemCache::default(),
             spell: SpellIndex::default(),
             lexicon,
             terms: HashMap::default(),
-            phrases: PhraseSet::new::<&str>(&[]),
+            term_phrases: PhraseSet::new::<&str>(&[]),
+            term_phrase_kinds: Vec::new(),
             phrase_postings: Vec::new(),
-            off_topic: PhraseSet::new::<&str>(&[]),
-            off_topic_kind: Vec::new(),
             age_kinds: kb.scope.kinds.iter().enumerate().filter_map(|(i, k)| k.under_age.map(|age| (i, age))).collect(),
             flag_spell: SpellIndex::default(),
             n_vocabulary: 0,
@@ -119,39 +131,42 @@ impl Index {
         let mut phrase_keys: Vec<String> = Vec::new();
         let mut phrase_slot: HashMap<String, usize> = HashMap::default();
         for (topic_idx, topic) in kb.topics.iter().enumerate() {
-            let all = topic.keywords.iter().chain(topic.phrases.iter());
-            for (keyword, &weight) in all {
-                let folded = fold(keyword);
-                add_words(&folded, &mut vocabulary);
-                let terms = index.lexicon.terms(words(&folded));
-                match terms.len() {
-                    0 => {}
-                    1 => add_posting(index.terms.entry(terms[0].clone()).or_default(), topic_idx, weight),
-                    _ => {
-                        let key = terms.join(" ");
-                        let slot = *phrase_slot.entry(key.clone()).or_insert_with(|| {
-                            phrase_keys.push(key);
-                            index.phrase_postings.push(Vec::new());
-                            index.phrase_postings.len() - 1
-                        });
-                        add_posting(&mut index.phrase_postings[slot], topic_idx, weight);
-                    }
+            for keyword in topic.keywords.keys().chain(topic.phrases.keys()) {
+                add_words(&fold(keyword), &mut vocabulary);
+            }
+            // Validation read every keyword the way the matcher does: reuse it.
+            for (key, weight) in &topic.matched_as {
+                if key.is_empty() {
+                    continue;
                 }
+                if !key.contains(' ') {
+                    add_posting(index.terms.entry(key.clone()).or_default(), topic_idx, *weight);
+                    continue;
+                }
+                let slot = *phrase_slot.entry(key.clone()).or_insert_with(|| {
+                    phrase_keys.push(key.clone());
+                    index.phrase_postings.push(Vec::new());
+                    index.phrase_postings.len() - 1
+                });
+                add_posting(&mut index.phrase_postings[slot], topic_idx, *weight);
             }
         }
-        index.phrases = PhraseSet::new(&phrase_keys);
-        let mut off_topic: Vec<String> = Vec::new();
+        let mut term_patterns: Vec<String> = Vec::new();
+        for (slot, key) in phrase_keys.iter().enumerate() {
+            term_patterns.push(key.clone());
+            index.term_phrase_kinds.push(TermPhrase::Keyword(slot));
+        }
         for (kind_idx, kind) in kb.scope.kinds.iter().enumerate() {
             for marker in &kind.markers {
                 add_words(marker, &mut vocabulary);
                 let key = index.lexicon.terms(words(marker)).join(" ");
                 if !key.is_empty() {
-                    off_topic.push(key);
-                    index.off_topic_kind.push(kind_idx);
+                    term_patterns.push(key);
+                    index.term_phrase_kinds.push(TermPhrase::OffTopic(kind_idx));
                 }
             }
         }
-        index.off_topic = PhraseSet::new(&off_topic);
+        index.term_phrases = PhraseSet::new(&term_patterns);
         let mut flag_vocabulary: HashSet<String> = HashSet::default();
         for text in extra_vocabulary {
             add_words(text, &mut vocabulary);
@@ -183,7 +198,7 @@ impl Index {
     pub fn stats(&self) -> IndexStats {
         IndexStats {
             n_terms: self.terms.len(),
-            n_phrases: self.phrases.len(),
+            n_phrases: self.phrase_postings.len(),
             n_synonyms: self.lexicon.len(),
             n_vocabulary: self.n_vocabulary,
         }
@@ -211,7 +226,8 @@ impl Index {
                 continue;
             }
             // An inflection of an indexed word ("radiating") needs no correction for matching.
-            let general = if self.known_stems.contains(self.lexicon.stem(word).as_ref()) {
+            let stem = self.stems.get(word).map_or_else(|| self.lexicon.stem(word), std::borrow::Cow::Borrowed);
+            let general = if self.known_stems.contains(stem.as_ref()) {
                 word
             } else if let Some(fixed) = self.spell.correct(word).filter(|fixed| !is_inflection_of(word, fixed)) {
                 corrections.push((word.to_owned(), fixed.to_owned()));
@@ -225,12 +241,19 @@ impl Index {
             flag_words.push(towards_flag.unwrap_or(general).to_owned());
             corrected.push(general.to_owned());
         }
-        let terms = self.lexicon.terms(corrected.iter().map(String::as_str));
-        let mut seen: Vec<usize> = self.off_topic.find_all(&terms).into_iter().map(|h| h.pattern).collect();
-        seen.sort_unstable();
-        seen.dedup();
-        let mut n_off_topic = seen.len();
-        let mut scope_kinds: Vec<usize> = seen.iter().map(|&p| self.off_topic_kind[p]).collect();
+        let terms = self.lexicon.terms_cached(corrected.iter().map(String::as_str), &self.stems);
+        let mut markers: Vec<(usize, usize)> = Vec::new();
+        let mut keyword_phrases = Vec::new();
+        for hit in self.term_phrases.find_all(&terms) {
+            match self.term_phrase_kinds[hit.pattern] {
+                TermPhrase::Keyword(slot) => keyword_phrases.push((slot, hit.start, hit.end)),
+                TermPhrase::OffTopic(kind) => markers.push((hit.pattern, kind)),
+            }
+        }
+        markers.sort_unstable();
+        markers.dedup();
+        let mut n_off_topic = markers.len();
+        let mut scope_kinds: Vec<usize> = markers.iter().map(|&(_, kind)| kind).collect();
         if !self.age_kinds.is_empty() {
             let youngest = super::numbers::ages(&corrected).into_iter().map(|(_, age)| age).min();
             for &(kind, under) in &self.age_kinds {
@@ -245,12 +268,13 @@ impl Index {
         scope_kinds.dedup();
         let joins_requests = text.matches('?').count() >= 2
             || corrected.iter().any(|w| matches!(w.as_str(), "and" | "also" | "plus"));
-        Analysis { words: corrected, flag_words, breaks, corrections, terms, n_off_topic, scope_kinds, joins_requests }
+        Analysis { words: corrected, flag_words, breaks, corrections, terms, keyword_phrases, n_off_topic, scope_kinds, joins_requests }
     }
 
     /// Topic hits for analyzed terms: (topic, weight, matched key) for every keyword and
     /// phrase found, each distinct key counted once.
-    pub fn lookup(&self, terms: &[String]) -> Vec<(TopicIdx, f32, String)> {
+    pub fn lookup(&self, analysis: &Analysis) -> Vec<(TopicIdx, f32, String)> {
+        let terms = &analysis.terms;
         let mut hits = Vec::new();
         let mut seen: HashSet<&str> = HashSet::default();
         for term in terms {
@@ -262,10 +286,10 @@ impl Index {
             }
         }
         let mut seen_phrases: HashSet<usize> = HashSet::default();
-        for hit in self.phrases.find_all(terms) {
-            if seen_phrases.insert(hit.pattern) {
-                let key = terms[hit.start..hit.end].join(" ");
-                hits.extend(self.phrase_postings[hit.pattern].iter().map(|&(topic, weight)| (topic, weight, key.clone())));
+        for &(slot, start, end) in &analysis.keyword_phrases {
+            if seen_phrases.insert(slot) {
+                let key = terms[start..end].join(" ");
+                hits.extend(self.phrase_postings[slot].iter().map(|&(topic, weight)| (topic, weight, key.clone())));
             }
         }
         hits

@@ -122,6 +122,9 @@ pub struct Topic {
     pub keywords: BTreeMap<String, f32>,
     /// Multi-word keywords with weights, as written.
     pub phrases: BTreeMap<String, f32>,
+    /// The keywords and phrases as the matcher reads them (stemmed, rewritten by the lexicon,
+    /// words joined by spaces), with their weights: computed once, by validation.
+    pub matched_as: Vec<(String, f32)>,
 }
 
 /// Knobs of the matcher, kept with the data they tune.
@@ -217,24 +220,44 @@ pub struct WordList {
 impl WordList {
     /// Parses one word per line; blank lines and lines starting with '#' are skipped.
     pub fn parse(text: &str) -> Self {
-        let mut words: Vec<std::borrow::Cow<'_, str>> = text
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(|l| {
-                if l.bytes().all(|b| b.is_ascii_lowercase()) {
-                    std::borrow::Cow::Borrowed(l)
-                } else {
-                    std::borrow::Cow::Owned(fold(l))
+        // The shipped list is sorted lowercase ASCII, one word a line: then the file is the
+        // buffer as it is, and one pass over its bytes finds the line starts. Anything else (a
+        // moderator's edit) is folded and sorted.
+        let mut body = text;
+        while body.starts_with('#') {
+            body = body.split_once('\n').map_or("", |(_, rest)| rest);
+        }
+        let bytes = body.as_bytes();
+        let mut starts: Vec<u32> = Vec::with_capacity(bytes.len() / 6);
+        let mut line_start = 0;
+        let mut previous = 0..0;
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'\n' {
+                let line = line_start..i;
+                if line.is_empty() || bytes[previous.clone()] >= bytes[line.clone()] && !previous.is_empty() {
+                    return Self::parse_unsorted(text);
                 }
-            })
-            .filter(|w| !w.is_empty())
-            .collect();
+                // The list is a few hundred kilobytes at most: offsets fit in u32.
+                starts.push(line.start as u32);
+                previous = line;
+                line_start = i + 1;
+            } else if !b.is_ascii_lowercase() {
+                return Self::parse_unsorted(text);
+            }
+        }
+        if line_start != bytes.len() {
+            return Self::parse_unsorted(text);
+        }
+        Self { text: body.to_owned(), starts }
+    }
+
+    fn parse_unsorted(text: &str) -> Self {
+        let mut words: Vec<String> =
+            text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(fold).filter(|w| !w.is_empty()).collect();
         words.sort_unstable();
         words.dedup();
         let mut list = Self { text: String::with_capacity(text.len()), starts: Vec::with_capacity(words.len()) };
         for word in words {
-            // The list is a few hundred kilobytes at most: offsets fit in u32.
             list.starts.push(list.text.len() as u32);
             list.text.push_str(&word);
             list.text.push('\n');
@@ -439,6 +462,12 @@ pub fn parse(files: &[KbFile]) -> Result<Kb, KbError> {
     let lexicon = raw_lexicon.map(|raw| validate_lexicon(lexicon_file, raw, &mut problems));
     // Keywords are compared the way they will be matched: through the lexicon.
     let normalizer = Arc::new(Lexicon::build(lexicon.as_ref().map_or(&[][..], |(synonyms, ..)| synonyms)));
+    if let Some((synonyms, _, _, lines)) = &lexicon {
+        for problem in normalizer.problems(synonyms) {
+            let line = lines.get(problem.synonym).copied();
+            problems.push(KbProblem { file: lexicon_file.name.clone(), line, message: problem.message });
+        }
+    }
     let topics = raw_topics.map(|raw| {
         let matching = raw.matching.clone();
         (validate_topics(topics_file, raw, &normalizer, &mut problems), matching)
@@ -465,7 +494,7 @@ pub fn parse(files: &[KbFile]) -> Result<Kb, KbError> {
         }
     }
 
-    let lexicon = lexicon.map(|(synonyms, mut scope, kind_flags)| {
+    let lexicon = lexicon.map(|(synonyms, mut scope, kind_flags, _)| {
         if let Some(red_flags) = &red_flags {
             for (kind, flags) in scope.kinds.iter_mut().zip(kind_flags) {
                 for (flag, line) in flags {
@@ -522,6 +551,7 @@ fn validate_topics(file: &KbFile, raw: RawTopicsFile, lexicon: &Lexicon, out: &m
             }
         }
         let mut own_terms: HashMap<String, String> = HashMap::new();
+        let mut matched_as = Vec::with_capacity(raw_topic.keywords.len() + raw_topic.phrases.len());
         for (keyword, weight) in &raw_topic.keywords {
             let span = Some(id_span.clone());
             if !weight.is_finite() || *weight <= 0.0 {
@@ -543,6 +573,7 @@ fn validate_topics(file: &KbFile, raw: RawTopicsFile, lexicon: &Lexicon, out: &m
             if let Some(other) = own_terms.insert(key.clone(), keyword.clone()) {
                 p.at(span, format!("topic `{id}`: keywords `{other}` and `{keyword}` are the same term (`{key}`) once stemmed and rewritten by the lexicon"));
             }
+            matched_as.push((key.clone(), *weight));
             claims.entry(key).or_default().push((*weight, id.clone()));
         }
         for (phrase, weight) in &raw_topic.phrases {
@@ -559,6 +590,7 @@ fn validate_topics(file: &KbFile, raw: RawTopicsFile, lexicon: &Lexicon, out: &m
             if let Some(other) = own_terms.insert(key.clone(), phrase.clone()) {
                 p.at(span, format!("topic `{id}`: `{other}` and `{phrase}` are the same term (`{key}`) once stemmed and rewritten by the lexicon"));
             }
+            matched_as.push((key.clone(), *weight));
             claims.entry(key).or_default().push((*weight, id.clone()));
         }
         topics.push(Topic {
@@ -571,6 +603,7 @@ fn validate_topics(file: &KbFile, raw: RawTopicsFile, lexicon: &Lexicon, out: &m
             related: raw_topic.related.into_iter().map(|r| TopicId(r.into_inner())).collect(),
             keywords: raw_topic.keywords,
             phrases: raw_topic.phrases,
+            matched_as,
         });
     }
     let mut conflicts: Vec<_> = claims
@@ -594,9 +627,10 @@ fn validate_topics(file: &KbFile, raw: RawTopicsFile, lexicon: &Lexicon, out: &m
     topics
 }
 
-/// What `validate_lexicon` returns: synonyms, the scope, and each kind's red-flag ids with
-/// their lines (resolved against redflags.toml by `parse`).
-type LexiconParts = (Vec<Synonym>, Scope, Vec<Vec<(String, usize)>>);
+/// What `validate_lexicon` returns: synonyms, the scope, each kind's red-flag ids with their
+/// lines (resolved against redflags.toml by `parse`), and the line of each synonym (for the
+/// lexicon's own problems, found once it is built).
+type LexiconParts = (Vec<Synonym>, Scope, Vec<Vec<(String, usize)>>, Vec<usize>);
 
 fn validate_lexicon(file: &KbFile, raw: RawLexiconFile, out: &mut Vec<KbProblem>) -> LexiconParts {
     let mut p = Problems { file, out };
@@ -630,10 +664,6 @@ fn validate_lexicon(file: &KbFile, raw: RawLexiconFile, out: &mut Vec<KbProblem>
         lines.push(line_of(&file.text, raw_synonym.canonical.span().start));
         synonyms.push(Synonym { canonical, variants });
     }
-    for problem in Lexicon::check(&synonyms) {
-        let line = lines.get(problem.synonym).copied();
-        p.out.push(KbProblem { file: file.name.clone(), line, message: problem.message });
-    }
     let mut kinds = Vec::new();
     // (flag id, line) named by each kind, checked against redflags.toml once both are read.
     let mut kind_flags: Vec<Vec<(String, usize)>> = Vec::new();
@@ -662,7 +692,7 @@ fn validate_lexicon(file: &KbFile, raw: RawLexiconFile, out: &mut Vec<KbProblem>
             red_flags: Vec::new(),
         });
     }
-    (synonyms, Scope { penalty: raw.scope.penalty, kinds }, kind_flags)
+    (synonyms, Scope { penalty: raw.scope.penalty, kinds }, kind_flags, lines)
 }
 
 #[cfg(test)]

@@ -17,6 +17,8 @@ use super::phrase::PhraseSet;
 #[derive(Debug)]
 pub struct Lexicon {
     stemmer: WordStemmer,
+    /// Stems of the synonyms' own words, computed once at build.
+    stems: StemCache,
     /// Single-word variant stem -> the canonical stems.
     singles: HashMap<String, Vec<String>>,
     /// Multi-word variants (stems, after single-word rewriting).
@@ -39,12 +41,19 @@ impl Lexicon {
     /// (`check` reports it).
     pub fn build(synonyms: &[Synonym]) -> Self {
         let stemmer = WordStemmer::english();
+        let mut stems = StemCache::default();
+        for synonym in synonyms {
+            stems.add(&stemmer, words(&synonym.canonical));
+            for variant in &synonym.variants {
+                stems.add(&stemmer, words(variant));
+            }
+        }
         let mut singles: HashMap<String, Vec<String>> = HashMap::default();
         let mut multi: Vec<(Vec<String>, Vec<String>)> = Vec::new();
         for synonym in synonyms {
-            let target = content_stems(&stemmer, words(&synonym.canonical));
+            let target = content_stems(&stemmer, &stems, words(&synonym.canonical));
             for variant in &synonym.variants {
-                let stems = content_stems(&stemmer, words(variant));
+                let stems = content_stems(&stemmer, &stems, words(variant));
                 match stems.len() {
                     0 => {}
                     1 => {
@@ -61,19 +70,25 @@ impl Lexicon {
             patterns.push(rewrite_singles(&singles, stems).join(" "));
             targets.push(target);
         }
-        Self { stemmer, singles, phrases: PhraseSet::new(&patterns), targets }
+        Self { stemmer, stems, singles, phrases: PhraseSet::new(&patterns), targets }
     }
 
     /// Variants that cannot work: a multi-word variant that is a single word once stop words
     /// are dropped ("into my leg" would rewrite every "leg"), or a single word claimed by two
     /// synonyms.
     pub fn check(synonyms: &[Synonym]) -> Vec<VariantProblem> {
-        let stemmer = WordStemmer::english();
+        Self::build(synonyms).problems(synonyms)
+    }
+
+    /// `check` on the synonyms this lexicon was built from (their stems are cached already).
+    pub fn problems(&self, synonyms: &[Synonym]) -> Vec<VariantProblem> {
+        let stemmer = &self.stemmer;
+        let cache = &self.stems;
         let mut problems = Vec::new();
         let mut owner: HashMap<String, usize> = HashMap::default();
         for (idx, synonym) in synonyms.iter().enumerate() {
             for variant in &synonym.variants {
-                let stems = content_stems(&stemmer, words(variant));
+                let stems = content_stems(stemmer, cache, words(variant));
                 if stems.is_empty() {
                     problems.push(VariantProblem { synonym: idx, message: format!("variant `{variant}` has only stop words") });
                 } else if stems.len() == 1 && variant.contains(' ') {
@@ -109,8 +124,16 @@ impl Lexicon {
     }
 
     /// Stems one word.
-    pub fn stem<'a>(&self, word: &'a str) -> Cow<'a, str> {
-        self.stemmer.stem(word)
+    pub fn stem<'a>(&'a self, word: &'a str) -> Cow<'a, str> {
+        match self.stems.get(word) {
+            Some(stem) => Cow::Borrowed(stem),
+            None => self.stemmer.stem(word),
+        }
+    }
+
+    /// Adds the stems of `words` to `cache` (those the lexicon does not know already).
+    pub fn fill_cache<'a>(&self, cache: &mut StemCache, words: impl IntoIterator<Item = &'a str>) {
+        cache.add(&self.stemmer, words.into_iter().filter(|w| self.stems.get(w).is_none()));
     }
 
     /// Every stem the lexicon knows (variants and canonical words).
@@ -123,7 +146,21 @@ impl Lexicon {
 
     /// The matcher's terms for folded words.
     pub fn terms<'a>(&self, words: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-        let stems = rewrite_singles(&self.singles, content_stems(&self.stemmer, words));
+        self.terms_cached(words, &StemCache::default())
+    }
+
+    /// `terms`, looking stems up in `cache` first (the index keeps one for every word of the
+    /// knowledge base: stemming is the largest cost of reading a message).
+    pub fn terms_cached<'a>(&self, words: impl IntoIterator<Item = &'a str>, cache: &StemCache) -> Vec<String> {
+        let stems: Vec<String> = words
+            .into_iter()
+            .filter(|w| !is_stop_word(w))
+            .map(|w| match cache.get(w).or_else(|| self.stems.get(w)) {
+                Some(stem) => stem.to_owned(),
+                None => self.stemmer.stem(w).into_owned(),
+            })
+            .collect();
+        let stems = rewrite_singles(&self.singles, stems);
         let mut terms = Vec::with_capacity(stems.len());
         let mut next = 0;
         for hit in self.phrases.leftmost_longest(&stems) {
@@ -140,8 +177,43 @@ impl Lexicon {
 }
 
 /// Stems of the words that are not stop words.
-fn content_stems<'a>(stemmer: &WordStemmer, words: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    words.into_iter().filter(|w| !is_stop_word(w)).map(|w| stemmer.stem(w).into_owned()).collect()
+fn content_stems<'a>(stemmer: &WordStemmer, cache: &StemCache, words: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    words
+        .into_iter()
+        .filter(|w| !is_stop_word(w))
+        .map(|w| cache.get(w).map_or_else(|| stemmer.stem(w).into_owned(), str::to_owned))
+        .collect()
+}
+
+/// Word -> stem, filled at build time for the words the knowledge base uses.
+#[derive(Debug, Clone, Default)]
+pub struct StemCache(HashMap<String, String>);
+
+impl StemCache {
+    /// The cached stem of `word`.
+    pub fn get(&self, word: &str) -> Option<&str> {
+        self.0.get(word).map(String::as_str)
+    }
+
+    /// Stems and keeps every word of `words` not cached yet (stop words left out).
+    pub fn add<'a>(&mut self, stemmer: &WordStemmer, words: impl IntoIterator<Item = &'a str>) {
+        for word in words {
+            if !is_stop_word(word) && !self.0.contains_key(word) {
+                let stem = stemmer.stem(word).into_owned();
+                self.0.insert(word.to_owned(), stem);
+            }
+        }
+    }
+
+    /// Number of words cached.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether nothing is cached.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// Replaces stems that have a single-word synonym by the synonym's stems.

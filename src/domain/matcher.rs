@@ -40,7 +40,7 @@ pub struct Decision {
 pub fn rank(kb: &Kb, index: &Index, analysis: &Analysis, triage: &Triage) -> Vec<Match> {
     let mut matches: Vec<Match> =
         (0..kb.topics.len()).map(|topic| Match { topic, score: 0.0, evidence: Vec::new() }).collect();
-    for (topic, weight, key) in index.lookup(&analysis.terms) {
+    for (topic, weight, key) in index.lookup(analysis) {
         matches[topic].score += weight;
         matches[topic].evidence.push(key);
     }

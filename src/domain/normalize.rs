@@ -29,7 +29,11 @@ pub const MAX_WORD_LEN: usize = 40;
 /// - every other non-alphanumeric character (punctuation, emoji, control characters, RTL marks)
 ///   separates words.
 pub fn fold(text: &str) -> String {
-    fold_with_breaks(text).0
+    if text.is_ascii() {
+        fold_chars(text.chars(), None)
+    } else {
+        fold_chars(text.nfkd().filter(|&c| !is_combining_mark(c)), None)
+    }
 }
 
 /// What separates a word from the one before it, beyond a space. Triage keeps a negation ("no
@@ -48,12 +52,14 @@ pub enum Break {
 
 /// `fold`, plus the break before each word of the result (`breaks[i]` belongs to word `i`).
 pub fn fold_with_breaks(text: &str) -> (String, Vec<Break>) {
-    if text.is_ascii() {
+    let mut breaks = Vec::new();
+    let folded = if text.is_ascii() {
         // Most messages are plain ASCII: decomposition would change nothing, so skip its cost.
-        fold_chars(text.chars())
+        fold_chars(text.chars(), Some(&mut breaks))
     } else {
-        fold_chars(text.nfkd().filter(|&c| !is_combining_mark(c)))
-    }
+        fold_chars(text.nfkd().filter(|&c| !is_combining_mark(c)), Some(&mut breaks))
+    };
+    (folded, breaks)
 }
 
 fn break_of(c: char, after_space: bool) -> Break {
@@ -68,9 +74,10 @@ fn break_of(c: char, after_space: bool) -> Break {
     }
 }
 
-fn fold_chars(chars: impl Iterator<Item = char> + Clone) -> (String, Vec<Break>) {
+/// Folds `chars`; with `breaks`, records the break before each word (knowledge-base words,
+/// folded by the thousand at start-up, need none).
+fn fold_chars(chars: impl Iterator<Item = char> + Clone, mut breaks: Option<&mut Vec<Break>>) -> String {
     let mut out = String::with_capacity(chars.size_hint().0);
-    let mut breaks = Vec::new();
     let mut pending_space = false;
     let mut pending_break = Break::Sentence;
     let mut after_space = true;
@@ -115,7 +122,9 @@ fn fold_chars(chars: impl Iterator<Item = char> + Clone) -> (String, Vec<Break>)
                 if !out.is_empty() {
                     out.push(' ');
                 }
-                breaks.push(pending_break);
+                if let Some(breaks) = breaks.as_deref_mut() {
+                    breaks.push(pending_break);
+                }
                 pending_break = Break::None;
             }
             pending_space = false;
@@ -126,12 +135,14 @@ fn fold_chars(chars: impl Iterator<Item = char> + Clone) -> (String, Vec<Break>)
             }
         } else {
             pending_space = true;
-            pending_break = pending_break.max(break_of(c, after_space));
+            if breaks.is_some() {
+                pending_break = pending_break.max(break_of(c, after_space));
+            }
             after_space = c.is_whitespace();
             last_was_digit = false;
         }
     }
-    (out, breaks)
+    out
 }
 
 fn is_apostrophe(c: char) -> bool {

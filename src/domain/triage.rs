@@ -20,7 +20,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use super::kb::{Patterns, RedFlags, Tier};
 use super::normalize::Break;
 use super::numbers;
-use super::phrase::PhraseSet;
+use super::phrase::{PhraseHit, PhraseSet};
 
 /// What a pattern does for its flag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +41,19 @@ enum Role {
     Keep,
     /// Said with an age over the flag's threshold, raises the flag.
     AgeWith,
+}
+
+/// What a phrase of the one automaton is.
+#[derive(Debug, Clone, Copy)]
+enum PhraseKind {
+    /// A flag's pattern.
+    Flag(Owner),
+    /// "no", "without", "free of".
+    NegationBefore,
+    /// "fine", "normal".
+    NegationAfter,
+    /// "years ago".
+    LongAgo,
 }
 
 /// A pattern's owner: flag index and role.
@@ -73,6 +86,8 @@ struct Rewriter {
     singles: HashMap<String, String>,
     phrases: PhraseSet,
     targets: Vec<String>,
+    /// First words of the phrases: a text with none of them needs no phrase pass.
+    first_words: HashSet<String>,
 }
 
 impl Rewriter {
@@ -95,7 +110,8 @@ impl Rewriter {
             .iter()
             .map(|p| p.split(' ').map(|w| singles.get(w).map_or(w, String::as_str)).collect::<Vec<_>>().join(" "))
             .collect();
-        Self { singles, phrases: PhraseSet::new(&patterns), targets }
+        let first_words = patterns.iter().filter_map(|p| p.split(' ').next()).map(str::to_owned).collect();
+        Self { singles, phrases: PhraseSet::new(&patterns), targets, first_words }
     }
 
     /// The rewritten words, each with the break before it: single words first, then phrases
@@ -104,6 +120,10 @@ impl Rewriter {
     fn rewrite<'a, S: AsRef<str>>(&'a self, words: &'a [S], breaks: &[Break]) -> (Vec<&'a str>, Vec<Break>) {
         let break_at = |i: usize| breaks.get(i).copied().unwrap_or(if i == 0 { Break::Sentence } else { Break::None });
         let singles: Vec<&'a str> = words.iter().map(|w| self.singles.get(w.as_ref()).map_or(w.as_ref(), String::as_str)).collect();
+        if !singles.iter().any(|w| self.first_words.contains(*w)) {
+            let out_breaks = (0..words.len()).map(break_at).collect();
+            return (singles, out_breaks);
+        }
         let mut out = Vec::with_capacity(words.len());
         let mut out_breaks = Vec::with_capacity(words.len());
         let mut next = 0;
@@ -132,20 +152,19 @@ pub struct Scanner {
     words: HashMap<String, Vec<Owner>>,
     /// (prefix, owner) for words written with a trailing `*`.
     prefixes: Vec<(String, Owner)>,
+    /// Every phrase the scan looks for, in one automaton (one pass per message): the flags'
+    /// phrases, the negation triggers and the long-ago phrases.
     phrases: PhraseSet,
     /// Parallel to `phrases`' patterns.
-    phrase_owners: Vec<Owner>,
+    phrase_kinds: Vec<PhraseKind>,
     near: Vec<CompiledNear>,
     /// Word -> (near rule, group) it belongs to.
     near_words: HashMap<String, Vec<(usize, usize)>>,
     /// Every word a flag pattern uses: a negation reaches over them.
     flag_vocabulary: HashSet<String>,
-    negation_before: PhraseSet,
-    negation_after: PhraseSet,
     bridge: HashSet<String>,
     after_bridge: HashSet<String>,
     stop: HashSet<String>,
-    long_ago: PhraseSet,
     elsewhere: HashSet<String>,
     here: HashSet<String>,
     /// A sentence that opens with one of these, asks about a general verb and names nobody is a
@@ -217,6 +236,9 @@ impl Triage {
     }
 }
 
+/// Word positions of one pattern (a phrase or near rule has a handful).
+type Positions = Vec<usize>;
+
 /// How a pattern was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Found {
@@ -253,6 +275,10 @@ impl Scanner {
         // Patterns are written in plain words; read them the way messages are read.
         let rewrite_word = |w: &str| rewriter.singles.get(w).cloned().unwrap_or_else(|| w.to_owned());
         let rewrite_phrase = |p: &str| {
+            // Most patterns hold no word form to rewrite: keep those as they are.
+            if !p.split(' ').any(|w| rewriter.singles.contains_key(w) || rewriter.first_words.contains(w)) {
+                return p.to_owned();
+            }
             let words: Vec<&str> = p.split(' ').collect();
             let (out, _) = rewriter.rewrite(&words, &[]);
             out.join(" ")
@@ -261,16 +287,13 @@ impl Scanner {
             words: HashMap::default(),
             prefixes: Vec::new(),
             phrases: PhraseSet::new::<&str>(&[]),
-            phrase_owners: Vec::new(),
+            phrase_kinds: Vec::new(),
             near: Vec::new(),
             near_words: HashMap::default(),
             flag_vocabulary: HashSet::default(),
-            negation_before: PhraseSet::new(&red_flags.negation.before.iter().map(|p| rewrite_phrase(p)).collect::<Vec<_>>()),
-            negation_after: PhraseSet::new(&red_flags.negation.after.iter().map(|p| rewrite_phrase(p)).collect::<Vec<_>>()),
             bridge: red_flags.negation.bridge.iter().map(|w| rewrite_word(w)).collect(),
             after_bridge: red_flags.negation.after_bridge.iter().map(|w| rewrite_word(w)).collect(),
             stop: red_flags.negation.stop.iter().map(|w| rewrite_word(w)).collect(),
-            long_ago: PhraseSet::new(&red_flags.context.long_ago.iter().map(|p| rewrite_phrase(p)).collect::<Vec<_>>()),
             elsewhere: red_flags.context.elsewhere.iter().cloned().collect(),
             here: red_flags.context.here.iter().cloned().collect(),
             question: red_flags.context.question.iter().map(|w| rewrite_word(w)).collect(),
@@ -279,7 +302,7 @@ impl Scanner {
             measures: Vec::new(),
             window: red_flags.window,
             flags: Vec::new(),
-            rewriter: Rewriter { singles: HashMap::default(), phrases: PhraseSet::new::<&str>(&[]), targets: Vec::new() },
+            rewriter: Rewriter { singles: HashMap::default(), phrases: PhraseSet::new::<&str>(&[]), targets: Vec::new(), first_words: HashSet::default() },
         };
         let mut phrase_patterns: Vec<String> = Vec::new();
         for (idx, flag) in red_flags.flags.iter().enumerate() {
@@ -293,7 +316,7 @@ impl Scanner {
                 }
                 for phrase in &patterns.phrases {
                     phrase_patterns.push(rewrite_phrase(phrase));
-                    scanner.phrase_owners.push(owner);
+                    scanner.phrase_kinds.push(PhraseKind::Flag(owner));
                 }
                 for rule in &patterns.near {
                     let rule_idx = scanner.near.len();
@@ -308,7 +331,12 @@ impl Scanner {
                     }
                 }
                 if matches!(role, Role::Clear | Role::Mention | Role::AgeWith) {
-                    scanner.flag_vocabulary.extend(patterns.vocabulary().map(&rewrite_word));
+                    for word in patterns.vocabulary() {
+                        let word = rewriter.singles.get(word).map_or(word, String::as_str);
+                        if !scanner.flag_vocabulary.contains(word) {
+                            scanner.flag_vocabulary.insert(word.to_owned());
+                        }
+                    }
                 }
             };
             add(&flag.clear, Role::Clear, &mut scanner);
@@ -333,6 +361,16 @@ impl Scanner {
                 quiet_elsewhere: flag.quiet_elsewhere,
                 age_over: flag.age.as_ref().map(|a| a.over),
             });
+        }
+        for (list, kind) in [
+            (&red_flags.negation.before, PhraseKind::NegationBefore),
+            (&red_flags.negation.after, PhraseKind::NegationAfter),
+            (&red_flags.context.long_ago, PhraseKind::LongAgo),
+        ] {
+            for phrase in list {
+                phrase_patterns.push(rewrite_phrase(phrase));
+                scanner.phrase_kinds.push(kind);
+            }
         }
         scanner.phrases = PhraseSet::new(&phrase_patterns);
         scanner.rewriter = rewriter;
@@ -370,10 +408,15 @@ impl Scanner {
         let (rewritten, breaks) = self.rewriter.rewrite(words, breaks);
         let words = Words::new(rewritten, &breaks);
         let n = words.words.len();
-        let (negated_by, negated_after) = self.negation(&words);
+        let phrase_hits = self.phrases.find_all(&words.words);
+        let (negated_by, negated_after) = self.negation(&words, &phrase_hits);
         let negated: Vec<bool> = negated_by.iter().map(Option::is_some).collect();
-        let events = self.events(&words, &negated);
-        let long_ago_sentences: Vec<usize> = self.long_ago.find_all(&words.words).iter().map(|h| words.sentence[h.start]).collect();
+        let events = self.events(&words, &phrase_hits, &negated);
+        let long_ago_sentences: Vec<usize> = phrase_hits
+            .iter()
+            .filter(|h| matches!(self.phrase_kinds[h.pattern], PhraseKind::LongAgo))
+            .map(|h| words.sentence[h.start])
+            .collect();
         let about_elsewhere = words.words.iter().any(|w| self.elsewhere.contains(*w));
         let about_here = words.words.iter().any(|w| self.here.contains(*w));
         let oldest = numbers::ages(&words.words).into_iter().map(|(_, age)| age).max();
@@ -482,9 +525,11 @@ impl Scanner {
     }
 
     /// Every pattern found: single words, prefixes, phrases, near rules.
-    fn events(&self, words: &Words<'_>, negated: &[bool]) -> Vec<Event> {
+    fn events(&self, words: &Words<'_>, phrase_hits: &[PhraseHit], negated: &[bool]) -> Vec<Event> {
         let mut events = Vec::new();
-        let mut near_positions: Vec<Vec<Vec<usize>>> = Vec::new();
+        // (rule, group, position) of every word that belongs to a near rule; sorted, each rule's
+        // words are one run, each group's positions one run inside it.
+        let mut members: Vec<(usize, usize, usize)> = Vec::new();
         for (pos, &word) in words.words.iter().enumerate() {
             if let Some(owners) = self.words.get(word) {
                 events.extend(owners.iter().map(|&owner| Event { owner, positions: vec![pos], found: Found::Word }));
@@ -495,32 +540,33 @@ impl Scanner {
                 }
             }
             if let Some(memberships) = self.near_words.get(word) {
-                if near_positions.is_empty() {
-                    near_positions = self.near.iter().map(|r| vec![Vec::new(); r.n_groups]).collect();
-                }
-                for &(rule, group) in memberships {
-                    near_positions[rule][group].push(pos);
-                }
+                members.extend(memberships.iter().map(|&(rule, group)| (rule, group, pos)));
             }
         }
-        for hit in self.phrases.find_all(&words.words) {
+        for hit in phrase_hits {
+            let PhraseKind::Flag(owner) = self.phrase_kinds[hit.pattern] else { continue };
             if (hit.start + 1..hit.end).all(|i| words.sentence[i] == words.sentence[hit.start]) {
-                events.push(Event { owner: self.phrase_owners[hit.pattern], positions: (hit.start..hit.end).collect(), found: Found::Phrase });
+                events.push(Event { owner, positions: (hit.start..hit.end).collect(), found: Found::Phrase });
             }
         }
-        for (rule, groups) in near_positions.iter().enumerate() {
-            if groups.iter().any(Vec::is_empty) {
+        members.sort_unstable();
+        for run in members.chunk_by(|a, b| a.0 == b.0) {
+            let rule = run[0].0;
+            let n_groups = self.near[rule].n_groups;
+            let groups: Vec<&[(usize, usize, usize)]> = run.chunk_by(|a, b| a.1 == b.1).collect();
+            if groups.len() < n_groups {
                 continue;
             }
             let window = self.near[rule].window;
             let scope = if self.near[rule].clause { &words.clause } else { &words.sentence };
-            for &anchor in &groups[0] {
+            for &(_, _, anchor) in groups[0] {
                 // Prefer words no negation reaches: "no numbness, but my foot is dragging" must
                 // find the asserted words when they are there.
                 let pick = |skip_negated: bool| {
-                    let mut picked = vec![anchor];
+                    let mut picked: Positions = Vec::with_capacity(n_groups);
+                    picked.push(anchor);
                     for group in &groups[1..] {
-                        let close = group.iter().copied().filter(|&p| {
+                        let close = group.iter().map(|m| m.2).filter(|&p| {
                             !picked.contains(&p)
                                 && p.abs_diff(anchor) <= window
                                 && scope[p] == scope[anchor]
@@ -586,7 +632,7 @@ impl Scanner {
 
     /// Which positions a negation reaches: (the trigger before that reaches each, whether
     /// "fine"/"normal" after reaches it).
-    fn negation(&self, words: &Words<'_>) -> (Vec<Option<usize>>, Vec<bool>) {
+    fn negation(&self, words: &Words<'_>, phrase_hits: &[PhraseHit]) -> (Vec<Option<usize>>, Vec<bool>) {
         let n = words.words.len();
         let mut before = vec![None; n];
         let mut after = vec![false; n];
@@ -594,7 +640,7 @@ impl Scanner {
             let word = words.words[i];
             !self.stop.contains(word) && (self.bridge.contains(word) || self.flag_vocabulary.contains(word))
         };
-        for hit in self.negation_before.find_all(&words.words) {
+        for hit in phrase_hits.iter().filter(|h| matches!(self.phrase_kinds[h.pattern], PhraseKind::NegationBefore)) {
             let clause = words.clause[hit.end - 1];
             let mut i = hit.end;
             while i < n && words.clause[i] == clause && !self.stop.contains(words.words[i]) {
@@ -611,7 +657,7 @@ impl Scanner {
             let word = words.words[i];
             self.after_bridge.contains(word) || self.flag_vocabulary.contains(word)
         };
-        for hit in self.negation_after.find_all(&words.words) {
+        for hit in phrase_hits.iter().filter(|h| matches!(self.phrase_kinds[h.pattern], PhraseKind::NegationAfter)) {
             let clause = words.clause[hit.start];
             let mut i = hit.start;
             while i > 0 && words.clause[i - 1] == clause && reaches_back(i - 1) {

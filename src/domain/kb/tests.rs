@@ -338,3 +338,20 @@ fn lexicon_problem_lines_point_at_the_synonym() {
     assert_eq!(err.problems.len(), 1, "{err}");
     assert_eq!(err.problems[0].line, Some(want), "{err}");
 }
+
+#[test]
+fn word_lists_read_sorted_and_unsorted_files_alike() {
+    let sorted = WordList::parse("# comment\n# another\napple\nbanana\ncherry\n");
+    let unsorted = WordList::parse("# comment\ncherry\nApple\n\nbanana\nbanana\n");
+    for list in [&sorted, &unsorted] {
+        assert_eq!(list.len(), 3);
+        for word in ["apple", "banana", "cherry"] {
+            assert!(list.contains(word), "{word}");
+        }
+        for word in ["", "appl", "bananas", "#", "comment", "zebra"] {
+            assert!(!list.contains(word), "{word}");
+        }
+    }
+    assert_eq!(WordList::parse("one\ntwo").len(), 2, "no final newline");
+    assert!(WordList::parse("").is_empty());
+}

@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
-use crate::domain::{readability, Answer, Engine, EngineOptions, Question, Tier};
+use crate::domain::{readability, Answer, Engine, EngineOptions, Question, ReplyKind, Tier};
 use crate::eval::{self, Bars};
 use crate::kb_files::{self, KbLoadError};
 
@@ -158,6 +158,9 @@ pub struct EvalArgs {
     /// Print only the figures, not each failure.
     #[arg(long)]
     pub quiet: bool,
+    /// Also print the figures for each `source` (style) of the rows.
+    #[arg(long)]
+    pub by_source: bool,
 }
 
 /// `kb` subcommands.
@@ -186,6 +189,9 @@ pub struct AskOutput {
     pub urgency: Option<&'static str>,
     /// Red-flag words found.
     pub urgent_terms: Vec<String>,
+    /// What kind of reply: "topic", "orientation", "fallback", "out-of-scope", "chit-chat" or
+    /// "follow-up".
+    pub kind: &'static str,
     /// The reply as plain text.
     pub reply: String,
 }
@@ -200,8 +206,21 @@ impl From<&Answer> for AskOutput {
             urgent: reply.urgent.is_some(),
             urgency: reply.urgent.as_ref().map(|u| u.tier.as_str()),
             urgent_terms: answer.triage.terms().into_iter().map(str::to_owned).collect(),
+            kind: kind_name(reply.kind),
             reply: reply.to_plain(),
         }
+    }
+}
+
+/// The JSON name of a reply's kind.
+pub fn kind_name(kind: ReplyKind) -> &'static str {
+    match kind {
+        ReplyKind::Answer | ReplyKind::UrgentCare => "topic",
+        ReplyKind::Orientation => "orientation",
+        ReplyKind::Fallback => "fallback",
+        ReplyKind::OutOfScope => "out-of-scope",
+        ReplyKind::FollowUp => "follow-up",
+        ReplyKind::Greeting | ReplyKind::Thanks | ReplyKind::Empty | ReplyKind::AboutBot => "chit-chat",
     }
 }
 
@@ -356,6 +375,9 @@ fn run_eval(engine: &Engine, args: &EvalArgs) -> Result<ExitCode> {
         write!(out, "{figures}")?;
     } else {
         write!(out, "{report}")?;
+    }
+    if args.by_source {
+        write!(out, "\n{}", report.by_source_table())?;
     }
     let bars = Bars {
         min_accuracy: args.min_accuracy,

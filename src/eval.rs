@@ -7,7 +7,7 @@ use std::fmt;
 
 use serde::Deserialize;
 
-use crate::domain::{Engine, Question};
+use crate::domain::{Engine, Question, TopicId};
 
 /// One question of an eval file.
 #[derive(Debug, Clone, Deserialize)]
@@ -24,6 +24,9 @@ pub struct EvalRow {
     /// Related but not covered: no topic or one of `topics` is right.
     #[serde(default)]
     pub oos: bool,
+    /// A follow-up: asked right after the row before it, in the same conversation.
+    #[serde(default)]
+    pub follows: bool,
 }
 
 impl EvalRow {
@@ -123,6 +126,21 @@ pub struct EvalReport {
     pub false_alarms: Rate,
     /// Every failure, in row order.
     pub failures: Vec<Failure>,
+    /// The four figures for each `source` (style) of the rows, by name.
+    pub by_source: std::collections::BTreeMap<String, Figures>,
+}
+
+/// The four rates of one group of rows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Figures {
+    /// In-scope top-1 accuracy.
+    pub accuracy: Rate,
+    /// Out-of-scope rejection.
+    pub rejection: Rate,
+    /// Urgent recall.
+    pub urgent_recall: Rate,
+    /// Urgent false alarms.
+    pub false_alarms: Rate,
 }
 
 /// Bars a report must meet, in percent.
@@ -162,15 +180,38 @@ impl EvalReport {
     }
 }
 
-/// Runs every row through the engine and scores it.
+/// Runs every row through the engine and scores it. A row marked `follows` is asked in the
+/// conversation of the row before it (the previous answer's topic as context).
 pub fn evaluate(engine: &Engine, rows: &[EvalRow]) -> EvalReport {
     let mut report = EvalReport::default();
+    let mut previous: Option<TopicId> = None;
     for (i, row) in rows.iter().enumerate() {
-        let answer = engine.answer(&Question::new(row.q.clone()));
+        let context = if row.follows { previous.as_ref() } else { None };
+        let answer = engine.answer_in_context(&Question::new(row.q.clone()), context);
+        previous = answer.reply.answered.first().cloned();
         let top = answer.reply.answered.first().map(|t| t.as_str().to_owned());
         // Appended in any tier, or given as the answer: what a reader of the reply sees.
         let urgent = answer.reply.urgent.is_some();
         let acceptable = top.as_ref().is_some_and(|t| row.topics.contains(t));
+        let figures = report.by_source.entry(row.source.clone().unwrap_or_else(|| "-".to_owned())).or_default();
+        if row.out_of_scope() {
+            figures.rejection.total += 1;
+            figures.rejection.hits += usize::from(top.is_none() || (row.oos && acceptable));
+        } else {
+            figures.accuracy.total += 1;
+            figures.accuracy.hits += usize::from(acceptable);
+        }
+        match row.urgent {
+            Some(true) => {
+                figures.urgent_recall.total += 1;
+                figures.urgent_recall.hits += usize::from(urgent);
+            }
+            Some(false) => {
+                figures.false_alarms.total += 1;
+                figures.false_alarms.hits += usize::from(urgent);
+            }
+            None => {}
+        }
         let mut fail = |kind: FailureKind| {
             report.failures.push(Failure {
                 row: i + 1,
@@ -217,6 +258,28 @@ pub fn evaluate(engine: &Engine, rows: &[EvalRow]) -> EvalReport {
         }
     }
     report
+}
+
+impl EvalReport {
+    /// The figures of each source (style), one line each.
+    pub fn by_source_table(&self) -> String {
+        let pct = |r: &Rate, empty_full: bool| if r.total == 0 { "    -  ".to_owned() } else { format!("{:5.1}% ", r.percent(empty_full)) };
+        let mut out = String::from("source              in-scope  rejection  urgent recall  false alarms\n");
+        for (source, f) in &self.by_source {
+            out.push_str(&format!(
+                "{source:<18} {}({:>3}) {}({:>3})  {}({:>3})    {}({:>3})\n",
+                pct(&f.accuracy, true),
+                f.accuracy.total,
+                pct(&f.rejection, true),
+                f.rejection.total,
+                pct(&f.urgent_recall, true),
+                f.urgent_recall.total,
+                pct(&f.false_alarms, false),
+                f.false_alarms.total
+            ));
+        }
+        out
+    }
 }
 
 impl fmt::Display for EvalReport {

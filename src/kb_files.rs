@@ -8,11 +8,12 @@ use crate::domain::kb::{self, KbFile, COMMON_WORDS_FILE, REQUIRED_FILES};
 use crate::domain::{Engine, EngineOptions, Kb, KbError};
 
 /// The knowledge base compiled into the binary, so it runs anywhere on its own.
-const EMBEDDED: [(&str, &str); 5] = [
+const EMBEDDED: [(&str, &str); 6] = [
     (kb::TOPICS_FILE, include_str!("../knowledge/topics.toml")),
     (kb::LEXICON_FILE, include_str!("../knowledge/lexicon.toml")),
     (kb::RED_FLAGS_FILE, include_str!("../knowledge/redflags.toml")),
     (kb::MESSAGES_FILE, include_str!("../knowledge/messages.toml")),
+    (kb::QUESTIONS_FILE, include_str!("../knowledge/questions.toml")),
     (kb::COMMON_WORDS_FILE, include_str!("../knowledge/common_words.txt")),
 ];
 

@@ -42,6 +42,17 @@ pub struct Index {
     phrase_postings: Vec<Vec<(TopicIdx, f32)>>,
     /// (scope kind, age): a stated age under it marks the kind (children).
     age_kinds: Vec<(usize, u32)>,
+    /// Other senses of domain words ("back up", "leg of lamb"): their words are read as nothing.
+    senses: PhraseSet,
+    /// Animals, and the body words that are theirs when no person owns one ("his back leg").
+    animals: HashSet<String>,
+    animal_body: HashSet<String>,
+    /// Things that are not a body: with one named and no person's body, nothing scores.
+    outside: PhraseSet,
+    /// Words a question sentence opens with.
+    openers: HashSet<String>,
+    /// Weight of a sentence that is neither a question nor the last.
+    history_weight: f32,
     /// Red-flag words only, for triage's own spelling correction.
     flag_spell: SpellIndex,
     /// Words the spelling corrector can map to.
@@ -70,8 +81,19 @@ pub struct Analysis {
     pub breaks: Vec<Break>,
     /// (typed, corrected) pairs, for tests and the eval report.
     pub corrections: Vec<(String, String)>,
+    /// Whether each of `words` was read as nothing (another sense: "back up my phone").
+    pub masked: Vec<bool>,
+    /// The sentence each of `words` is in (0-based).
+    pub word_sentence: Vec<usize>,
     /// Stemmed content terms after synonym rewriting: what the matcher scores.
     pub terms: Vec<String>,
+    /// The word (position in `words`) each of `terms` came from.
+    pub term_word: Vec<usize>,
+    /// The sentence each of `terms` came from.
+    pub term_sentence: Vec<usize>,
+    /// How much each sentence counts: 1 for the question sentences and the last one, less for
+    /// the history before them; all 1 when no sentence is a question.
+    pub sentence_weights: Vec<f32>,
     /// Multi-word keywords found in `terms`: (slot in the index's postings, first term, end).
     pub keyword_phrases: Vec<(usize, usize, usize)>,
     /// Number of distinct out-of-scope markers found.
@@ -124,6 +146,12 @@ impl Index {
             term_phrase_kinds: Vec::new(),
             phrase_postings: Vec::new(),
             age_kinds: kb.scope.kinds.iter().enumerate().filter_map(|(i, k)| k.under_age.map(|age| (i, age))).collect(),
+            senses: PhraseSet::new(&kb.questions.other_senses),
+            animals: kb.questions.animals.iter().cloned().collect(),
+            animal_body: kb.questions.animal_body.iter().cloned().collect(),
+            outside: PhraseSet::new(&kb.questions.outside),
+            openers: kb.questions.openers.iter().cloned().collect(),
+            history_weight: kb.questions.history_weight,
             flag_spell: SpellIndex::default(),
             n_vocabulary: 0,
         };
@@ -167,18 +195,26 @@ impl Index {
             }
         }
         index.term_phrases = PhraseSet::new(&term_patterns);
+        // Red-flag words are known words, but only triage corrects towards them: "flossing" is
+        // not "flopping" for the topics.
         let mut flag_vocabulary: HashSet<String> = HashSet::default();
         for text in extra_vocabulary {
-            add_words(text, &mut vocabulary);
             add_words(text, &mut flag_vocabulary);
         }
         index.flag_spell = SpellIndex::build(flag_vocabulary.iter().map(String::as_str));
+        index.known_words.extend(flag_vocabulary);
         // The words red-flag rules read as context ("slimming", "insulin", "asleep") are words
         // too: correcting one towards a flag word would turn a look-alike into an alarm.
-        for word in super::triage::Scanner::context_vocabulary(&kb.red_flags) {
-            vocabulary.insert(word.to_owned());
-        }
+        index.known_words.extend(super::triage::Scanner::context_vocabulary(&kb.red_flags).map(str::to_owned));
 
+        // The reading rules' own words (intents, subjects, the domain, other senses) are words.
+        let q = &kb.questions;
+        let listed = q.domain.iter().chain(&q.other_senses).chain(&q.animals).chain(&q.openers).chain(&q.refer_back).chain(&q.about_bot);
+        let intents = q.intents.iter().flat_map(|i| i.keywords.keys().chain(i.phrases.keys()));
+        let subjects = q.subjects.iter().flat_map(|s| s.words.iter());
+        for text in listed.chain(intents).chain(subjects) {
+            add_words(&fold(text), &mut vocabulary);
+        }
         index.common_words = kb.common_words.clone();
         index.known_words.extend(vocabulary.iter().cloned());
         for list in [&kb.messages.greeting_words, &kb.messages.thanks_words, &kb.messages.filler_words] {
@@ -204,6 +240,16 @@ impl Index {
         }
     }
 
+    /// Whether `word` is an ordinary word plus an ending ("squealing" = "squeal" + "ing",
+    /// "revising" = "revise" + "ing"): a word of its own, not a misspelling.
+    fn inflects_a_known_word(&self, word: &str) -> bool {
+        ["ing", "ed", "es", "s", "er", "ers", "ly", "ment", "ments"].iter().any(|ending| {
+            word.strip_suffix(ending).is_some_and(|base| {
+                base.len() >= 3 && (self.is_known_word(base) || self.is_known_word(&format!("{base}e")) || base.len() >= 4 && base.as_bytes()[base.len() - 1] == base.as_bytes()[base.len() - 2] && self.is_known_word(&base[..base.len() - 1]))
+            })
+        })
+    }
+
     /// Whether a folded word is a word as such: never spell-corrected.
     fn is_known_word(&self, word: &str) -> bool {
         self.known_words.contains(word)
@@ -225,9 +271,10 @@ impl Index {
                 flag_words.push(word.to_owned());
                 continue;
             }
-            // An inflection of an indexed word ("radiating") needs no correction for matching.
+            // An inflection of an indexed word ("radiating") needs no correction for matching, nor
+            // does an inflection of an ordinary word ("squealing", "revising").
             let stem = self.stems.get(word).map_or_else(|| self.lexicon.stem(word), std::borrow::Cow::Borrowed);
-            let general = if self.known_stems.contains(stem.as_ref()) {
+            let general = if self.known_stems.contains(stem.as_ref()) || self.inflects_a_known_word(word) {
                 word
             } else if let Some(fixed) = self.spell.correct(word).filter(|fixed| !is_inflection_of(word, fixed)) {
                 corrections.push((word.to_owned(), fixed.to_owned()));
@@ -241,13 +288,22 @@ impl Index {
             flag_words.push(towards_flag.unwrap_or(general).to_owned());
             corrected.push(general.to_owned());
         }
-        let terms = self.lexicon.terms_cached(corrected.iter().map(String::as_str), &self.stems);
+        let (word_sentence, sentence_weights) = self.sentences(text, &corrected, &breaks);
+        let masked = self.other_senses(&corrected);
+        let (terms, term_word) = self.lexicon.terms_with_origin(
+            corrected.iter().enumerate().filter(|(i, _)| !masked[*i]).map(|(i, w)| (w.as_str(), i)),
+            &self.stems,
+        );
+        let term_sentence: Vec<usize> = term_word.iter().map(|&w| word_sentence[w]).collect();
         let mut markers: Vec<(usize, usize)> = Vec::new();
         let mut keyword_phrases = Vec::new();
         for hit in self.term_phrases.find_all(&terms) {
             match self.term_phrase_kinds[hit.pattern] {
                 TermPhrase::Keyword(slot) => keyword_phrases.push((slot, hit.start, hit.end)),
-                TermPhrase::OffTopic(kind) => markers.push((hit.pattern, kind)),
+                // Out-of-scope words in the history before the question ("had a fusion in 2017
+                // ... will this settle?") do not make the question out of scope.
+                TermPhrase::OffTopic(kind) if sentence_weights[term_sentence[hit.start]] >= 1.0 => markers.push((hit.pattern, kind)),
+                TermPhrase::OffTopic(_) => {}
             }
         }
         markers.sort_unstable();
@@ -268,30 +324,113 @@ impl Index {
         scope_kinds.dedup();
         let joins_requests = text.matches('?').count() >= 2
             || corrected.iter().any(|w| matches!(w.as_str(), "and" | "also" | "plus"));
-        Analysis { words: corrected, flag_words, breaks, corrections, terms, keyword_phrases, n_off_topic, scope_kinds, joins_requests }
+        Analysis {
+            words: corrected,
+            flag_words,
+            breaks,
+            corrections,
+            masked,
+            word_sentence,
+            terms,
+            term_word,
+            term_sentence,
+            sentence_weights,
+            keyword_phrases,
+            n_off_topic,
+            scope_kinds,
+            joins_requests,
+        }
+    }
+
+    /// The sentence of each word, and each sentence's weight: a question (it ends with "?" or
+    /// opens with a question word) and the last sentence count fully, the history before them
+    /// less. A message with no question counts every sentence fully.
+    fn sentences(&self, text: &str, words: &[String], breaks: &[Break]) -> (Vec<usize>, Vec<f32>) {
+        let mut word_sentence = Vec::with_capacity(words.len());
+        let mut is_question: Vec<bool> = Vec::new();
+        let mut sentence = 0;
+        for i in 0..words.len() {
+            let brk = breaks.get(i).copied().unwrap_or_default();
+            if i == 0 || brk.is_sentence() {
+                if i > 0 {
+                    // The break before this word ended the previous sentence.
+                    let last = is_question.len() - 1;
+                    is_question[last] |= brk == Break::Question;
+                    sentence += 1;
+                }
+                is_question.push(self.openers.contains(words[i].as_str()));
+            }
+            word_sentence.push(sentence);
+        }
+        if let Some(last) = is_question.last_mut() {
+            *last |= text.trim_end_matches(|c: char| !c.is_alphanumeric() && c != '?').ends_with('?');
+        }
+        let n = is_question.len();
+        let weights = if n <= 1 || !is_question.contains(&true) {
+            vec![1.0; n]
+        } else {
+            (0..n).map(|s| if is_question[s] || s + 1 == n { 1.0 } else { self.history_weight }).collect()
+        };
+        (word_sentence, weights)
+    }
+
+    /// Words read as nothing: other senses of domain words, and an animal's body ("my dog keeps
+    /// holding up his back leg") when no person's body is named ("my back").
+    fn other_senses(&self, words: &[String]) -> Vec<bool> {
+        let mut masked = vec![false; words.len()];
+        for hit in self.senses.find_all(words) {
+            masked[hit.start..hit.end].iter_mut().for_each(|m| *m = true);
+        }
+        let owned_by_person = |i: usize| (1..=2).any(|back| i >= back && matches!(words[i - back].as_str(), "my" | "i" | "me" | "your"));
+        let body: Vec<usize> = (0..words.len()).filter(|&i| self.animal_body.contains(words[i].as_str())).collect();
+        let persons_body = body.iter().any(|&i| owned_by_person(i));
+        if !persons_body {
+            if words.iter().any(|w| self.animals.contains(w.as_str())) {
+                for &i in &body {
+                    masked[i] = true;
+                }
+            }
+            // "Rear disc brakes are squealing, do I need new discs?": about a thing, not a body.
+            if !self.outside.find_all(words).is_empty() {
+                masked.iter_mut().for_each(|m| *m = true);
+            }
+        }
+        masked
     }
 
     /// Topic hits for analyzed terms: (topic, weight, matched key) for every keyword and
-    /// phrase found, each distinct key counted once.
+    /// phrase found, each distinct key counted once, at the weight of the sentence it counts
+    /// most in.
     pub fn lookup(&self, analysis: &Analysis) -> Vec<(TopicIdx, f32, String)> {
         let terms = &analysis.terms;
-        let mut hits = Vec::new();
-        let mut seen: HashSet<&str> = HashSet::default();
-        for term in terms {
-            if !seen.insert(term.as_str()) {
-                continue;
-            }
+        let weight_at = |pos: usize| analysis.term_sentence.get(pos).and_then(|&s| analysis.sentence_weights.get(s)).copied().unwrap_or(1.0);
+        // key -> (best sentence weight, postings)
+        let mut best: HashMap<&str, (f32, &[(TopicIdx, f32)])> = HashMap::default();
+        for (pos, term) in terms.iter().enumerate() {
             if let Some(postings) = self.terms.get(term) {
-                hits.extend(postings.iter().map(|&(topic, weight)| (topic, weight, term.clone())));
+                let entry = best.entry(term.as_str()).or_insert((0.0, postings));
+                entry.0 = entry.0.max(weight_at(pos));
             }
         }
-        let mut seen_phrases: HashSet<usize> = HashSet::default();
+        let mut hits: Vec<(TopicIdx, f32, String)> = Vec::new();
+        for (key, (w, postings)) in best {
+            hits.extend(postings.iter().map(|&(topic, weight)| (topic, weight * w, key.to_owned())));
+        }
+        let mut seen_phrases: HashMap<usize, usize> = HashMap::default();
         for &(slot, start, end) in &analysis.keyword_phrases {
-            if seen_phrases.insert(slot) {
-                let key = terms[start..end].join(" ");
-                hits.extend(self.phrase_postings[slot].iter().map(|&(topic, weight)| (topic, weight, key.clone())));
+            let w = weight_at(start);
+            match seen_phrases.get(&slot) {
+                Some(&at) if hits[at].1 >= w * self.phrase_postings[slot][0].1 => continue,
+                _ => {}
             }
+            let key = terms[start..end].join(" ");
+            // A phrase seen again in a weightier sentence replaces its first reading.
+            hits.retain(|h| h.2 != key);
+            seen_phrases.insert(slot, hits.len());
+            hits.extend(self.phrase_postings[slot].iter().map(|&(topic, weight)| (topic, weight * w, key.clone())));
         }
+        // Deterministic order (topic, key) for the matcher's tie-breaks and reports.
+        hits.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.2.cmp(&b.2)));
         hits
     }
 }

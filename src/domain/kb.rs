@@ -15,7 +15,10 @@ use toml::Spanned;
 use super::lexicon::Lexicon;
 use super::normalize::{fold, is_stop_word, words};
 
+mod questions;
 mod red_flags;
+
+pub use questions::{Intent, Questions, Subject, ANY_SUBJECT};
 
 pub use red_flags::{
     AgeRule, CheckQuestion, FlagContext, Measure, NearRule, Negation, Patterns, RedFlag, RedFlags, Tier, UrgentText,
@@ -29,11 +32,13 @@ pub const LEXICON_FILE: &str = "lexicon.toml";
 pub const RED_FLAGS_FILE: &str = "redflags.toml";
 /// Fixed wording: disclaimer, fallback, greetings, safety net.
 pub const MESSAGES_FILE: &str = "messages.toml";
+/// How a question is read: domain, other senses, intents, subjects, routes, follow-ups.
+pub const QUESTIONS_FILE: &str = "questions.toml";
 /// Common English words: never spell-corrected (optional file).
 pub const COMMON_WORDS_FILE: &str = "common_words.txt";
 
 /// The files `parse` needs, in the order they are reported.
-pub const REQUIRED_FILES: [&str; 4] = [TOPICS_FILE, LEXICON_FILE, RED_FLAGS_FILE, MESSAGES_FILE];
+pub const REQUIRED_FILES: [&str; 5] = [TOPICS_FILE, LEXICON_FILE, RED_FLAGS_FILE, MESSAGES_FILE, QUESTIONS_FILE];
 
 /// A knowledge-base file's name and its whole text.
 #[derive(Clone)]
@@ -193,6 +198,13 @@ pub struct Messages {
     pub glossary_label: String,
     /// Said when no topic is confident enough; followed by the topic list.
     pub fallback: String,
+    /// The fallback where a list would be a wall of text (groups): it points at `/topics`.
+    pub fallback_short: String,
+    /// A message about back or leg pain that names no topic: a short orientation from the
+    /// article (what commonly causes it, what you can do now, when to see a doctor).
+    pub orientation: String,
+    /// What the bot is, for questions about it ("who made you?").
+    pub about_bot: String,
     /// Answer to an empty message (or one with no words at all).
     pub empty: String,
     /// Answer to "hi".
@@ -311,6 +323,8 @@ pub struct Kb {
     pub red_flags: RedFlags,
     /// Fixed wording.
     pub messages: Messages,
+    /// How questions are read.
+    pub questions: Questions,
     /// Common English words that are never spell-corrected.
     pub common_words: WordList,
     /// The synonyms compiled for matching; built once here (validation needs it) and reused
@@ -453,11 +467,13 @@ pub fn parse(files: &[KbFile]) -> Result<Kb, KbError> {
     let lexicon_file = find(LEXICON_FILE).expect("checked");
     let red_flags_file = find(RED_FLAGS_FILE).expect("checked");
     let messages_file = find(MESSAGES_FILE).expect("checked");
+    let questions_file = find(QUESTIONS_FILE).expect("checked");
 
     let raw_topics: Option<RawTopicsFile> = parse_toml(topics_file, &mut problems);
     let raw_lexicon: Option<RawLexiconFile> = parse_toml(lexicon_file, &mut problems);
     let raw_red_flags: Option<red_flags::RawRedFlagsFile> = parse_toml(red_flags_file, &mut problems);
     let messages: Option<Messages> = parse_toml(messages_file, &mut problems);
+    let raw_questions: Option<questions::RawQuestionsFile> = parse_toml(questions_file, &mut problems);
 
     let lexicon = raw_lexicon.map(|raw| validate_lexicon(lexicon_file, raw, &mut problems));
     // Keywords are compared the way they will be matched: through the lexicon.
@@ -484,6 +500,9 @@ pub fn parse(files: &[KbFile]) -> Result<Kb, KbError> {
         for (name, text) in [
             ("disclaimer", &messages.disclaimer),
             ("fallback", &messages.fallback),
+            ("fallback_short", &messages.fallback_short),
+            ("orientation", &messages.orientation),
+            ("about_bot", &messages.about_bot),
             ("greeting", &messages.greeting),
             ("thanks", &messages.thanks),
             ("empty", &messages.empty),
@@ -510,11 +529,15 @@ pub fn parse(files: &[KbFile]) -> Result<Kb, KbError> {
     });
     let common_words = find(COMMON_WORDS_FILE).map(|f| WordList::parse(&f.text)).unwrap_or_default();
 
-    match (topics, lexicon, red_flags, messages) {
-        (Some((topics, matching)), Some((synonyms, scope)), Some(red_flags), Some(messages))
+    let questions = raw_questions.map(|raw| {
+        let ids: HashSet<&str> = topics.as_ref().map(|(t, _)| t.iter().map(|t| t.id.as_str()).collect()).unwrap_or_default();
+        questions::validate(questions_file, raw, &ids, topics.is_some(), &mut problems)
+    });
+    match (topics, lexicon, red_flags, messages, questions) {
+        (Some((topics, matching)), Some((synonyms, scope)), Some(red_flags), Some(messages), Some(questions))
             if problems.is_empty() =>
         {
-            Ok(Kb { topics, matching, synonyms, scope, red_flags, messages, common_words, lexicon: normalizer })
+            Ok(Kb { topics, matching, synonyms, scope, red_flags, messages, questions, common_words, lexicon: normalizer })
         }
         _ => Err(KbError { problems }),
     }

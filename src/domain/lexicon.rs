@@ -152,27 +152,54 @@ impl Lexicon {
     /// `terms`, looking stems up in `cache` first (the index keeps one for every word of the
     /// knowledge base: stemming is the largest cost of reading a message).
     pub fn terms_cached<'a>(&self, words: impl IntoIterator<Item = &'a str>, cache: &StemCache) -> Vec<String> {
-        let stems: Vec<String> = words
-            .into_iter()
-            .filter(|w| !is_stop_word(w))
-            .map(|w| match cache.get(w).or_else(|| self.stems.get(w)) {
+        self.terms_with_origin(words.into_iter().map(|w| (w, 0)), cache).0
+    }
+
+    /// `terms`, each with the origin of the word it came from (a sentence number, say): a
+    /// rewrite takes the origin of its first word.
+    pub fn terms_with_origin<'a>(&self, words: impl IntoIterator<Item = (&'a str, usize)>, cache: &StemCache) -> (Vec<String>, Vec<usize>) {
+        let mut stems: Vec<String> = Vec::new();
+        let mut origins: Vec<usize> = Vec::new();
+        for (w, origin) in words.into_iter().filter(|(w, _)| !is_stop_word(w)) {
+            let stem = match cache.get(w).or_else(|| self.stems.get(w)) {
                 Some(stem) => stem.to_owned(),
                 None => self.stemmer.stem(w).into_owned(),
-            })
-            .collect();
-        let stems = rewrite_singles(&self.singles, stems);
+            };
+            match self.singles.get(&stem) {
+                Some(target) => {
+                    stems.extend(target.iter().cloned());
+                    origins.extend(std::iter::repeat_n(origin, target.len()));
+                }
+                None => {
+                    stems.push(stem);
+                    origins.push(origin);
+                }
+            }
+        }
         let mut terms = Vec::with_capacity(stems.len());
+        let mut term_origins = Vec::with_capacity(stems.len());
         let mut next = 0;
         for hit in self.phrases.leftmost_longest(&stems) {
             terms.extend_from_slice(&stems[next..hit.start]);
+            term_origins.extend_from_slice(&origins[next..hit.start]);
             terms.extend(self.targets[hit.pattern].iter().cloned());
+            term_origins.extend(std::iter::repeat_n(origins[hit.start], self.targets[hit.pattern].len()));
             next = hit.end;
         }
         terms.extend_from_slice(&stems[next..]);
+        term_origins.extend_from_slice(&origins[next..]);
         // A rewrite can repeat the next word ("herniated disc" -> "herniat disc" + "disc"):
         // collapse immediate repeats so a phrase is not counted twice.
-        terms.dedup();
-        terms
+        let mut i = 1;
+        while i < terms.len() {
+            if terms[i] == terms[i - 1] {
+                terms.remove(i);
+                term_origins.remove(i);
+            } else {
+                i += 1;
+            }
+        }
+        (terms, term_origins)
     }
 }
 

@@ -36,13 +36,29 @@ pub struct Decision {
     pub also: Vec<TopicIdx>,
 }
 
+/// Where the question's reading sends it: the routed topic (intent and subject, or a follow-up's
+/// context) and the subject's own topic.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Route {
+    /// The topic the (intent, subject) pair routes to.
+    pub topic: Option<TopicIdx>,
+    /// The topic that defines the subject, offered beside the answer.
+    pub subject_topic: Option<TopicIdx>,
+}
+
 /// Scores every topic; best first, ties in knowledge-base order.
-pub fn rank(kb: &Kb, index: &Index, analysis: &Analysis, triage: &Triage) -> Vec<Match> {
+pub fn rank(kb: &Kb, index: &Index, analysis: &Analysis, triage: &Triage, route: Route) -> Vec<Match> {
     let mut matches: Vec<Match> =
         (0..kb.topics.len()).map(|topic| Match { topic, score: 0.0, evidence: Vec::new() }).collect();
     for (topic, weight, key) in index.lookup(analysis) {
         matches[topic].score += weight;
         matches[topic].evidence.push(key);
+    }
+    if let Some(topic) = route.topic {
+        // What the question asks decides between topics its words name: "treatment options for
+        // piriformis syndrome" is answered by what you can do, not by what piriformis is.
+        matches[topic].score += kb.questions.route_boost;
+        matches[topic].evidence.push("route".to_owned());
     }
     let penalty = kb.scope.penalty * analysis.n_off_topic as f32;
     for m in matches.iter_mut().filter(|m| m.score > 0.0) {
@@ -76,8 +92,9 @@ pub fn rank(kb: &Kb, index: &Index, analysis: &Analysis, triage: &Triage) -> Vec
     ranked
 }
 
-/// Chooses the answer(s) and runners-up from ranked matches.
-pub fn decide(kb: &Kb, analysis: &Analysis, ranked: Vec<Match>) -> Decision {
+/// Chooses the answer(s) and runners-up from ranked matches; the subject's own topic, when it is
+/// not the answer, comes first among the runners-up.
+pub fn decide(kb: &Kb, analysis: &Analysis, ranked: Vec<Match>, route: Route) -> Decision {
     let settings = &kb.matching;
     let Some(top) = ranked.first() else { return Decision::default() };
     if top.score < settings.min_score {
@@ -85,16 +102,18 @@ pub fn decide(kb: &Kb, analysis: &Analysis, ranked: Vec<Match>) -> Decision {
     }
     let mut answered = vec![top.topic];
     let mut also = Vec::new();
-    // The urgent topic on the strength of red flags alone: its answer is the block of warning
-    // signs, which the reply carries anyway. What the person asked still gets its answer.
-    let urgent_by_flags_only = kb.topics[top.topic].id == kb.red_flags.topic && top.evidence.iter().all(|e| e.starts_with("flag:"));
-    if urgent_by_flags_only {
-        if let Some(asked) = ranked.iter().skip(1).find(|m| m.score >= settings.min_score) {
+    // A red flag raised at `urgent` or above makes the urgent topic the answer, whatever else
+    // scored: its answer is the block of warning signs, which the reply carries anyway (first,
+    // for an emergency). What the person asked still gets its answer, second.
+    let flagged = ranked.iter().find(|m| kb.topics[m.topic].id == kb.red_flags.topic && m.evidence.iter().any(|e| e.starts_with("flag:")));
+    if let Some(urgent) = flagged {
+        answered = vec![urgent.topic];
+        if let Some(asked) = ranked.iter().find(|m| m.topic != urgent.topic && m.score >= settings.min_score) {
             answered.push(asked.topic);
         }
     }
     let first_answers = answered.clone();
-    for runner_up in ranked.iter().skip(1).filter(|m| !first_answers.contains(&m.topic)) {
+    for runner_up in ranked.iter().filter(|m| !first_answers.contains(&m.topic)) {
         if runner_up.score < settings.min_score.min(top.score * settings.also_ratio) {
             break;
         }
@@ -109,6 +128,11 @@ pub fn decide(kb: &Kb, analysis: &Analysis, ranked: Vec<Match>) -> Decision {
         } else if runner_up.score >= top.score * settings.also_ratio && also.len() < settings.max_also {
             also.push(runner_up.topic);
         }
+    }
+    if let Some(subject) = route.subject_topic.filter(|t| !answered.contains(t)) {
+        also.retain(|&t| t != subject);
+        also.insert(0, subject);
+        also.truncate(settings.max_also.max(1));
     }
     Decision { ranked, answered, also }
 }

@@ -15,16 +15,20 @@ pub mod normalize;
 pub mod numbers;
 pub mod phrase;
 pub mod readability;
+pub mod reading;
 pub mod reply;
 pub mod spell;
 pub mod triage;
 
 use std::collections::HashSet;
+
+use kb::ANY_SUBJECT;
 use std::fmt;
 
 pub use index::{Analysis, Index, IndexStats};
 pub use kb::{Kb, KbError, KbFile, KbProblem, Tier, Topic, TopicId};
-pub use matcher::Decision;
+pub use matcher::{Decision, Route};
+pub use reading::{Reader, Reading};
 pub use reply::{Reply, ReplyKind, TopicRef, UrgentNotice};
 pub use triage::{Scanner, Triage};
 
@@ -82,6 +86,7 @@ pub struct Engine {
     index: Index,
     scanner: Scanner,
     wording: UrgentWording,
+    reader: Reader,
     greeting_words: HashSet<String>,
     thanks_words: HashSet<String>,
     filler_words: HashSet<String>,
@@ -94,6 +99,8 @@ pub struct Answer {
     pub reply: Reply,
     /// The triage result.
     pub triage: Triage,
+    /// How the message read (domain, intent, subject, follow-up).
+    pub reading: Reading,
 }
 
 impl Engine {
@@ -102,6 +109,7 @@ impl Engine {
         let scanner = Scanner::build(&kb.red_flags);
         let index = Index::build(&kb, Scanner::vocabulary(&kb.red_flags));
         let wording = UrgentWording::new(&kb, options.emergency_number.as_deref());
+        let reader = Reader::build(&kb);
         let fold_all = |list: &[String]| list.iter().map(|w| fold(w)).collect::<HashSet<_>>();
         Self {
             greeting_words: fold_all(&kb.messages.greeting_words),
@@ -111,6 +119,7 @@ impl Engine {
             index,
             scanner,
             wording,
+            reader,
         }
     }
 
@@ -134,21 +143,64 @@ impl Engine {
         }
     }
 
-    /// Answers a message: triage, small talk, topic matching, composition.
+    /// Answers a message on its own: triage, small talk, reading, topic matching, composition.
     pub fn answer(&self, question: &Question) -> Answer {
+        self.answer_in_context(question, None)
+    }
+
+    /// Answers a message in a conversation: a short follow-up with no subject of its own ("is it
+    /// serious?", "what about stenosis?") is read with `previous`, the topic of the previous
+    /// answer. The caller keeps that topic id, and nothing else.
+    pub fn answer_in_context(&self, question: &Question, previous: Option<&TopicId>) -> Answer {
         let analysis = self.index.analyze(question.text());
         let triage = self.triage(&analysis);
-        let intent = self.intent(&analysis);
+        let reading = self.reader.read(&analysis);
+        let mut intent = self.intent(&analysis);
+        if intent == Intent::Question && reading.about_bot {
+            intent = Intent::AboutBot;
+        }
+        let (route, follow_up) = self.route(&reading, previous, !analysis.scope_kinds.is_empty());
         let decision = match intent {
             Intent::Question => {
-                let ranked = matcher::rank(&self.kb, &self.index, &analysis, &triage);
-                matcher::decide(&self.kb, &analysis, ranked)
+                let ranked = matcher::rank(&self.kb, &self.index, &analysis, &triage, route);
+                matcher::decide(&self.kb, &analysis, ranked, route)
             }
             _ => Decision::default(),
         };
-        let context = Context { scope_kind: analysis.scope_kinds.first().copied() };
+        let context = Context { scope_kind: analysis.scope_kinds.first().copied(), in_domain: reading.in_domain, follow_up };
         let reply = reply::compose(&self.kb, &self.wording, intent, &decision, &triage, context);
-        Answer { reply, triage }
+        Answer { reply, triage, reading }
+    }
+
+    /// Where the reading sends the question: (intent, subject) through the route table, or, for a
+    /// follow-up, the previous answer's intent and subject with whatever the follow-up adds.
+    /// Returns the route and whether the message was read as a follow-up.
+    fn route(&self, reading: &Reading, previous: Option<&TopicId>, out_of_scope: bool) -> (Route, bool) {
+        let q = &self.kb.questions;
+        let topic_idx = |id: &TopicId| self.kb.topics.iter().position(|t| &t.id == id);
+        let own_subject = reading.subject.map(|s| &q.subjects[s]);
+        let own_intent = reading.intent.filter(|(_, weight)| *weight >= q.intent_min).map(|(i, _)| q.intents[i].id.as_str());
+        if let Some(previous) = previous.filter(|_| reading.follow_up) {
+            if let Some(prev_idx) = topic_idx(previous) {
+                // The previous answer's intent is the one whose "*" route it is ("outlook"), its
+                // subject the one it defines ("spinal-stenosis" defines stenosis).
+                let prev_intent = q.routes.iter().find(|(_, s, t)| s == ANY_SUBJECT && t == previous).map(|(i, _, _)| i.as_str());
+                let prev_subject = q.subjects.iter().find(|s| &s.topic == previous);
+                let subject = own_subject.or(prev_subject);
+                let topic = own_intent.or(prev_intent).and_then(|i| q.route(i, subject.map(|s| s.id.as_str()))).and_then(topic_idx);
+                let subject_topic = subject.and_then(|s| topic_idx(&s.topic));
+                return (Route { topic: Some(topic.unwrap_or(prev_idx)), subject_topic }, true);
+            }
+        }
+        let subject_topic = own_subject.and_then(|s| topic_idx(&s.topic));
+        // An intent alone routes only inside the domain: "how do I stop my dog pulling when we
+        // walk" asks about walking, but not ours. And no route rescues a question of an
+        // out-of-scope kind ("recovery time after laminectomy").
+        let topic = own_intent
+            .filter(|_| (own_subject.is_some() || reading.in_domain) && !out_of_scope)
+            .and_then(|i| q.route(i, own_subject.map(|s| s.id.as_str())))
+            .and_then(topic_idx);
+        (Route { topic, subject_topic }, false)
     }
 
     fn triage(&self, analysis: &Analysis) -> Triage {
@@ -165,7 +217,9 @@ impl Engine {
     pub fn explain(&self, text: &str) -> String {
         let analysis = self.index.analyze(text);
         let triage = self.triage(&analysis);
-        let ranked = matcher::rank(&self.kb, &self.index, &analysis, &triage);
+        let reading = self.reader.read(&analysis);
+        let (route, _) = self.route(&reading, None, !analysis.scope_kinds.is_empty());
+        let ranked = matcher::rank(&self.kb, &self.index, &analysis, &triage, route);
         let mut out = String::new();
         let corrections: Vec<String> = analysis.corrections.iter().map(|(a, b)| format!("{a}->{b}")).collect();
         out.push_str(&format!("corrections: [{}]\n", corrections.join(", ")));
@@ -179,6 +233,17 @@ impl Engine {
         out.push_str(&format!("flags: [{}]\n", hits.join(", ")));
         let kinds: Vec<&str> = analysis.scope_kinds.iter().map(|&k| self.kb.scope.kinds[k].id.as_str()).collect();
         out.push_str(&format!("out-of-scope kinds: [{}]\n", kinds.join(", ")));
+        let q = &self.kb.questions;
+        out.push_str(&format!(
+            "reading: in domain {}, intent {}, subject {}, about the bot {}, follow-up {}\n",
+            reading.in_domain,
+            reading.intent.map_or("-".to_owned(), |(i, w)| format!("{} ({w:.1})", q.intents[i].id)),
+            reading.subject.map_or("-", |s| q.subjects[s].id.as_str()),
+            reading.about_bot,
+            reading.follow_up,
+        ));
+        let weights: Vec<String> = analysis.sentence_weights.iter().map(|w| format!("{w:.1}")).collect();
+        out.push_str(&format!("sentence weights: [{}]\n", weights.join(", ")));
         for m in ranked.iter().take(5) {
             out.push_str(&format!("  {:>5.2} {:<18} {}\n", m.score, self.kb.topics[m.topic].id, m.evidence.join(" + ")));
         }

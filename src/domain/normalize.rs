@@ -46,8 +46,17 @@ pub enum Break {
     None,
     /// A comma, colon, semicolon, bracket, quote, a dash between spaces, a plus.
     Clause,
-    /// A full stop, question or exclamation mark, a line break; also the first word.
+    /// A full stop, exclamation mark, a line break; also the first word.
     Sentence,
+    /// A question mark: the sentence before was a question.
+    Question,
+}
+
+impl Break {
+    /// Whether the break ends a sentence.
+    pub fn is_sentence(self) -> bool {
+        matches!(self, Self::Sentence | Self::Question)
+    }
 }
 
 /// `fold`, plus the break before each word of the result (`breaks[i]` belongs to word `i`).
@@ -64,7 +73,8 @@ pub fn fold_with_breaks(text: &str) -> (String, Vec<Break>) {
 
 fn break_of(c: char, after_space: bool) -> Break {
     match c {
-        '.' | '!' | '?' | '\n' | '\r' | '…' | '。' | '！' | '？' => Break::Sentence,
+        '?' | '？' => Break::Question,
+        '.' | '!' | '\n' | '\r' | '…' | '。' | '！' => Break::Sentence,
         ',' | ':' | ';' | '(' | ')' | '[' | ']' | '{' | '}' | '"' | '“' | '”' | '«' | '»' | '—' | '–' | '•' | '|' | '+' | '/' | '=' => {
             Break::Clause
         }
@@ -160,13 +170,13 @@ pub fn words(folded: &str) -> impl Iterator<Item = &str> {
 /// may give them weight.
 const STOP_WORDS: &[&str] = &[
     "a", "about", "am", "an", "and", "any", "are", "as", "at", "be", "been", "being", "but", "by",
-    "can", "could", "d", "for", "from", "had", "has", "have", "having", "he", "her", "here", "hers",
+    "actually", "basically", "can", "could", "cud", "d", "for", "from", "had", "has", "have", "having", "he", "her", "here", "hers",
     "him", "his", "i", "id", "if", "ill", "im", "in", "into", "is", "it", "its", "ive", "just",
-    "ll", "m", "me", "mine", "my", "myself", "of", "off", "on", "or", "our", "ours", "please",
-    "pls", "plz", "re", "really", "s", "she", "should", "so", "some", "such", "t", "than", "that",
+    "literally", "ll", "m", "me", "mine", "my", "myself", "n", "of", "off", "on", "or", "our", "ours", "please",
+    "pls", "plz", "r", "re", "really", "s", "she", "shld", "should", "shud", "so", "some", "such", "t", "than", "that",
     "thats", "the", "their", "them", "then", "there", "these", "they", "this", "those", "to", "too",
     "u", "ur", "us", "ve", "very", "was", "we", "were", "which", "while", "whom", "will", "with",
-    "would", "you", "your", "youre", "yours",
+    "would", "wud", "you", "your", "youre", "yours",
 ];
 
 /// The stop words as a hash set: looked up for every word of every message, and a binary search

@@ -22,6 +22,12 @@ pub enum ReplyKind {
     Fallback,
     /// A question the article does not cover, answered by its kind (medicines, surgery ...).
     OutOfScope,
+    /// About back or leg pain, but no topic is specific enough: a short orientation.
+    Orientation,
+    /// A short follow-up read with the previous answer's topic.
+    FollowUp,
+    /// A question about the bot itself.
+    AboutBot,
     /// A greeting.
     Greeting,
     /// A thank-you.
@@ -204,13 +210,19 @@ pub enum Intent {
     Thanks,
     /// No words at all.
     Empty,
+    /// About the bot itself ("who made you?").
+    AboutBot,
 }
 
-/// What the message was read as besides its topics: the out-of-scope kind, if any.
+/// What the message was read as besides its topics.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Context {
     /// Position of the message's out-of-scope kind in `Scope::kinds`.
     pub scope_kind: Option<usize>,
+    /// It is about back or leg pain (with no topic, it gets the orientation, not the fallback).
+    pub in_domain: bool,
+    /// It was read as a follow-up to the previous answer.
+    pub follow_up: bool,
 }
 
 /// Composes a reply. The urgent block is added whenever `triage` raised a tier, whatever the
@@ -235,6 +247,10 @@ pub fn compose(kb: &Kb, wording: &UrgentWording, intent: Intent, decision: &Deci
             sections.push(Section::plain(&messages.thanks));
             ReplyKind::Thanks
         }
+        Intent::AboutBot => {
+            sections.push(Section::plain(&messages.about_bot));
+            ReplyKind::AboutBot
+        }
         Intent::Question if decision.answered.is_empty() => match scope_kind {
             Some(scope) => {
                 sections.push(Section::plain(&scope.reply));
@@ -242,6 +258,12 @@ pub fn compose(kb: &Kb, wording: &UrgentWording, intent: Intent, decision: &Deci
                     safety_net = Some(messages.safety_net.trim().to_owned());
                 }
                 ReplyKind::OutOfScope
+            }
+            None if context.in_domain => {
+                sections.push(Section::plain(&messages.orientation));
+                safety_net = Some(messages.safety_net.trim().to_owned());
+                related = kb.questions.orientation_related.iter().filter_map(|id| kb.topics.iter().position(|t| &t.id == id)).map(|i| topic_ref(kb, i)).collect();
+                ReplyKind::Orientation
             }
             None => {
                 sections.push(fallback_section(kb));
@@ -274,16 +296,25 @@ pub fn compose(kb: &Kb, wording: &UrgentWording, intent: Intent, decision: &Deci
                 .filter(|idx| !decision.answered.contains(idx) && !decision.also.contains(idx))
                 .map(|idx| topic_ref(kb, idx))
                 .collect();
-            ReplyKind::Answer
+            if context.follow_up {
+                ReplyKind::FollowUp
+            } else {
+                ReplyKind::Answer
+            }
         }
     };
     if urgent.is_some() {
         // The urgent block already says when to seek help, and says it more strongly.
         safety_net = None;
     }
+    // The orientation stands for a topic in the batch output and the metrics.
+    let answered = match kind {
+        ReplyKind::Orientation => vec![kb.questions.orientation_topic.clone()],
+        _ => decision.answered.iter().map(|&i| kb.topics[i].id.clone()).collect(),
+    };
     Reply {
         kind,
-        answered: decision.answered.iter().map(|&i| kb.topics[i].id.clone()).collect(),
+        answered,
         ranked: decision.ranked.iter().map(|m| kb.topics[m.topic].id.clone()).collect(),
         score: decision.ranked.first().map_or(0.0, |m| m.score.max(0.0)),
         sections,
@@ -291,7 +322,7 @@ pub fn compose(kb: &Kb, wording: &UrgentWording, intent: Intent, decision: &Deci
         urgent,
         also: decision.also.iter().map(|&i| topic_ref(kb, i)).collect(),
         related,
-        scope_kind: scope_kind.filter(|_| kind == ReplyKind::OutOfScope || kind == ReplyKind::Answer).map(|s| s.id.clone()),
+        scope_kind: scope_kind.filter(|_| matches!(kind, ReplyKind::OutOfScope | ReplyKind::Answer | ReplyKind::FollowUp)).map(|s| s.id.clone()),
         also_label: messages.also_label.trim().to_owned(),
         disclaimer: messages.disclaimer.trim().to_owned(),
     }
@@ -355,6 +386,17 @@ pub fn escape_html(text: &str) -> String {
 }
 
 impl Reply {
+    /// The reply where a long list would be a wall of text (a group chat): the fallback's list
+    /// of every topic becomes two lines pointing at `/topics`. Everything else is kept, the urgent
+    /// block first of all.
+    pub fn compact(&self, kb: &Kb) -> Reply {
+        let mut reply = self.clone();
+        if reply.kind == ReplyKind::Fallback {
+            reply.sections = vec![Section::plain(&kb.messages.fallback_short)];
+        }
+        reply
+    }
+
     /// Renders the reply as plain text (console, `ask --json`).
     pub fn to_plain(&self) -> String {
         self.render(|s| s.to_owned(), |s| s.to_owned(), |s| s.to_owned())

@@ -3,11 +3,12 @@
 
 use super::kb::{self, Kb, KbFile};
 
-const FILES: [(&str, &str); 4] = [
+const FILES: [(&str, &str); 5] = [
     (kb::TOPICS_FILE, include_str!("../../tests/it/fixtures/kb/topics.toml")),
     (kb::LEXICON_FILE, include_str!("../../tests/it/fixtures/kb/lexicon.toml")),
     (kb::RED_FLAGS_FILE, include_str!("../../tests/it/fixtures/kb/redflags.toml")),
     (kb::MESSAGES_FILE, include_str!("../../tests/it/fixtures/kb/messages.toml")),
+    (kb::QUESTIONS_FILE, include_str!("../../tests/it/fixtures/kb/questions.toml")),
 ];
 
 /// The fixture's files.

@@ -676,7 +676,7 @@ impl<'a> Words<'a> {
         let (mut s, mut c) = (0, 0);
         for i in 0..words.len() {
             match breaks.get(i).copied().unwrap_or_default() {
-                Break::Sentence if i > 0 => {
+                Break::Sentence | Break::Question if i > 0 => {
                     s += 1;
                     c += 1;
                 }

@@ -1,0 +1,265 @@
+//! Reading a question before topics are scored: is it about back or leg pain at all (the
+//! domain), what does it ask (intent), what is it about (subject), is it about the bot, and is it
+//! a follow-up to the previous answer. Built once from `questions.toml`; plain lookups over an
+//! `Analysis`.
+
+use std::sync::Arc;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use super::index::Analysis;
+use super::kb::{Kb, Questions};
+use super::lexicon::Lexicon;
+use super::normalize::{fold, words};
+use super::phrase::PhraseSet;
+
+/// What a pattern over terms stands for.
+#[derive(Debug, Clone, Copy)]
+enum TermPattern {
+    Domain,
+    Intent(usize, f32),
+    Subject(usize),
+}
+
+/// What a pattern over folded words stands for.
+#[derive(Debug, Clone, Copy)]
+enum WordPattern {
+    AboutBot,
+    ReferBack,
+    /// An intent said in words the lexicon drops ("what is it?", "what is going on").
+    Intent(usize, f32),
+}
+
+/// The compiled reading rules.
+#[derive(Debug)]
+pub struct Reader {
+    domain_terms: HashSet<String>,
+    intent_terms: HashMap<String, Vec<(usize, f32)>>,
+    subject_terms: HashMap<String, Vec<usize>>,
+    term_patterns: PhraseSet,
+    term_kinds: Vec<TermPattern>,
+    word_patterns: PhraseSet,
+    word_kinds: Vec<WordPattern>,
+    /// (word, companions before, companions after).
+    anchored: Vec<(String, HashSet<String>, HashSet<String>)>,
+    levels: bool,
+    follow_up_max_words: usize,
+    circumstance: HashSet<String>,
+}
+
+/// How a message reads.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reading {
+    /// It names the back, the legs, a condition, a level, a scan or a spinal procedure.
+    pub in_domain: bool,
+    /// What it asks: (position in `Questions::intents`, weight), the strongest.
+    pub intent: Option<(usize, f32)>,
+    /// What it is about: position in `Questions::subjects`.
+    pub subject: Option<usize>,
+    /// It asks about the bot itself.
+    pub about_bot: bool,
+    /// It is short and points back at what was said before ("is it serious?").
+    pub follow_up: bool,
+}
+
+impl Reader {
+    /// Compiles the rules; their words go through the lexicon like topic keywords.
+    pub fn build(kb: &Kb) -> Self {
+        let questions: &Questions = &kb.questions;
+        let lexicon: &Arc<Lexicon> = &kb.lexicon;
+        let key = |text: &str| lexicon.terms(words(&fold(text))).join(" ");
+        let mut reader = Self {
+            domain_terms: HashSet::default(),
+            intent_terms: HashMap::default(),
+            subject_terms: HashMap::default(),
+            term_patterns: PhraseSet::new::<&str>(&[]),
+            term_kinds: Vec::new(),
+            word_patterns: PhraseSet::new::<&str>(&[]),
+            word_kinds: Vec::new(),
+            anchored: questions
+                .anchored
+                .iter()
+                .map(|a| (a.word.clone(), a.before.iter().cloned().collect(), a.after.iter().cloned().collect()))
+                .collect(),
+            levels: questions.levels,
+            follow_up_max_words: questions.follow_up_max_words,
+            circumstance: questions.circumstance.iter().cloned().collect(),
+        };
+        let mut phrases: Vec<String> = Vec::new();
+        let mut add = |text: &str, kind: TermPattern, reader: &mut Self| {
+            let k = key(text);
+            if k.is_empty() {
+                return;
+            }
+            if k.contains(' ') {
+                phrases.push(k);
+                reader.term_kinds.push(kind);
+                return;
+            }
+            match kind {
+                TermPattern::Domain => {
+                    reader.domain_terms.insert(k);
+                }
+                TermPattern::Intent(i, w) => reader.intent_terms.entry(k).or_default().push((i, w)),
+                TermPattern::Subject(s) => reader.subject_terms.entry(k).or_default().push(s),
+            }
+        };
+        for word in &questions.domain {
+            add(word, TermPattern::Domain, &mut reader);
+        }
+        for (i, intent) in questions.intents.iter().enumerate() {
+            for (word, &weight) in intent.keywords.iter().chain(intent.phrases.iter()) {
+                add(word, TermPattern::Intent(i, weight), &mut reader);
+            }
+        }
+        for (s, subject) in questions.subjects.iter().enumerate() {
+            for word in &subject.words {
+                add(word, TermPattern::Subject(s), &mut reader);
+            }
+        }
+        reader.term_patterns = PhraseSet::new(&phrases);
+        let mut word_phrases: Vec<String> = Vec::new();
+        for phrase in &questions.about_bot {
+            word_phrases.push(phrase.clone());
+            reader.word_kinds.push(WordPattern::AboutBot);
+        }
+        for phrase in &questions.refer_back {
+            word_phrases.push(phrase.clone());
+            reader.word_kinds.push(WordPattern::ReferBack);
+        }
+        for (i, intent) in questions.intents.iter().enumerate() {
+            for (phrase, &weight) in &intent.said {
+                word_phrases.push(fold(phrase));
+                reader.word_kinds.push(WordPattern::Intent(i, weight));
+            }
+        }
+        reader.word_patterns = PhraseSet::new(&word_phrases);
+        reader
+    }
+
+    /// Reads an analysed message.
+    pub fn read(&self, analysis: &Analysis) -> Reading {
+        let weight_of = |sentence: usize| analysis.sentence_weights.get(sentence).copied().unwrap_or(1.0);
+        let mut reading = Reading::default();
+        let mut intents: HashMap<usize, f32> = HashMap::default();
+        // subject -> (weight, first term position): the heaviest wins, then the first said
+        // ("from stenosis rather than a disc" is about stenosis).
+        let mut subjects: HashMap<usize, (f32, usize)> = HashMap::default();
+        // Each word or phrase counts once per intent: a question that says "help" three times is
+        // not three times a request for relief.
+        let mut seen_words: HashSet<(usize, &str)> = HashSet::default();
+        let mut seen_phrases: HashSet<(usize, usize)> = HashSet::default();
+        let words = &analysis.words;
+        // "sore after running", "hurts when I walk": the word says when, not what is asked.
+        let circumstance = |pos: usize| {
+            let word = analysis.term_word.get(pos).copied().unwrap_or(0);
+            (1..=2).any(|back| word >= back && self.circumstance.contains(words[word - back].as_str()))
+        };
+        for (pos, term) in analysis.terms.iter().enumerate() {
+            let sentence = analysis.term_sentence.get(pos).copied().unwrap_or(0);
+            if self.domain_terms.contains(term.as_str()) {
+                reading.in_domain = true;
+            }
+            // What the question asks is read from the question sentences, not from the history
+            // before them ("GP did an MRI ... will it settle?" asks about the outlook).
+            if circumstance(pos) || weight_of(sentence) < 1.0 {
+                continue;
+            }
+            if let Some(list) = self.intent_terms.get(term.as_str()) {
+                for &(i, w) in list {
+                    if seen_words.insert((i, term.as_str())) {
+                        *intents.entry(i).or_default() += w * weight_of(sentence);
+                    }
+                }
+            }
+            if let Some(list) = self.subject_terms.get(term.as_str()) {
+                for &s in list {
+                    subjects.entry(s).or_insert((0.0, pos)).0 += weight_of(sentence);
+                }
+            }
+        }
+        for hit in self.term_patterns.find_all(&analysis.terms) {
+            let sentence = analysis.term_sentence.get(hit.start).copied().unwrap_or(0);
+            match self.term_kinds[hit.pattern] {
+                TermPattern::Domain => reading.in_domain = true,
+                TermPattern::Intent(i, w) => {
+                    if weight_of(sentence) >= 1.0 && seen_phrases.insert((i, hit.pattern)) {
+                        *intents.entry(i).or_default() += w * weight_of(sentence);
+                    }
+                }
+                TermPattern::Subject(s) => {
+                    let entry = subjects.entry(s).or_insert((0.0, hit.start));
+                    entry.0 += weight_of(sentence);
+                    entry.1 = entry.1.min(hit.start);
+                }
+            }
+        }
+        let unmasked = |i: usize| !analysis.masked.get(i).copied().unwrap_or(false);
+        for (i, word) in words.iter().enumerate().filter(|(i, _)| unmasked(*i)) {
+            if !reading.in_domain && self.levels && is_spinal_level(word, words.get(i + 1).map(String::as_str)) {
+                reading.in_domain = true;
+            }
+            for (anchor, before, after) in &self.anchored {
+                if word == anchor {
+                    let prev = i.checked_sub(1).map(|j| words[j].as_str());
+                    let next = words.get(i + 1).map(String::as_str);
+                    if prev.is_some_and(|w| before.contains(w)) || next.is_some_and(|w| after.contains(w)) {
+                        reading.in_domain = true;
+                    }
+                }
+            }
+        }
+        let mut refers_back = false;
+        for hit in self.word_patterns.find_all(words) {
+            if !(hit.start..hit.end).all(unmasked) {
+                continue;
+            }
+            match self.word_kinds[hit.pattern] {
+                WordPattern::AboutBot => reading.about_bot = true,
+                WordPattern::ReferBack => refers_back = true,
+                WordPattern::Intent(i, w) => {
+                    let sentence = analysis.word_sentence.get(hit.start).copied().unwrap_or(0);
+                    if weight_of(sentence) >= 1.0 && seen_phrases.insert((i, usize::MAX - hit.pattern)) {
+                        *intents.entry(i).or_default() += w;
+                    }
+                }
+            }
+        }
+        // The strongest intent; a tie goes to the one listed first in questions.toml.
+        reading.intent = intents.into_iter().max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+        reading.subject = subjects.into_iter().max_by(|a, b| a.1 .0.total_cmp(&b.1 .0).then(b.1 .1.cmp(&a.1 .1))).map(|(s, _)| s);
+        let n_words = (0..words.len()).filter(|&i| unmasked(i)).count();
+        reading.follow_up = refers_back && n_words <= self.follow_up_max_words && !(reading.intent.is_some() && reading.subject.is_some());
+        reading
+    }
+}
+
+/// "l4", "s1", "c5", "t12", or "l" followed by a number ("L 4-5" folds to "l 4 5").
+fn is_spinal_level(word: &str, next: Option<&str>) -> bool {
+    let mut chars = word.chars();
+    let Some(letter) = chars.next() else { return false };
+    if !matches!(letter, 'l' | 's' | 'c' | 't') {
+        return false;
+    }
+    let digits = chars.as_str();
+    let number_ok = |d: &str| !d.is_empty() && d.len() <= 2 && d.bytes().all(|b| b.is_ascii_digit()) && d.parse::<u8>().is_ok_and(|n| (1..=12).contains(&n));
+    if digits.is_empty() {
+        return letter == 'l' && next.is_some_and(number_ok);
+    }
+    number_ok(digits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spinal_levels() {
+        for (word, next) in [("l4", None), ("s1", None), ("c5", None), ("t12", None), ("l", Some("4"))] {
+            assert!(is_spinal_level(word, next), "{word} {next:?}");
+        }
+        for (word, next) in [("l", Some("lamb")), ("l45", None), ("x1", None), ("c", None), ("t13", None), ("s", Some("1"))] {
+            assert!(!is_spinal_level(word, next), "{word} {next:?}");
+        }
+    }
+}

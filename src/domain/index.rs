@@ -83,6 +83,9 @@ pub struct Analysis {
     pub corrections: Vec<(String, String)>,
     /// Whether each of `words` was read as nothing (another sense: "back up my phone").
     pub masked: Vec<bool>,
+    /// The message is about a thing, not a body ("do I need new discs for my brakes?"): no
+    /// topic answers it and it is not in the domain (its out-of-scope words still count).
+    pub about_a_thing: bool,
     /// The sentence each of `words` is in (0-based).
     pub word_sentence: Vec<usize>,
     /// Stemmed content terms after synonym rewriting: what the matcher scores.
@@ -103,6 +106,9 @@ pub struct Analysis {
     pub scope_kinds: Vec<usize>,
     /// Whether the message joins two requests ("and", "also", two question marks).
     pub joins_requests: bool,
+    /// Whether it asks two questions outright: two question marks, or "and" before a question
+    /// word ("what is sciatica and what are the symptoms").
+    pub two_questions: bool,
 }
 
 /// Size figures for `kb check`.
@@ -289,7 +295,7 @@ impl Index {
             corrected.push(general.to_owned());
         }
         let (word_sentence, sentence_weights) = self.sentences(text, &corrected, &breaks);
-        let masked = self.other_senses(&corrected);
+        let (masked, about_a_thing) = self.other_senses(&corrected);
         let (terms, term_word) = self.lexicon.terms_with_origin(
             corrected.iter().enumerate().filter(|(i, _)| !masked[*i]).map(|(i, w)| (w.as_str(), i)),
             &self.stems,
@@ -324,12 +330,15 @@ impl Index {
         scope_kinds.dedup();
         let joins_requests = text.matches('?').count() >= 2
             || corrected.iter().any(|w| matches!(w.as_str(), "and" | "also" | "plus"));
+        let two_questions = text.matches('?').count() >= 2
+            || corrected.windows(2).any(|pair| matches!(pair[0].as_str(), "and" | "also" | "plus") && self.openers.contains(pair[1].as_str()));
         Analysis {
             words: corrected,
             flag_words,
             breaks,
             corrections,
             masked,
+            about_a_thing,
             word_sentence,
             terms,
             term_word,
@@ -339,6 +348,7 @@ impl Index {
             n_off_topic,
             scope_kinds,
             joins_requests,
+            two_questions,
         }
     }
 
@@ -376,7 +386,7 @@ impl Index {
 
     /// Words read as nothing: other senses of domain words, and an animal's body ("my dog keeps
     /// holding up his back leg") when no person's body is named ("my back").
-    fn other_senses(&self, words: &[String]) -> Vec<bool> {
+    fn other_senses(&self, words: &[String]) -> (Vec<bool>, bool) {
         let mut masked = vec![false; words.len()];
         for hit in self.senses.find_all(words) {
             masked[hit.start..hit.end].iter_mut().for_each(|m| *m = true);
@@ -384,24 +394,25 @@ impl Index {
         let owned_by_person = |i: usize| (1..=2).any(|back| i >= back && matches!(words[i - back].as_str(), "my" | "i" | "me" | "your"));
         let body: Vec<usize> = (0..words.len()).filter(|&i| self.animal_body.contains(words[i].as_str())).collect();
         let persons_body = body.iter().any(|&i| owned_by_person(i));
+        // "Rear disc brakes are squealing, do I need new discs?": about a thing, not a body.
+        let about_a_thing = !persons_body && !self.outside.find_all(words).is_empty();
         if !persons_body {
             if words.iter().any(|w| self.animals.contains(w.as_str())) {
                 for &i in &body {
                     masked[i] = true;
                 }
             }
-            // "Rear disc brakes are squealing, do I need new discs?": about a thing, not a body.
-            if !self.outside.find_all(words).is_empty() {
-                masked.iter_mut().for_each(|m| *m = true);
-            }
         }
-        masked
+        (masked, about_a_thing)
     }
 
     /// Topic hits for analyzed terms: (topic, weight, matched key) for every keyword and
     /// phrase found, each distinct key counted once, at the weight of the sentence it counts
     /// most in.
     pub fn lookup(&self, analysis: &Analysis) -> Vec<(TopicIdx, f32, String)> {
+        if analysis.about_a_thing {
+            return Vec::new();
+        }
         let terms = &analysis.terms;
         let weight_at = |pos: usize| analysis.term_sentence.get(pos).and_then(|&s| analysis.sentence_weights.get(s)).copied().unwrap_or(1.0);
         // key -> (best sentence weight, postings)

@@ -118,11 +118,14 @@ pub fn decide(kb: &Kb, analysis: &Analysis, ranked: Vec<Match>, route: Route) ->
             break;
         }
         let distinct_evidence = runner_up.evidence.iter().all(|e| !top.evidence.contains(e));
+        // The route names one of two requests ("what is sciatica and what are the symptoms?"):
+        // the other is weighed against what the words alone gave the first.
+        let top_words = if top.evidence.iter().any(|e| e == "route") { top.score - kb.questions.route_boost } else { top.score };
         if answered.len() == 1
             && analysis.joins_requests
             && distinct_evidence
             && runner_up.score >= settings.min_score
-            && runner_up.score >= top.score * settings.second_answer_ratio
+            && runner_up.score >= top_words * settings.second_answer_ratio
         {
             answered.push(runner_up.topic);
         } else if runner_up.score >= top.score * settings.also_ratio && also.len() < settings.max_also {

@@ -159,7 +159,12 @@ impl Engine {
         if intent == Intent::Question && reading.about_bot {
             intent = Intent::AboutBot;
         }
-        let (route, follow_up) = self.route(&reading, previous, !analysis.scope_kinds.is_empty());
+        let (mut route, follow_up) = self.route(&reading, previous, !analysis.scope_kinds.is_empty());
+        if analysis.two_questions && !follow_up {
+            // Two requests ("what is sciatica and what are the symptoms?") are answered each by
+            // its own words: one route would push the other out.
+            route.topic = None;
+        }
         let decision = match intent {
             Intent::Question => {
                 let ranked = matcher::rank(&self.kb, &self.index, &analysis, &triage, route);

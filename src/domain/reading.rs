@@ -141,7 +141,9 @@ impl Reader {
     pub fn read(&self, analysis: &Analysis) -> Reading {
         let weight_of = |sentence: usize| analysis.sentence_weights.get(sentence).copied().unwrap_or(1.0);
         let mut reading = Reading::default();
-        let mut intents: HashMap<usize, f32> = HashMap::default();
+        // intent -> (weight, first word position): the heaviest wins, then the one said first
+        // ("can a physio figure out why my leg hurts" asks about the physio).
+        let mut intents: HashMap<usize, (f32, usize)> = HashMap::default();
         // subject -> (weight, first term position): the heaviest wins, then the first said
         // ("from stenosis rather than a disc" is about stenosis).
         let mut subjects: HashMap<usize, (f32, usize)> = HashMap::default();
@@ -168,7 +170,10 @@ impl Reader {
             if let Some(list) = self.intent_terms.get(term.as_str()) {
                 for &(i, w) in list {
                     if seen_words.insert((i, term.as_str())) {
-                        *intents.entry(i).or_default() += w * weight_of(sentence);
+                        let at = analysis.term_word.get(pos).copied().unwrap_or(0);
+                        let entry = intents.entry(i).or_insert((0.0, at));
+                        entry.0 += w * weight_of(sentence);
+                        entry.1 = entry.1.min(at);
                     }
                 }
             }
@@ -184,7 +189,10 @@ impl Reader {
                 TermPattern::Domain => reading.in_domain = true,
                 TermPattern::Intent(i, w) => {
                     if weight_of(sentence) >= 1.0 && seen_phrases.insert((i, hit.pattern)) {
-                        *intents.entry(i).or_default() += w * weight_of(sentence);
+                        let at = analysis.term_word.get(hit.start).copied().unwrap_or(0);
+                        let entry = intents.entry(i).or_insert((0.0, at));
+                        entry.0 += w;
+                        entry.1 = entry.1.min(at);
                     }
                 }
                 TermPattern::Subject(s) => {
@@ -220,14 +228,20 @@ impl Reader {
                 WordPattern::Intent(i, w) => {
                     let sentence = analysis.word_sentence.get(hit.start).copied().unwrap_or(0);
                     if weight_of(sentence) >= 1.0 && seen_phrases.insert((i, usize::MAX - hit.pattern)) {
-                        *intents.entry(i).or_default() += w;
+                        let entry = intents.entry(i).or_insert((0.0, hit.start));
+                        entry.0 += w;
+                        entry.1 = entry.1.min(hit.start);
                     }
                 }
             }
         }
         // The strongest intent; a tie goes to the one listed first in questions.toml.
-        reading.intent = intents.into_iter().max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+        reading.intent = intents.into_iter().max_by(|a, b| a.1 .0.total_cmp(&b.1 .0).then(b.1 .1.cmp(&a.1 .1))).map(|(i, (w, _))| (i, w));
         reading.subject = subjects.into_iter().max_by(|a, b| a.1 .0.total_cmp(&b.1 .0).then(b.1 .1.cmp(&a.1 .1))).map(|(s, _)| s);
+        if analysis.about_a_thing {
+            reading.in_domain = false;
+            reading.intent = None;
+        }
         let n_words = (0..words.len()).filter(|&i| unmasked(i)).count();
         reading.follow_up = refers_back && n_words <= self.follow_up_max_words && !(reading.intent.is_some() && reading.subject.is_some());
         reading

@@ -64,7 +64,7 @@ fn ask_json_batch_prints_one_object_per_line_in_order() {
         let object = value.as_object().unwrap_or_else(|| panic!("not an object: {line}"));
         let mut keys: Vec<&str> = object.keys().map(String::as_str).collect();
         keys.sort_unstable();
-        assert_eq!(keys, ["reply", "score", "topic", "topics", "urgency", "urgent", "urgent_terms"], "{line}");
+        assert_eq!(keys, ["kind", "reply", "score", "topic", "topics", "urgency", "urgent", "urgent_terms"], "{line}");
         assert!(object["topic"].is_null() || object["topic"].is_string(), "{line}");
         assert!(object["topics"].as_array().is_some_and(|a| a.iter().all(Value::is_string)), "{line}");
         assert!(object["score"].is_number(), "{line}");

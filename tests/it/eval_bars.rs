@@ -165,6 +165,7 @@ fn missed_bars_checks_each_bar_at_its_edge() {
         urgent_recall: Rate { hits: 10, total: 10 },
         false_alarms: Rate { hits: 1, total: 20 },
         failures: Vec::new(),
+        by_source: Default::default(),
     };
     let exact = Bars { min_accuracy: Some(90.0), min_rejection: Some(90.0), min_urgent_recall: Some(100.0), max_false_alarms: Some(5.0) };
     assert_eq!(report.missed_bars(&exact), Vec::<String>::new(), "a figure equal to its bar meets it");

@@ -107,7 +107,12 @@ fn unknown_field_names_file_and_line() {
 #[test]
 fn duplicate_topic_id_names_the_second_one() {
     let mut text = String::new();
-    let (dir, err) = load_broken(|dir| text = edit(dir, "topics.toml", "id = \"outlook\"", "id = \"posture\""));
+    // A second topic with an existing id (renaming one would also break what names it).
+    let (dir, err) = load_broken(|dir| {
+        let path = dir.join("topics.toml");
+        text = std::fs::read_to_string(&path).expect("read") + "\n[[topic]]\nid = \"posture\"\ntitle = \"Again\"\nanswer = \"Again.\"\n";
+        std::fs::write(&path, &text).expect("write");
+    });
     let first = line_of(&text, "id = \"posture\"");
     let second = first + line_of(&text[text.find("id = \"posture\"").expect("first") + 1..], "id = \"posture\"") - 1;
     assert!(second > first);

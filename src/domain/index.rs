@@ -104,6 +104,9 @@ pub struct Analysis {
     /// The out-of-scope kinds whose markers were found (positions in `Scope::kinds`), each once,
     /// in knowledge-base order.
     pub scope_kinds: Vec<usize>,
+    /// Kinds whose markers are only in the history before the question: they count when the
+    /// question points back at it ("My MRI report says ... What does that mean?").
+    pub history_scope_kinds: Vec<usize>,
     /// Whether the message joins two requests ("and", "also", two question marks).
     pub joins_requests: bool,
     /// Whether it asks two questions outright: two question marks, or "and" before a question
@@ -302,6 +305,7 @@ impl Index {
         );
         let term_sentence: Vec<usize> = term_word.iter().map(|&w| word_sentence[w]).collect();
         let mut markers: Vec<(usize, usize)> = Vec::new();
+        let mut history_scope_kinds: Vec<usize> = Vec::new();
         let mut keyword_phrases = Vec::new();
         for hit in self.term_phrases.find_all(&terms) {
             match self.term_phrase_kinds[hit.pattern] {
@@ -309,7 +313,7 @@ impl Index {
                 // Out-of-scope words in the history before the question ("had a fusion in 2017
                 // ... will this settle?") do not make the question out of scope.
                 TermPhrase::OffTopic(kind) if sentence_weights[term_sentence[hit.start]] >= 1.0 => markers.push((hit.pattern, kind)),
-                TermPhrase::OffTopic(_) => {}
+                TermPhrase::OffTopic(kind) => history_scope_kinds.push(kind),
             }
         }
         markers.sort_unstable();
@@ -328,6 +332,9 @@ impl Index {
         }
         scope_kinds.sort_unstable();
         scope_kinds.dedup();
+        history_scope_kinds.sort_unstable();
+        history_scope_kinds.dedup();
+        history_scope_kinds.retain(|k| !scope_kinds.contains(k));
         let joins_requests = text.matches('?').count() >= 2
             || corrected.iter().any(|w| matches!(w.as_str(), "and" | "also" | "plus"));
         let two_questions = text.matches('?').count() >= 2
@@ -347,6 +354,7 @@ impl Index {
             keyword_phrases,
             n_off_topic,
             scope_kinds,
+            history_scope_kinds,
             joins_requests,
             two_questions,
         }
@@ -395,12 +403,23 @@ impl Index {
         let body: Vec<usize> = (0..words.len()).filter(|&i| self.animal_body.contains(words[i].as_str())).collect();
         let persons_body = body.iter().any(|&i| owned_by_person(i));
         // "Rear disc brakes are squealing, do I need new discs?": about a thing, not a body.
-        let about_a_thing = !persons_body && !self.outside.find_all(words).is_empty();
-        if !persons_body {
-            if words.iter().any(|w| self.animals.contains(w.as_str())) {
-                for &i in &body {
-                    masked[i] = true;
-                }
+        let mut about_a_thing = !persons_body && !self.outside.find_all(words).is_empty();
+        // "My old Labrador has arthritis in his hips": about an animal, unless the writer speaks
+        // of themselves too ("can I walk my dog with sciatica?").
+        let animals: Vec<usize> = (0..words.len()).filter(|&i| self.animals.contains(words[i].as_str())).collect();
+        let animal = !animals.is_empty();
+        // A rider is a person too: "fell off my horse", "is horse riding ok with a bad back".
+        let ridden = animals.iter().any(|&i| {
+            (1..=2).any(|back| i >= back && matches!(words[i - back].as_str(), "off" | "on" | "from" | "riding" | "ride" | "rode"))
+                || words.get(i + 1).is_some_and(|w| matches!(w.as_str(), "riding" | "ride" | "rides" | "rider"))
+        });
+        let writer = persons_body || ridden || words.iter().any(|w| matches!(w.as_str(), "i" | "me" | "im" | "ive" | "myself"));
+        if animal && !writer {
+            about_a_thing = true;
+        }
+        if animal && !persons_body && !ridden {
+            for &i in &body {
+                masked[i] = true;
             }
         }
         (masked, about_a_thing)

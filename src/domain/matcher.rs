@@ -56,9 +56,12 @@ pub fn rank(kb: &Kb, index: &Index, analysis: &Analysis, triage: &Triage, route:
     }
     if let Some(topic) = route.topic {
         // What the question asks decides between topics its words name: "treatment options for
-        // piriformis syndrome" is answered by what you can do, not by what piriformis is.
-        matches[topic].score += kb.questions.route_boost;
-        matches[topic].evidence.push("route".to_owned());
+        // piriformis syndrome" is answered by what you can do, not by what piriformis is. The
+        // routed topic gets its boost, and at least enough to lead the words' own best.
+        let best_other = matches.iter().filter(|m| m.topic != topic).map(|m| m.score).fold(0.0, f32::max);
+        let routed = &mut matches[topic];
+        routed.score = (routed.score + kb.questions.route_boost).max(best_other + 0.5);
+        routed.evidence.push("route".to_owned());
     }
     let penalty = kb.scope.penalty * analysis.n_off_topic as f32;
     for m in matches.iter_mut().filter(|m| m.score > 0.0) {
@@ -120,7 +123,7 @@ pub fn decide(kb: &Kb, analysis: &Analysis, ranked: Vec<Match>, route: Route) ->
         let distinct_evidence = runner_up.evidence.iter().all(|e| !top.evidence.contains(e));
         // The route names one of two requests ("what is sciatica and what are the symptoms?"):
         // the other is weighed against what the words alone gave the first.
-        let top_words = if top.evidence.iter().any(|e| e == "route") { top.score - kb.questions.route_boost } else { top.score };
+        let top_words = if top.evidence.iter().any(|e| e == "route") { (top.score - kb.questions.route_boost).max(settings.min_score) } else { top.score };
         if answered.len() == 1
             && analysis.joins_requests
             && distinct_evidence

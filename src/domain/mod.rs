@@ -21,9 +21,9 @@ pub mod spell;
 pub mod triage;
 
 use std::collections::HashSet;
+use std::fmt;
 
 use kb::ANY_SUBJECT;
-use std::fmt;
 
 pub use index::{Analysis, Index, IndexStats};
 pub use kb::{Kb, KbError, KbFile, KbProblem, Tier, Topic, TopicId};
@@ -152,9 +152,15 @@ impl Engine {
     /// serious?", "what about stenosis?") is read with `previous`, the topic of the previous
     /// answer. The caller keeps that topic id, and nothing else.
     pub fn answer_in_context(&self, question: &Question, previous: Option<&TopicId>) -> Answer {
-        let analysis = self.index.analyze(question.text());
+        let mut analysis = self.index.analyze(question.text());
         let triage = self.triage(&analysis);
         let reading = self.reader.read(&analysis);
+        if reading.refers_back && reading.subject.is_none() && analysis.scope_kinds.is_empty() && !analysis.history_scope_kinds.is_empty() {
+            // "My MRI report says ... What does that mean?": the question points at the history,
+            // and the history is out of scope.
+            analysis.scope_kinds = std::mem::take(&mut analysis.history_scope_kinds);
+            analysis.n_off_topic += analysis.scope_kinds.len();
+        }
         let mut intent = self.intent(&analysis);
         if intent == Intent::Question && reading.about_bot {
             intent = Intent::AboutBot;
@@ -166,6 +172,13 @@ impl Engine {
             route.topic = None;
         }
         let decision = match intent {
+            // About a thing or an animal, and naming no condition: no topic answers it. A red
+            // flag still does ("my dog knocked me over and I can't feel my legs").
+            Intent::Question
+                if analysis.about_a_thing && reading.subject.is_none() && triage.urgency < Some(Tier::Urgent) =>
+            {
+                Decision::default()
+            }
             Intent::Question => {
                 let ranked = matcher::rank(&self.kb, &self.index, &analysis, &triage, route);
                 matcher::decide(&self.kb, &analysis, ranked, route)

@@ -169,14 +169,15 @@ pub fn words(folded: &str) -> impl Iterator<Item = &str> {
 /// carry intent ("why", "what", "how", "when") are deliberately not here: the knowledge base
 /// may give them weight.
 const STOP_WORDS: &[&str] = &[
-    "a", "about", "am", "an", "and", "any", "are", "as", "at", "be", "been", "being", "but", "by",
-    "actually", "basically", "can", "could", "cud", "d", "for", "from", "had", "has", "have", "having", "he", "her", "here", "hers",
-    "him", "his", "i", "id", "if", "ill", "im", "in", "into", "is", "it", "its", "ive", "just",
-    "literally", "ll", "m", "me", "mine", "my", "myself", "n", "of", "off", "on", "or", "our", "ours", "please",
-    "pls", "plz", "r", "re", "really", "s", "she", "shld", "should", "shud", "so", "some", "such", "t", "than", "that",
-    "thats", "the", "their", "them", "then", "there", "these", "they", "this", "those", "to", "too",
-    "u", "ur", "us", "ve", "very", "was", "we", "were", "which", "while", "whom", "will", "with",
-    "would", "wud", "you", "your", "youre", "yours",
+    "a", "about", "actually", "am", "an", "and", "any", "are", "as", "at", "basically", "be",
+    "been", "being", "but", "by", "can", "could", "cud", "d", "for", "from", "had", "has", "have",
+    "having", "he", "her", "here", "hers", "him", "his", "i", "id", "if", "ill", "im", "in", "into",
+    "is", "it", "its", "ive", "just", "literally", "ll", "m", "me", "mine", "my", "myself", "n",
+    "of", "off", "on", "or", "our", "ours", "please", "pls", "plz", "r", "re", "really", "s", "she",
+    "shld", "should", "shud", "so", "some", "such", "t", "than", "that", "thats", "the", "their",
+    "them", "then", "there", "these", "they", "this", "those", "to", "too", "u", "ur", "us", "ve",
+    "very", "was", "we", "were", "which", "while", "whom", "will", "with", "would", "wud", "you",
+    "your", "youre", "yours",
 ];
 
 /// The stop words as a hash set: looked up for every word of every message, and a binary search

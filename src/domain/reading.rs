@@ -45,6 +45,11 @@ pub struct Reader {
     levels: bool,
     follow_up_max_words: usize,
     circumstance: HashSet<String>,
+    reporting: HashSet<String>,
+    /// Texting forms read as the word ("wat" -> "what") before said-phrases are looked for.
+    spoken: HashMap<String, String>,
+    /// Words left out before said-phrases are looked for ("what does that even mean").
+    fillers: HashSet<String>,
 }
 
 /// How a message reads.
@@ -60,6 +65,8 @@ pub struct Reading {
     pub about_bot: bool,
     /// It is short and points back at what was said before ("is it serious?").
     pub follow_up: bool,
+    /// It points back ("that", "it", "what about").
+    pub refers_back: bool,
 }
 
 impl Reader {
@@ -84,6 +91,9 @@ impl Reader {
             levels: questions.levels,
             follow_up_max_words: questions.follow_up_max_words,
             circumstance: questions.circumstance.iter().cloned().collect(),
+            reporting: questions.reporting.iter().cloned().collect(),
+            spoken: questions.spoken.iter().flat_map(|(word, forms)| forms.iter().map(move |f| (f.clone(), word.clone()))).collect(),
+            fillers: questions.fillers.iter().cloned().collect(),
         };
         let mut phrases: Vec<String> = Vec::new();
         let mut add = |text: &str, kind: TermPattern, reader: &mut Self| {
@@ -153,9 +163,11 @@ impl Reader {
         let mut seen_phrases: HashSet<(usize, usize)> = HashSet::default();
         let words = &analysis.words;
         // "sore after running", "hurts when I walk": the word says when, not what is asked.
+        // "physio says ...": the word says who spoke.
         let circumstance = |pos: usize| {
             let word = analysis.term_word.get(pos).copied().unwrap_or(0);
             (1..=2).any(|back| word >= back && self.circumstance.contains(words[word - back].as_str()))
+                || words.get(word + 1).is_some_and(|next| self.reporting.contains(next.as_str()))
         };
         for (pos, term) in analysis.terms.iter().enumerate() {
             let sentence = analysis.term_sentence.get(pos).copied().unwrap_or(0);
@@ -218,10 +230,18 @@ impl Reader {
             }
         }
         let mut refers_back = false;
-        for hit in self.word_patterns.find_all(words) {
-            if !(hit.start..hit.end).all(unmasked) {
+        // Said-phrases are looked for in the words as said, texting forms read and fillers left out.
+        let mut said: Vec<&str> = Vec::with_capacity(words.len());
+        let mut said_at: Vec<usize> = Vec::with_capacity(words.len());
+        for (i, word) in words.iter().enumerate() {
+            if self.fillers.contains(word.as_str()) || !unmasked(i) {
                 continue;
             }
+            said.push(self.spoken.get(word.as_str()).map_or(word.as_str(), String::as_str));
+            said_at.push(i);
+        }
+        for hit in self.word_patterns.find_all(&said) {
+            let hit = super::phrase::PhraseHit { pattern: hit.pattern, start: said_at[hit.start], end: said_at[hit.end - 1] + 1 };
             match self.word_kinds[hit.pattern] {
                 WordPattern::AboutBot => reading.about_bot = true,
                 WordPattern::ReferBack => refers_back = true,
@@ -243,7 +263,10 @@ impl Reader {
             reading.intent = None;
         }
         let n_words = (0..words.len()).filter(|&i| unmasked(i)).count();
-        reading.follow_up = refers_back && n_words <= self.follow_up_max_words && !(reading.intent.is_some() && reading.subject.is_some());
+        // Short and pointing back, or so short it can only go on from before ("how far though?").
+        let short = n_words <= self.follow_up_max_words && (refers_back || n_words <= 4);
+        reading.follow_up = short && !(reading.intent.is_some() && reading.subject.is_some());
+        reading.refers_back = refers_back;
         reading
     }
 }

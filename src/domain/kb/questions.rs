@@ -94,12 +94,19 @@ pub struct Questions {
     /// Words that make the intent word after them a circumstance, not a question ("sore after
     /// running", "hurts when I walk").
     pub circumstance: Vec<String>,
+    /// Words that make the intent word just before them the one who spoke, not what is asked
+    /// ("physio says my core is weak, which exercises?" asks about exercise).
+    pub reporting: Vec<String>,
     /// A follow-up is at most this many words.
     pub follow_up_max_words: usize,
     /// Words that point back at what was said before ("it", "that", "what about").
     pub refer_back: Vec<String>,
     /// Questions about the bot itself ("who made you?"), matched on folded words.
     pub about_bot: Vec<String>,
+    /// Texting forms of words, for said-phrases: word -> forms ("what" -> ["wat", "wot"]).
+    pub spoken: BTreeMap<String, Vec<String>>,
+    /// Words left out before said-phrases are looked for ("even", "actually").
+    pub fillers: Vec<String>,
 }
 
 impl Questions {
@@ -133,6 +140,10 @@ pub(super) struct RawQuestionsFile {
     follow_up: RawFollowUp,
     #[serde(default)]
     about_bot: Vec<String>,
+    #[serde(default)]
+    spoken: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    fillers: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -195,6 +206,8 @@ struct RawSentences {
     history_weight: f32,
     #[serde(default)]
     circumstance: Vec<String>,
+    #[serde(default)]
+    reporting: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -328,8 +341,11 @@ pub(super) fn validate(file: &KbFile, raw: RawQuestionsFile, topic_ids: &HashSet
         openers: folded_all(&raw.sentences.openers, "sentences.openers", &mut p),
         history_weight: raw.sentences.history_weight,
         circumstance: folded_all(&raw.sentences.circumstance, "sentences.circumstance", &mut p),
+        reporting: folded_all(&raw.sentences.reporting, "sentences.reporting", &mut p),
         follow_up_max_words: raw.follow_up.max_words,
         refer_back: folded_all(&raw.follow_up.refer_back, "follow_up.refer_back", &mut p),
         about_bot: folded_all(&raw.about_bot, "about_bot", &mut p),
+        spoken: raw.spoken.iter().filter_map(|(w, forms)| Some((folded_nonempty(w)?, folded_all(forms, "spoken", &mut p)))).collect(),
+        fillers: folded_all(&raw.fillers, "fillers", &mut p),
     }
 }

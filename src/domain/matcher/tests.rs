@@ -23,7 +23,7 @@ impl Setup {
     fn decide(&self, text: &str) -> Decision {
         let analysis = self.index.analyze(text);
         let triage = self.scanner.scan(&analysis.flag_words, &analysis.breaks);
-        decide(&self.kb, &analysis, rank(&self.kb, &self.index, &analysis, &triage))
+        decide(&self.kb, &analysis, rank(&self.kb, &self.index, &analysis, &triage, Route::default()), Route::default())
     }
 
     fn id(&self, idx: TopicIdx) -> &str {

@@ -5,12 +5,13 @@
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
-use crate::domain::{readability, Answer, Engine, EngineOptions, Question, ReplyKind, Tier};
+use crate::domain::{readability, Answer, Engine, EngineOptions, Question, TopicId};
 use crate::eval::{self, Bars};
 use crate::kb_files::{self, KbLoadError};
 
@@ -72,6 +73,11 @@ pub enum Command {
         /// Also print, on stderr, how the question was read: corrections, terms, scores, flags.
         #[arg(long)]
         explain: bool,
+        /// With `-`: read the lines as one conversation, so a short follow-up ("is it
+        /// serious?") is read with the previous answer's topic, as `chat` does. Without it
+        /// every line stands alone (a batch of different people's questions).
+        #[arg(long)]
+        session: bool,
         /// The question; `-` reads one question per line from stdin.
         #[arg(required = true, num_args = 1.., value_name = "QUESTION")]
         question: Vec<String>,
@@ -206,27 +212,10 @@ impl From<&Answer> for AskOutput {
             urgent: reply.urgent.is_some(),
             urgency: reply.urgent.as_ref().map(|u| u.tier.as_str()),
             urgent_terms: answer.triage.terms().into_iter().map(str::to_owned).collect(),
-            kind: kind_name(reply.kind),
+            kind: reply.kind.label(),
             reply: reply.to_plain(),
         }
     }
-}
-
-/// The JSON name of a reply's kind.
-pub fn kind_name(kind: ReplyKind) -> &'static str {
-    match kind {
-        ReplyKind::Answer | ReplyKind::UrgentCare => "topic",
-        ReplyKind::Orientation => "orientation",
-        ReplyKind::Fallback => "fallback",
-        ReplyKind::OutOfScope => "out-of-scope",
-        ReplyKind::FollowUp => "follow-up",
-        ReplyKind::Greeting | ReplyKind::Thanks | ReplyKind::Empty | ReplyKind::AboutBot => "chit-chat",
-    }
-}
-
-/// The JSON name of a tier.
-pub fn tier_name(tier: Tier) -> &'static str {
-    tier.as_str()
 }
 
 /// An error that carries its exit code.
@@ -260,7 +249,7 @@ pub fn load_engine(common: &CommonArgs) -> Result<Engine> {
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Chat => chat(&load_engine(&cli.common)?),
-        Command::Ask { json, explain, question } => ask(&load_engine(&cli.common)?, json, explain, &question),
+        Command::Ask { json, explain, session, question } => ask(&load_engine(&cli.common)?, json, explain, session, &question),
         Command::Eval(args) => run_eval(&load_engine(&cli.common)?, &args),
         Command::Kb { command: KbCommand::Check { dir } } => kb_check(dir.or(cli.common.knowledge)),
         Command::Run(args) => run_bot(&cli.common, &args),
@@ -315,6 +304,7 @@ fn chat(engine: &Engine) -> Result<ExitCode> {
         writeln!(out, "backleg: ask about back pain that travels into your leg. Empty line or Ctrl-D to quit.\n")?;
     }
     let mut lines = stdin.lock().lines();
+    let mut session = Session::default();
     loop {
         if interactive {
             write!(out, "you> ")?;
@@ -325,20 +315,42 @@ fn chat(engine: &Engine) -> Result<ExitCode> {
         if interactive && line.trim().is_empty() {
             break;
         }
-        let answer = engine.answer(&Question::new(line));
+        let answer = session.answer(engine, line);
         writeln!(out, "{}\n", answer.reply.to_plain())?;
         out.flush()?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn ask(engine: &Engine, json: bool, explain: bool, question: &[String]) -> Result<ExitCode> {
+/// One console conversation: the topic of the latest answer, the context of a short follow-up
+/// for [`FOLLOW_UP_WINDOW`], as in a private Telegram chat. Only the topic id is kept.
+#[derive(Debug, Default)]
+struct Session {
+    previous: Option<(TopicId, Instant)>,
+}
+
+/// How long an answer stays the context of a follow-up (the bot's is the same).
+const FOLLOW_UP_WINDOW: Duration = Duration::from_secs(30 * 60);
+
+impl Session {
+    fn answer(&mut self, engine: &Engine, text: String) -> Answer {
+        let previous = self.previous.as_ref().filter(|(_, at)| at.elapsed() < FOLLOW_UP_WINDOW).map(|(topic, _)| topic);
+        let answer = engine.answer_in_context(&Question::new(text), previous);
+        if let Some(topic) = answer.reply.answered.first() {
+            self.previous = Some((topic.clone(), Instant::now()));
+        }
+        answer
+    }
+}
+
+fn ask(engine: &Engine, json: bool, explain: bool, in_session: bool, question: &[String]) -> Result<ExitCode> {
     let mut out = io::BufWriter::new(io::stdout().lock());
-    let answer_one = |text: String, out: &mut dyn Write| -> Result<()> {
+    let mut session = Session::default();
+    let mut answer_one = |text: String, out: &mut dyn Write| -> Result<()> {
         if explain {
             eprintln!("{}", engine.explain(&text));
         }
-        let answer = engine.answer(&Question::new(text));
+        let answer = if in_session { session.answer(engine, text) } else { engine.answer(&Question::new(text)) };
         if json {
             serde_json::to_writer(&mut *out, &AskOutput::from(&answer))?;
             writeln!(out)?;

@@ -13,7 +13,7 @@ use std::fmt::{Display, Write as _};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
-use crate::domain::Tier;
+use crate::domain::{ReplyKind, Tier};
 
 /// Defines a label enum: its variants, `ALL` (declaration order, which is the order of the series
 /// in `render` and the index into the counter arrays) and `label` (the exported label value).
@@ -147,6 +147,8 @@ pub struct Metrics {
     /// One slot per `topic_ids` entry, then one for `OTHER_TOPIC`.
     answers: Box<[AtomicU64]>,
     fallbacks: AtomicU64,
+    /// One slot per `ReplyKind::LABELS` entry.
+    reply_kinds: [AtomicU64; ReplyKind::LABELS.len()],
     red_flag_notices: [[AtomicU64; NoticeTrigger::COUNT]; NoticeTier::COUNT],
     send_failures: [AtomicU64; FailureClass::COUNT],
     retries: AtomicU64,
@@ -180,6 +182,7 @@ impl Metrics {
             topic_ids: ids.into(),
             answers,
             fallbacks: AtomicU64::new(0),
+            reply_kinds: zeros(),
             red_flag_notices: [const { zeros() }; NoticeTier::COUNT],
             send_failures: zeros(),
             retries: AtomicU64::new(0),
@@ -211,6 +214,13 @@ impl Metrics {
             .binary_search_by(|probe| (**probe).cmp(id))
             .unwrap_or(other);
         inc(&self.answers[slot]);
+    }
+
+    /// Counts one reply to a question by its kind: a topic, the orientation, the fallback, ...
+    pub fn reply_kind(&self, kind: ReplyKind) {
+        if let Some(slot) = ReplyKind::LABELS.iter().position(|&label| label == kind.label()) {
+            inc(&self.reply_kinds[slot]);
+        }
     }
 
     /// Counts one red-flag notice posted.
@@ -279,6 +289,10 @@ impl Metrics {
         let help =
             "Questions no topic matched: what a moderator should add to the knowledge base next.";
         counter(o, "backleg_fallbacks_total", help, &self.fallbacks);
+
+        let help = "Questions answered, by kind of reply: a topic, the orientation (about back or leg pain, no topic specific enough), the fallback (no domain signal), out-of-scope, chit-chat or a follow-up.";
+        let kinds = ReplyKind::LABELS.iter().copied().zip(self.reply_kinds.iter());
+        counter_by(o, "backleg_replies_total", help, "kind", kinds);
 
         let help = "Red-flag notices posted, by tier and trigger.";
         header(o, "backleg_red_flag_notices_total", "counter", help);

@@ -38,6 +38,24 @@ pub enum ReplyKind {
     UrgentCare,
 }
 
+impl ReplyKind {
+    /// The kind's name in `ask --json`, the metrics and the logs: "topic", "orientation",
+    /// "fallback", "out-of-scope", "chit-chat" or "follow-up".
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Answer | Self::UrgentCare => "topic",
+            Self::Orientation => "orientation",
+            Self::Fallback => "fallback",
+            Self::OutOfScope => "out-of-scope",
+            Self::FollowUp => "follow-up",
+            Self::Greeting | Self::Thanks | Self::Empty | Self::AboutBot => "chit-chat",
+        }
+    }
+
+    /// Every label, in a fixed order (the metrics' series).
+    pub const LABELS: [&'static str; 6] = ["topic", "orientation", "fallback", "out-of-scope", "chit-chat", "follow-up"];
+}
+
 /// A topic as offered to the user: id and title.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TopicRef {

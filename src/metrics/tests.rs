@@ -421,3 +421,26 @@ fn metrics_is_send_and_sync() {
     fn shareable<T: Send + Sync>() {}
     shareable::<Metrics>();
 }
+
+#[test]
+fn replies_count_by_kind_with_every_kind_at_zero_first() {
+    let metrics = Metrics::new(&["sciatica"]);
+    let samples = rendered(&metrics);
+    for label in ReplyKind::LABELS {
+        assert_eq!(value(&samples, "backleg_replies_total", &[("kind", label)]), 0.0, "{label}");
+    }
+    metrics.reply_kind(ReplyKind::Orientation);
+    metrics.reply_kind(ReplyKind::Orientation);
+    metrics.reply_kind(ReplyKind::Fallback);
+    metrics.reply_kind(ReplyKind::UrgentCare);
+    metrics.reply_kind(ReplyKind::Greeting);
+    metrics.reply_kind(ReplyKind::FollowUp);
+    let samples = rendered(&metrics);
+    let kind = |label| value(&samples, "backleg_replies_total", &[("kind", label)]);
+    assert_eq!(kind("orientation"), 2.0);
+    assert_eq!(kind("fallback"), 1.0);
+    assert_eq!(kind("topic"), 1.0, "the urgent-care topic is a topic");
+    assert_eq!(kind("chit-chat"), 1.0);
+    assert_eq!(kind("follow-up"), 1.0);
+    assert_eq!(kind("out-of-scope"), 0.0);
+}

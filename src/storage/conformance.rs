@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use super::{ChatId, Storage};
+use super::{ChatId, Storage, LATEST_ANSWER};
 
 /// Whose clock decides when a cooldown or a check expires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +63,21 @@ pub async fn conformance(store: &dyn Storage, clock: Clock) {
     store.end_check(CHAT).await.expect("ending twice is fine");
     store.save_check_answers(CHAT, &[false], now, ttl).await.expect("save check");
 
+    // Answer topics: the latest per private chat, one per bot message in a group, replaced by
+    // a newer answer, and expired with the check below.
+    const PRIVATE: ChatId = 100_001;
+    assert_eq!(store.answer_topic(PRIVATE, LATEST_ANSWER, now).await.expect("read topic"), None, "nothing answered yet");
+    store.save_answer_topic(PRIVATE, LATEST_ANSWER, "sciatica", now, ttl).await.expect("save topic");
+    assert_eq!(store.answer_topic(PRIVATE, LATEST_ANSWER, now).await.expect("read topic").as_deref(), Some("sciatica"));
+    store.save_answer_topic(PRIVATE, LATEST_ANSWER, "outlook", now, ttl).await.expect("save topic");
+    assert_eq!(store.answer_topic(PRIVATE, LATEST_ANSWER, now).await.expect("read topic").as_deref(), Some("outlook"), "a newer answer replaces it");
+    store.save_answer_topic(CHAT, 42, "spinal-stenosis", now, ttl).await.expect("save topic");
+    store.save_answer_topic(CHAT, 43, "exercise", now, ttl).await.expect("save topic");
+    assert_eq!(store.answer_topic(CHAT, 42, now).await.expect("read topic").as_deref(), Some("spinal-stenosis"), "each group answer keeps its own");
+    assert_eq!(store.answer_topic(CHAT, 43, now).await.expect("read topic").as_deref(), Some("exercise"));
+    assert_eq!(store.answer_topic(CHAT, 44, now).await.expect("read topic"), None, "a message that is not an answer");
+    assert_eq!(store.answer_topic(OTHER, 42, now).await.expect("read topic"), None, "other chats are independent");
+
     // Time passes: the cooldown is over and the check has expired.
     match clock {
         Clock::Caller => now += cooldown.as_secs(),
@@ -74,6 +89,8 @@ pub async fn conformance(store: &dyn Storage, clock: Clock) {
     }
     assert_eq!(store.check_answers(CHAT, now).await.expect("read check"), None, "the check expired");
     assert_eq!(store.check_answers(OTHER, now).await.expect("read check"), None, "the check expired");
+    assert_eq!(store.answer_topic(PRIVATE, LATEST_ANSWER, now).await.expect("read topic"), None, "the answer topic expired");
+    assert_eq!(store.answer_topic(CHAT, 42, now).await.expect("read topic"), None, "the answer topic expired");
     assert!(store.claim_red_flag_notice(CHAT, 109, now, cooldown).await.expect("claim"), "after the cooldown");
 
     // Migration: the "off" setting and the running cooldown follow the chat to its new id.

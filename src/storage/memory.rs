@@ -15,6 +15,8 @@ pub struct MemoryStorage {
     chats: Mutex<HashMap<ChatId, ChatRow>>,
     /// Running checks apart from the chat rows: they expire and do not follow a migration.
     checks: Mutex<HashMap<ChatId, CheckRow>>,
+    /// Topic ids of recent answers by (chat, answer), with their expiry (Unix seconds).
+    topics: Mutex<HashMap<(ChatId, i64), (String, u64)>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -98,6 +100,20 @@ impl Storage for MemoryStorage {
 
     fn end_check(&self, chat: ChatId) -> BoxFuture<'_, Result<(), StorageError>> {
         with(&self.checks, |m| m.remove(&chat));
+        Box::pin(async { Ok(()) })
+    }
+
+    fn answer_topic(&self, chat: ChatId, answer: i64, now: u64) -> BoxFuture<'_, Result<Option<String>, StorageError>> {
+        let topic = with(&self.topics, |m| m.get(&(chat, answer)).filter(|(_, expires_at)| now < *expires_at).map(|(topic, _)| topic.clone()));
+        Box::pin(async move { Ok(topic) })
+    }
+
+    fn save_answer_topic(&self, chat: ChatId, answer: i64, topic: &str, now: u64, ttl: Duration) -> BoxFuture<'_, Result<(), StorageError>> {
+        let row = (topic.to_owned(), now.saturating_add(ttl.as_secs()));
+        with(&self.topics, |m| {
+            m.retain(|_, (_, expires_at)| now < *expires_at);
+            m.insert((chat, answer), row);
+        });
         Box::pin(async { Ok(()) })
     }
 }

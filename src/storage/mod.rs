@@ -1,8 +1,8 @@
 //! Edge: what the bot remembers about chats — and nothing else.
 //!
 //! Stored: a chat id, whether the red-flag watch is on, when the last red-flag notice was posted
-//! (for the cooldown), and the yes/no answers of a running red-flag check (`/check`), which
-//! expire. Never anything a user wrote. `Storage` is the interface; methods return boxed futures
+//! (for the cooldown), the yes/no answers of a running red-flag check (`/check`), and the topic
+//! id of a recent answer (the context of a follow-up); the last two expire. Never anything a user wrote. `Storage` is the interface; methods return boxed futures
 //! so that a networked store fits behind it.
 //!
 //! - `memory`: `MemoryStorage`, for tests and `memory` deployments (one process, nothing kept).
@@ -96,7 +96,18 @@ pub trait Storage: Send + Sync {
     fn save_check_answers(&self, chat: ChatId, answers: &[bool], now: u64, ttl: Duration) -> BoxFuture<'_, Result<(), StorageError>>;
     /// The check ended (or was restarted): forget its answers.
     fn end_check(&self, chat: ChatId) -> BoxFuture<'_, Result<(), StorageError>>;
+    /// The topic id of an earlier answer, the context for a short follow-up ("is it
+    /// serious?"), or None if there is none or it expired. `answer` says which answer:
+    /// [`LATEST_ANSWER`] for a private chat's latest one, or the id of the bot's message in a
+    /// group (a follow-up there is a reply to that message). Only a topic id and an expiry time
+    /// are kept, never what anyone wrote.
+    fn answer_topic(&self, chat: ChatId, answer: i64, now: u64) -> BoxFuture<'_, Result<Option<String>, StorageError>>;
+    /// Remembers an answer's topic id until `ttl` after `now` (30 minutes in the bot).
+    fn save_answer_topic(&self, chat: ChatId, answer: i64, topic: &str, now: u64, ttl: Duration) -> BoxFuture<'_, Result<(), StorageError>>;
 }
+
+/// The `answer` key of a private chat's latest answer (message ids are positive).
+pub const LATEST_ANSWER: i64 = 0;
 
 /// Where the bot keeps its state: the `--storage` setting.
 #[derive(Clone, PartialEq, Eq)]

@@ -8,6 +8,8 @@
 //!   cooldown, so two replicas can never both claim it, and Redis forgets it by itself. When the
 //!   `SET` finds the key taken, a `GET` tells whether it is the same update delivered again.
 //! - `backleg:check:<chat>`: a running `/check`'s answers ("yny"), `SET .. EX <ttl>`.
+//! - `backleg:topic:<chat>:<answer>`: a recent answer's topic id ("sciatica"), the context of a
+//!   follow-up, `SET .. EX <ttl>`.
 //!
 //! Availability: the bot must start and keep answering while Redis is down, and recover when
 //! it comes back without a restart. So `new` does not connect; every operation is bounded by
@@ -265,6 +267,21 @@ impl Storage for RedisStorage {
 
     fn end_check(&self, chat: ChatId) -> BoxFuture<'_, Result<(), StorageError>> {
         let command = cmd("DEL").arg(key("check", chat)).to_owned();
+        self.run(move |mut connection| async move { query::<()>(&mut connection, &command, Retry::IfDropped).await })
+    }
+
+    fn answer_topic(&self, chat: ChatId, answer: i64, _now: u64) -> BoxFuture<'_, Result<Option<String>, StorageError>> {
+        let command = cmd("GET").arg(format!("{}:{answer}", key("topic", chat))).to_owned();
+        self.run(move |mut connection| async move { query(&mut connection, &command, Retry::IfDropped).await })
+    }
+
+    fn save_answer_topic(&self, chat: ChatId, answer: i64, topic: &str, _now: u64, ttl: Duration) -> BoxFuture<'_, Result<(), StorageError>> {
+        let key = format!("{}:{answer}", key("topic", chat));
+        let command = if ttl.as_secs() == 0 {
+            cmd("DEL").arg(key).to_owned()
+        } else {
+            cmd("SET").arg(key).arg(topic).arg("EX").arg(ttl.as_secs()).to_owned()
+        };
         self.run(move |mut connection| async move { query::<()>(&mut connection, &command, Retry::IfDropped).await })
     }
 }

@@ -1,6 +1,6 @@
 //! `SqliteStorage`: settings in one embedded SQLite file (WAL), the default for a single
 //! replica. Tables are created with `IF NOT EXISTS`, so data files of earlier versions (which
-//! have only `chats`) keep working and gain `check_state` on first open.
+//! have only `chats`) keep working and gain `check_state` and `answer_topic` on first open.
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -39,6 +39,13 @@ impl SqliteStorage {
                      chat INTEGER PRIMARY KEY,
                      answers TEXT NOT NULL,
                      expires_at INTEGER NOT NULL
+                 );
+                 CREATE TABLE IF NOT EXISTS answer_topic (
+                     chat INTEGER NOT NULL,
+                     answer INTEGER NOT NULL,
+                     topic TEXT NOT NULL,
+                     expires_at INTEGER NOT NULL,
+                     PRIMARY KEY (chat, answer)
                  );",
             )
             .map_err(open_error)?;
@@ -148,6 +155,35 @@ impl Storage for SqliteStorage {
 
     fn end_check(&self, chat: ChatId) -> BoxFuture<'_, Result<(), StorageError>> {
         let result = self.with(|c| c.execute("DELETE FROM check_state WHERE chat = ?1", params![chat]).map(drop));
+        Box::pin(async move { result })
+    }
+
+    fn answer_topic(&self, chat: ChatId, answer: i64, now: u64) -> BoxFuture<'_, Result<Option<String>, StorageError>> {
+        let result = self.with(|c| {
+            c.query_row(
+                "SELECT topic FROM answer_topic WHERE chat = ?1 AND answer = ?2 AND expires_at > ?3",
+                params![chat, answer, to_i64(now)],
+                |row| row.get::<_, String>(0),
+            )
+            .optional()
+        });
+        Box::pin(async move { result })
+    }
+
+    fn save_answer_topic(&self, chat: ChatId, answer: i64, topic: &str, now: u64, ttl: Duration) -> BoxFuture<'_, Result<(), StorageError>> {
+        let now = to_i64(now);
+        let expires_at = now.saturating_add(to_i64(ttl.as_secs()));
+        let result = self.with(|c| {
+            let tx = c.transaction()?;
+            // Purged on save, as the checks are: nothing stays past its 30 minutes.
+            tx.execute("DELETE FROM answer_topic WHERE expires_at <= ?1", params![now])?;
+            tx.execute(
+                "INSERT INTO answer_topic (chat, answer, topic, expires_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(chat, answer) DO UPDATE SET topic = excluded.topic, expires_at = excluded.expires_at",
+                params![chat, answer, topic, expires_at],
+            )?;
+            tx.commit()
+        });
         Box::pin(async move { result })
     }
 }

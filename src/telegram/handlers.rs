@@ -21,12 +21,15 @@ use super::send::{self, classify, error_class, Failure};
 use super::text;
 use super::TgBot;
 use crate::domain::check::{self, CheckStep};
-use crate::domain::{reply::escape_html, Engine, Question, Reply, ReplyKind, Tier};
+use crate::domain::{reply::escape_html, Engine, Question, Reply, ReplyKind, Tier, TopicId};
 use crate::metrics::{Metrics, NoticeTrigger};
-use crate::storage::Storage;
+use crate::storage::{Storage, LATEST_ANSWER};
 
 /// How long an unfinished red-flag check keeps its answers.
 pub const CHECK_TTL: Duration = Duration::from_secs(30 * 60);
+
+/// How long an answer's topic stays the context of a follow-up.
+pub const FOLLOW_UP_TTL: Duration = Duration::from_secs(30 * 60);
 
 /// What every endpoint needs besides the bot.
 pub struct BotContext {
@@ -120,6 +123,7 @@ fn update_span(update_id: UpdateId, kind: &'static str) -> Span {
         action = field::Empty,
         topic = field::Empty,
         urgency = field::Empty,
+        kind = field::Empty,
         n_messages = field::Empty,
     )
 }
@@ -189,11 +193,34 @@ async fn handle_message(bot: &TgBot, me: &Me, ctx: &BotContext, update_id: u32, 
         }
     }
     if private {
-        return answer_question(bot, ctx, Target::reply_to(msg), text).await;
+        return answer_question(bot, ctx, Target::reply_to(msg), text, Conversation::Private).await;
     }
     match addressed_question(msg, me, text) {
-        Some(question) => answer_question(bot, ctx, Target::reply_to(msg), &question).await,
+        Some((question, conversation)) => answer_question(bot, ctx, Target::reply_to(msg), &question, conversation).await,
         None => watch_red_flags(bot, ctx, update_id, msg, text).await,
+    }
+}
+
+/// Where a question was asked, which decides its follow-up context and how long a reply may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Conversation {
+    /// A private chat: the context is the chat's latest answer.
+    Private,
+    /// A group message replying to one of the bot's answers: the context is that answer.
+    GroupReply(MessageId),
+    /// Any other group question (a mention, `/ask`): no context, since the bot cannot tell
+    /// whose earlier question a short "is it serious?" follows.
+    Group,
+}
+
+impl Conversation {
+    /// The storage key of the answer that gives a follow-up its context.
+    fn context_key(self) -> Option<i64> {
+        match self {
+            Self::Private => Some(LATEST_ANSWER),
+            Self::GroupReply(id) => Some(i64::from(id.0)),
+            Self::Group => None,
+        }
     }
 }
 
@@ -203,9 +230,11 @@ fn is_service(msg: &Message) -> bool {
 }
 
 /// The question of a group message addressed to the bot (a mention or a reply to the bot), with
-/// the mention removed; `None` when the message is not addressed to the bot.
-fn addressed_question(msg: &Message, me: &Me, text: &str) -> Option<String> {
-    let replies_to_bot = msg.reply_to_message().and_then(|m| m.from.as_ref()).is_some_and(|u| u.id == me.id);
+/// the mention removed, and whether it replies to one of the bot's messages; `None` when the
+/// message is not addressed to the bot.
+fn addressed_question(msg: &Message, me: &Me, text: &str) -> Option<(String, Conversation)> {
+    let bot_message = msg.reply_to_message().filter(|m| m.from.as_ref().is_some_and(|u| u.id == me.id));
+    let replies_to_bot = bot_message.is_some();
     let handle = format!("@{}", me.username()).to_lowercase();
     let mut mentioned = false;
     let mut question = text.to_owned();
@@ -222,7 +251,8 @@ fn addressed_question(msg: &Message, me: &Me, text: &str) -> Option<String> {
             }
         }
     }
-    (mentioned || replies_to_bot).then_some(question)
+    let conversation = bot_message.map_or(Conversation::Group, |m| Conversation::GroupReply(m.id));
+    (mentioned || replies_to_bot).then_some((question, conversation))
 }
 
 async fn handle_command(bot: &TgBot, me: &Me, ctx: &BotContext, msg: &Message, command: Command) -> HandlerResult {
@@ -252,7 +282,10 @@ async fn handle_command(bot: &TgBot, me: &Me, ctx: &BotContext, msg: &Message, c
             send_html(bot, ctx, target, text::CHECK_IN_GROUP, keyboard).await
         }
         Command::Ask(question) if question.trim().is_empty() => send_html(bot, ctx, target, text::ASK_EMPTY, None).await,
-        Command::Ask(question) => answer_question(bot, ctx, target, &question).await,
+        Command::Ask(question) => {
+            let conversation = if private { Conversation::Private } else { Conversation::Group };
+            answer_question(bot, ctx, target, &question, conversation).await
+        }
         Command::About => send_html(bot, ctx, target, &about(&ctx.engine), None).await,
         Command::Privacy => send_html(bot, ctx, target, text::PRIVACY, None).await,
         Command::Redflags(_) if private => send_html(bot, ctx, target, text::REDFLAGS_PRIVATE, None).await,
@@ -311,24 +344,51 @@ async fn is_admin(bot: &TgBot, msg: &Message) -> bool {
     }
 }
 
-async fn answer_question(bot: &TgBot, ctx: &BotContext, target: Target, question: &str) -> HandlerResult {
-    let answer = ctx.engine.answer(&Question::new(question));
+async fn answer_question(bot: &TgBot, ctx: &BotContext, target: Target, question: &str, conversation: Conversation) -> HandlerResult {
+    let chat = target.chat.0;
+    let now = unix_now();
+    // Context fails closed to "none": without it a follow-up gets the answer its own words give.
+    let previous = match conversation.context_key() {
+        Some(key) => ctx.storage.answer_topic(chat, key, now).await.unwrap_or_else(|e| {
+            warn!(cause = %e, "previous answer's topic unreadable; answering without it");
+            None
+        }),
+        None => None,
+    };
+    let answer = ctx.engine.answer_in_context(&Question::new(question), previous.map(TopicId).as_ref());
     let span = Span::current();
     let topic = answer.reply.answered.first();
     if let Some(topic) = topic {
         span.record("topic", topic.as_str());
     }
+    span.record("kind", answer.reply.kind.label());
+    ctx.metrics.reply_kind(answer.reply.kind);
     match (topic, answer.reply.kind) {
         (Some(topic), _) => ctx.metrics.answered(Some(topic.as_str())),
         (None, ReplyKind::Fallback) => ctx.metrics.answered(None),
         _ => {}
     }
     if let Some(tier) = answer.triage.urgency {
-        span.record("urgency", crate::cli::tier_name(tier));
-        let trigger = if target.chat.0 > 0 { NoticeTrigger::Private } else { NoticeTrigger::GroupAddressed };
+        span.record("urgency", tier.as_str());
+        let trigger = if conversation == Conversation::Private { NoticeTrigger::Private } else { NoticeTrigger::GroupAddressed };
         ctx.metrics.red_flag_notice(tier.into(), trigger);
     }
-    send_reply(bot, ctx, target, &answer.reply).await
+    let group = conversation != Conversation::Private;
+    // In a group every reply stays compact: no list of every topic, no wall of buttons.
+    let reply = if group { answer.reply.compact(ctx.engine.kb()) } else { answer.reply };
+    let keyboard = if group && reply.kind == ReplyKind::Fallback { None } else { reply_keyboard(&ctx.engine, &reply) };
+    let sent = send_pieces(bot, ctx, target, &reply.to_html(), keyboard).await?;
+    // The topic is the context of a follow-up: in private the chat's latest answer, in a group
+    // each of the bot's messages (a follow-up there replies to one of them).
+    if let Some(topic) = reply.answered.first() {
+        let keys: Vec<i64> = if group { sent.iter().map(|id| i64::from(id.0)).collect() } else { vec![LATEST_ANSWER] };
+        for key in keys {
+            if let Err(e) = ctx.storage.save_answer_topic(chat, key, topic.as_str(), now, FOLLOW_UP_TTL).await {
+                warn!(cause = %e, "could not keep the answer's topic for follow-ups");
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn watch_red_flags(bot: &TgBot, ctx: &BotContext, update_id: u32, msg: &Message, text: &str) -> HandlerResult {
@@ -336,7 +396,7 @@ async fn watch_red_flags(bot: &TgBot, ctx: &BotContext, update_id: u32, msg: &Me
     // Only what needs a doctor today or help now is posted unasked: a bare or negated mention
     // ("a bit numb", "no numbness") in a group's chatter would teach people to ignore the notice.
     let Some(notice) = ctx.engine.red_flag_notice(&Question::new(text), Tier::Urgent) else { return Ok(()) };
-    Span::current().record("urgency", crate::cli::tier_name(notice.tier));
+    Span::current().record("urgency", notice.tier.as_str());
     let chat = msg.chat.id.0;
     // Fail open: if the store cannot be read, post the notice. A duplicate is better than a miss.
     let watching = ctx.storage.red_flag_watch(chat).await.unwrap_or_else(|e| {
@@ -520,7 +580,7 @@ async fn send_check_step(bot: &TgBot, ctx: &BotContext, target: Target, answers:
             send_html(bot, ctx, target, &html, Some(keyboard)).await
         }
         CheckStep::Done(Some(tier)) => {
-            Span::current().record("urgency", crate::cli::tier_name(tier));
+            Span::current().record("urgency", tier.as_str());
             ctx.metrics.red_flag_notice(tier.into(), NoticeTrigger::Check);
             let mut reply = engine.urgent_care_reply();
             reply.urgent = Some(engine.urgent_notice(tier));
@@ -590,10 +650,16 @@ async fn send_reply(bot: &TgBot, ctx: &BotContext, target: Target, reply: &Reply
     send_html(bot, ctx, target, &reply.to_html(), reply_keyboard(&ctx.engine, reply)).await
 }
 
+/// Sends HTML: see [`send_pieces`].
+async fn send_html(bot: &TgBot, ctx: &BotContext, target: Target, html: &str, keyboard: Option<InlineKeyboardMarkup>) -> HandlerResult {
+    send_pieces(bot, ctx, target, html, keyboard).await.map(drop)
+}
+
 /// Sends HTML, split under the limit; the first piece quotes the message, the last carries the
 /// buttons. Transient failures are retried; a chat that blocked the bot is skipped; a migrated
-/// group is followed once.
-async fn send_html(bot: &TgBot, ctx: &BotContext, target: Target, html: &str, keyboard: Option<InlineKeyboardMarkup>) -> HandlerResult {
+/// group is followed once. Returns the ids of the messages sent.
+async fn send_pieces(bot: &TgBot, ctx: &BotContext, target: Target, html: &str, keyboard: Option<InlineKeyboardMarkup>) -> Result<Vec<MessageId>, HandlerError> {
+    let mut sent = Vec::new();
     let pieces = send::split_message(html, send::MAX_MESSAGE_LEN);
     let n = pieces.len();
     Span::current().record("n_messages", n);
@@ -616,7 +682,8 @@ async fn send_html(bot: &TgBot, ctx: &BotContext, target: Target, html: &str, ke
             }
             ctx.flood.wait(chat.0).await;
             match send::with_retry(Some(&ctx.metrics), || request.send_ref()).await {
-                Ok(_) => {
+                Ok(message) => {
+                    sent.push(message.id);
                     ctx.metrics.reply_sent();
                     if i + 1 == n {
                         if let Ok(received) = RECEIVED.try_with(|t| *t) {
@@ -628,7 +695,7 @@ async fn send_html(bot: &TgBot, ctx: &BotContext, target: Target, html: &str, ke
                 Err(error) => match classify(&error) {
                     Failure::Blocked => {
                         info!(class = error_class(&error), "chat has blocked or removed the bot; skipped");
-                        return Ok(());
+                        return Ok(sent);
                     }
                     Failure::Migrated(new_chat) if !migrated => {
                         info!("group became a supergroup; following it");
@@ -649,7 +716,7 @@ async fn send_html(bot: &TgBot, ctx: &BotContext, target: Target, html: &str, ke
             }
         }
     }
-    Ok(())
+    Ok(sent)
 }
 
 #[cfg(test)]

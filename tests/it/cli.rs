@@ -79,7 +79,7 @@ fn ask_json_batch_prints_one_object_per_line_in_order() {
         let topics: Vec<String> = answer.reply.ranked.iter().map(|t| t.to_string()).collect();
         assert_eq!(object["topics"], serde_json::json!(topics), "{question:?}");
         assert_eq!(object["urgent"], answer.triage.urgency.is_some(), "{question:?}");
-        let urgency = answer.triage.urgency.map(backleg::cli::tier_name);
+        let urgency = answer.triage.urgency.map(|tier| tier.as_str());
         assert_eq!(object["urgency"], serde_json::json!(urgency), "{question:?}");
         assert_eq!(object["urgent_terms"], serde_json::json!(answer.triage.terms()), "{question:?}");
         assert_eq!(object["reply"], answer.reply.to_plain(), "{question:?}");
@@ -184,6 +184,28 @@ fn chat_with_piped_stdin() {
     let greeting = stdout.find("Hello!").expect("greeting");
     let urgent = stdout.find("emergency").expect("urgent block");
     assert!(greeting < urgent, "replies in order");
+}
+
+#[test]
+fn chat_reads_a_short_follow_up_with_the_previous_answer() {
+    let output = backleg().arg("chat").write_stdin("what is spinal stenosis\nis it serious?\n").output().expect("run");
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let stdout = stdout_of(&output);
+    assert_eq!(stdout.matches("Spinal stenosis\n").count(), 2, "both replies are about stenosis: {stdout}");
+}
+
+#[test]
+fn ask_batch_lines_stand_alone_unless_asked_for_a_session() {
+    let input = "what is spinal stenosis\nis it serious?\n";
+    let topics = |args: &[&str]| -> Vec<(Value, Value)> {
+        let output = backleg().args(args).write_stdin(input).output().expect("run");
+        assert!(output.status.success(), "{}", stderr_of(&output));
+        stdout_of(&output).lines().map(|l| serde_json::from_str::<Value>(l).expect("json")).map(|v| (v["topic"].clone(), v["kind"].clone())).collect()
+    };
+    let alone = topics(&["ask", "--json", "-"]);
+    assert_eq!(alone[1].0, "urgent", "a batch line has no context: {alone:?}");
+    let session = topics(&["ask", "--json", "--session", "-"]);
+    assert_eq!(session[1], (Value::from("spinal-stenosis"), Value::from("follow-up")), "{session:?}");
 }
 
 #[test]

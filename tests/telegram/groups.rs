@@ -274,3 +274,36 @@ async fn intro_says_whether_the_watch_can_work_there() {
     assert!(lower.contains("privacy") || lower.contains("admin"), "the intro should say how to let the watch work: {}", blind.text());
     h.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn group_fallback_is_two_lines_and_a_pointer_to_topics() {
+    let h = Harness::start().await;
+    let id = h.uid();
+    h.push(updates::mention(id, GROUP, USER, "asdf qwer zxcv"));
+    let answer = wait_answer_to(&h, GROUP, id).await;
+    assert!(answer.text().contains("/topics"), "points at /topics: {}", answer.text());
+    assert!(answer.buttons().is_empty(), "no wall of buttons in a group: {}", answer.body);
+    let lines = answer.text().lines().filter(|l| !l.trim().is_empty()).count();
+    assert!(lines <= 3, "compact in a group (the fallback line and the disclaimer), got {lines} lines: {}", answer.text());
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_to_an_answer_is_read_with_that_answer_s_topic() {
+    let h = Harness::start().await;
+    let ask = h.uid();
+    h.push(updates::group_command(ask, GROUP, USER, "/ask what is spinal stenosis"));
+    let first = wait_answer_to(&h, GROUP, ask).await;
+    assert!(first.text().contains("Spinal stenosis"), "{}", first.text());
+    let id = h.uid();
+    h.push(updates::reply_to_bot(id, GROUP, USER + 1, first.message_id, "is it serious?"));
+    let answer = wait_answer_to(&h, GROUP, id).await;
+    assert!(answer.text().contains("Spinal stenosis"), "the replied-to answer is the context: {}", answer.text());
+
+    // A mention is not a reply: whose earlier question it follows is unknown, so no context.
+    let id = h.uid();
+    h.push(updates::mention(id, GROUP, USER, "is it serious?"));
+    let answer = wait_answer_to(&h, GROUP, id).await;
+    assert!(!answer.text().contains("Spinal stenosis"), "no context for a mention: {}", answer.text());
+    h.finish().await;
+}

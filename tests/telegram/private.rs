@@ -75,9 +75,9 @@ async fn edited_private_message_is_answered_again() {
     h.push(updates::private_text(original, CHAT, "what is sciatica"));
     let first = h.api.wait_delivered_to(CHAT, 1).await;
     assert!(first[0].text().contains(SCIATICA_TITLE), "{}", first[0].text());
-    h.push(updates::edited_text(h.uid(), CHAT, CHAT, original, "what causes sciatica"));
+    h.push(updates::edited_text(h.uid(), CHAT, CHAT, original, "how long does sciatica last"));
     let both = h.api.wait_delivered_to(CHAT, 2).await;
-    assert!(both[1].text().contains("Possible causes"), "the edited question is answered: {}", both[1].text());
+    assert!(both[1].text().contains("Outlook"), "the edited question is answered: {}", both[1].text());
     h.finish().await;
 }
 
@@ -117,5 +117,43 @@ async fn about_command_says_not_a_diagnosis() {
     let h = Harness::start().await;
     let reply = ask(&h, "/about").await;
     assert!(reply.text().contains(NOT_A_DIAGNOSIS), "{}", reply.text());
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_short_follow_up_is_read_with_the_previous_answer_of_the_same_chat() {
+    let h = Harness::start().await;
+    let first = ask(&h, "what is spinal stenosis").await;
+    assert!(first.text().contains("Spinal stenosis"), "{}", first.text());
+    let follow_up = ask(&h, "is it serious?").await;
+    assert!(follow_up.text().contains("Spinal stenosis"), "\"is it serious?\" after stenosis is about stenosis: {}", follow_up.text());
+    assert!(follow_up.text().contains(NOT_A_DIAGNOSIS), "{}", follow_up.text());
+
+    // Another person's chat has no context: the same words get the urgent signs.
+    const OTHER: i64 = 7002;
+    h.push(updates::private_text(h.uid(), OTHER, "is it serious?"));
+    let alone = h.api.wait_delivered_to(OTHER, 1).await.swap_remove(0);
+    assert!(!alone.text().contains("Spinal stenosis"), "no context in a chat that asked nothing before: {}", alone.text());
+    assert!(alone.text().contains(SEEK_HELP), "the urgent signs: {}", alone.text());
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_domain_but_unspecific_gets_the_orientation_not_the_fallback() {
+    let h = Harness::start().await;
+    let answer = ask(&h, "my lower back is killing me, any advice?").await;
+    assert!(!answer.text().contains("I'm not sure I understood"), "{}", answer.text());
+    assert!(answer.text().contains("What you can do now"), "the orientation answer: {}", answer.text());
+    let buttons = answer.callback_data();
+    assert!(!buttons.is_empty() && buttons.len() <= 4, "a few topic buttons, not the whole list: {buttons:?}");
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_domain_signal_gets_the_full_list_in_private() {
+    let h = Harness::start().await;
+    let answer = ask(&h, "asdf qwer zxcv").await;
+    assert!(answer.text().contains("I'm not sure I understood"), "{}", answer.text());
+    assert_eq!(answer.callback_data().len(), topic_ids().len(), "every topic as a button in a private chat: {}", answer.body);
     h.finish().await;
 }

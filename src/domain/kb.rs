@@ -145,6 +145,15 @@ pub struct MatchSettings {
     /// A runner-up scoring at least this share of the top, matched on different words, in a
     /// message that joins two requests ("and", "also", two question marks), is answered too.
     pub second_answer_ratio: f32,
+    /// The bar instead of `min_score` for a message with no sign of back or leg pain (no body
+    /// part, condition, level or scan; no subject, no red flag, no context): generic words
+    /// alone ("walk", "cause", "garden") are weak evidence of a back-pain question.
+    #[serde(default = "default_out_of_domain_min_score")]
+    pub out_of_domain_min_score: f32,
+}
+
+fn default_out_of_domain_min_score() -> f32 {
+    3.0
 }
 
 /// Rewrites lay terms and variants to the knowledge base's own words before matching.

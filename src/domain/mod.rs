@@ -181,7 +181,23 @@ impl Engine {
             }
             Intent::Question => {
                 let ranked = matcher::rank(&self.kb, &self.index, &analysis, &triage, route);
-                matcher::decide(&self.kb, &analysis, ranked, route)
+                let mut decision = matcher::decide(&self.kb, &analysis, ranked, route);
+                // Asking whether it is serious, or when to get help, always gets the warning
+                // signs, whatever else the message says or leaves out.
+                let q = &self.kb.questions;
+                let asks_for_the_signs = reading
+                    .intent
+                    .filter(|(_, weight)| *weight >= q.intent_min)
+                    .and_then(|(i, _)| q.route(&q.intents[i].id, None))
+                    .is_some_and(|topic| *topic == self.kb.red_flags.topic);
+                let no_domain_signal =
+                    !reading.in_domain && !follow_up && reading.subject.is_none() && triage.urgency.is_none() && !asks_for_the_signs;
+                let weak = decision.ranked.first().is_none_or(|top| top.score < self.kb.matching.out_of_domain_min_score);
+                if no_domain_signal && weak {
+                    decision.answered.clear();
+                    decision.also.clear();
+                }
+                decision
             }
             _ => Decision::default(),
         };

@@ -162,7 +162,8 @@ impl Engine {
             analysis.n_off_topic += analysis.scope_kinds.len();
         }
         let mut intent = self.intent(&analysis);
-        if intent == Intent::Question && reading.about_bot {
+        // "What can you do about piriformis?" asks about piriformis, not about the bot.
+        if intent == Intent::Question && reading.about_bot && reading.subject.is_none() {
             intent = Intent::AboutBot;
         }
         let (mut route, follow_up) = self.route(&reading, previous, !analysis.scope_kinds.is_empty());

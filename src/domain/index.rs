@@ -399,7 +399,14 @@ impl Index {
         for hit in self.senses.find_all(words) {
             masked[hit.start..hit.end].iter_mut().for_each(|m| *m = true);
         }
-        let owned_by_person = |i: usize| (1..=2).any(|back| i >= back && matches!(words[i - back].as_str(), "my" | "i" | "me" | "your"));
+        // "My back", "my lower back"; not "my dog's back".
+        let owned_by_person = |i: usize| {
+            (1..=2).any(|back| {
+                i >= back
+                    && matches!(words[i - back].as_str(), "my" | "i" | "me" | "your")
+                    && !words[i - back + 1..i].iter().any(|w| self.animals.contains(w.as_str()))
+            })
+        };
         let body: Vec<usize> = (0..words.len()).filter(|&i| self.animal_body.contains(words[i].as_str())).collect();
         let persons_body = body.iter().any(|&i| owned_by_person(i));
         // "Rear disc brakes are squealing, do I need new discs?": about a thing, not a body.

@@ -155,7 +155,14 @@ impl Engine {
         let mut analysis = self.index.analyze(question.text());
         let triage = self.triage(&analysis);
         let reading = self.reader.read(&analysis);
-        if reading.refers_back && reading.subject.is_none() && analysis.scope_kinds.is_empty() && !analysis.history_scope_kinds.is_empty() {
+        let q = &self.kb.questions;
+        let asks_about_history = reading.intent.is_none_or(|(i, _)| q.about_history.contains(&q.intents[i].id));
+        if reading.refers_back
+            && asks_about_history
+            && reading.subject.is_none()
+            && analysis.scope_kinds.is_empty()
+            && !analysis.history_scope_kinds.is_empty()
+        {
             // "My MRI report says ... What does that mean?": the question points at the history,
             // and the history is out of scope.
             analysis.scope_kinds = std::mem::take(&mut analysis.history_scope_kinds);
@@ -215,7 +222,10 @@ impl Engine {
         let topic_idx = |id: &TopicId| self.kb.topics.iter().position(|t| &t.id == id);
         let own_subject = reading.subject.map(|s| &q.subjects[s]);
         let own_intent = reading.intent.filter(|(_, weight)| *weight >= q.intent_min).map(|(i, _)| q.intents[i].id.as_str());
-        if let Some(previous) = previous.filter(|_| reading.follow_up) {
+        // A subject of its own makes a follow-up only when it points back ("what about
+        // stenosis?"); "what is piriformis?" stands alone.
+        let follows = reading.follow_up && (own_subject.is_none() || reading.refers_back);
+        if let Some(previous) = previous.filter(|_| follows) {
             if let Some(prev_idx) = topic_idx(previous) {
                 // The previous answer's intent is the one whose "*" route it is ("outlook"), its
                 // subject the one it defines ("spinal-stenosis" defines stenosis).
@@ -223,6 +233,9 @@ impl Engine {
                 let prev_subject = q.subjects.iter().find(|s| &s.topic == previous);
                 let subject = own_subject.or(prev_subject);
                 let topic = own_intent.or(prev_intent).and_then(|i| q.route(i, subject.map(|s| s.id.as_str()))).and_then(topic_idx);
+                // A subject of its own and nothing to carry over ("what is piriformis?"): its
+                // own topic, not the previous one.
+                let topic = topic.or_else(|| own_subject.and_then(|s| topic_idx(&s.topic)));
                 let subject_topic = subject.and_then(|s| topic_idx(&s.topic));
                 return (Route { topic: Some(topic.unwrap_or(prev_idx)), subject_topic }, true);
             }

@@ -413,3 +413,18 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn question_table_names_only_known_intents_subjects_and_topics() {
+    let cases = [
+        ("outlook = { \"*\" = \"outlook\" }", "outlook = { \"*\" = \"outlok\" }", "outlok", "outlook = { \"*\" = \"outlok\" }"),
+        ("seek-care = { \"*\" = \"urgent\" }", "seek-care = { \"*\" = \"urgent\", sciatika = \"sciatica\" }", "sciatika", "seek-care = {"),
+        ("about_history = [\"definition\",", "about_history = [\"definiton\",", "definiton", "about_history = "),
+        ("orientation_topic = \"diagnosis\"", "orientation_topic = \"diagnosys\"", "diagnosys", "orientation_topic = "),
+    ];
+    for (from, to, word, marker) in cases {
+        let mut text = String::new();
+        let (dir, err) = load_broken(|dir| text = edit(dir, "questions.toml", from, to));
+        assert_one_problem(dir.path(), &err, "questions.toml", Some(line_of(&text, marker)), &[word]);
+    }
+}

@@ -12,13 +12,16 @@
 //!   answer for a danger sign;
 //! - `safety`: the table of red-flag cases (tests/data/safety.tsv), with recall per flag;
 //! - `redis_storage`: the Redis settings store against a real `redis-server` (ignored unless
-//!   asked with `--ignored`; `.ci/run` installs the server and runs them).
+//!   asked with `--ignored`; `.ci/run` installs the server and runs them);
+//! - `reading`: the domain, other senses, intent and subject routes, follow-ups, about-the-bot
+//!   and compact group replies.
 
 mod cli;
 mod eval_bars;
 mod kb_validation;
 mod matching;
 mod properties;
+mod reading;
 mod redis_storage;
 mod safety;
 mod support;

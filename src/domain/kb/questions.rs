@@ -97,6 +97,11 @@ pub struct Questions {
     /// Words that make the intent word just before them the one who spoke, not what is asked
     /// ("physio says my core is weak, which exercises?" asks about exercise).
     pub reporting: Vec<String>,
+    /// Intents with which a question that points back ("what does that mean?") asks about the
+    /// history before it, so an out-of-scope history (a scan report, an operation) makes the
+    /// question out of scope; with any other intent ("what can I do to ease it?") it asks about
+    /// the pain.
+    pub about_history: Vec<String>,
     /// A follow-up is at most this many words.
     pub follow_up_max_words: usize,
     /// Words that point back at what was said before ("it", "that", "what about").
@@ -208,6 +213,8 @@ struct RawSentences {
     circumstance: Vec<String>,
     #[serde(default)]
     reporting: Vec<String>,
+    #[serde(default)]
+    about_history: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -317,6 +324,13 @@ pub(super) fn validate(file: &KbFile, raw: RawQuestionsFile, topic_ids: &HashSet
             p.at(Some(topic.span()), format!("orientation: unknown topic `{}`", topic.get_ref()));
         }
     }
+    let mut about_history = Vec::new();
+    for intent in &raw.sentences.about_history {
+        if !intent_ids.contains(intent.get_ref()) {
+            p.at(Some(intent.span()), format!("sentences.about_history: unknown intent `{}`", intent.get_ref()));
+        }
+        about_history.push(intent.get_ref().clone());
+    }
     if !raw.route_boost.is_finite() || raw.route_boost < 0.0 {
         p.at(None, "`route_boost` must be zero or more");
     }
@@ -342,6 +356,7 @@ pub(super) fn validate(file: &KbFile, raw: RawQuestionsFile, topic_ids: &HashSet
         history_weight: raw.sentences.history_weight,
         circumstance: folded_all(&raw.sentences.circumstance, "sentences.circumstance", &mut p),
         reporting: folded_all(&raw.sentences.reporting, "sentences.reporting", &mut p),
+        about_history,
         follow_up_max_words: raw.follow_up.max_words,
         refer_back: folded_all(&raw.follow_up.refer_back, "follow_up.refer_back", &mut p),
         about_bot: folded_all(&raw.about_bot, "about_bot", &mut p),

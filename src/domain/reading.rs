@@ -139,7 +139,16 @@ impl Reader {
         }
         for (i, intent) in questions.intents.iter().enumerate() {
             for (phrase, &weight) in &intent.said {
-                word_phrases.push(fold(phrase));
+                let folded = fold(phrase);
+                // Folding drops a clitic ("what's" -> "what"), so "whats going on" and "what is
+                // going on" are also looked for as "what going on".
+                let clipped = clip_contractions(&folded);
+                // Two words ("what it") would be found in too much else ("what it feels like").
+                if clipped != folded && clipped.split(' ').count() >= 3 {
+                    word_phrases.push(clipped);
+                    reader.word_kinds.push(WordPattern::Intent(i, weight));
+                }
+                word_phrases.push(folded);
                 reader.word_kinds.push(WordPattern::Intent(i, weight));
             }
         }
@@ -174,6 +183,13 @@ impl Reader {
             if self.domain_terms.contains(term.as_str()) {
                 reading.in_domain = true;
             }
+            // What it is about is read from every sentence, the history weighing less ("was
+            // diagnosed with spondylolisthesis. What is that?").
+            if let Some(list) = self.subject_terms.get(term.as_str()) {
+                for &s in list {
+                    subjects.entry(s).or_insert((0.0, pos)).0 += weight_of(sentence);
+                }
+            }
             // What the question asks is read from the question sentences, not from the history
             // before them ("GP did an MRI ... will it settle?" asks about the outlook).
             if circumstance(pos) || weight_of(sentence) < 1.0 {
@@ -187,11 +203,6 @@ impl Reader {
                         entry.0 += w * weight_of(sentence);
                         entry.1 = entry.1.min(at);
                     }
-                }
-            }
-            if let Some(list) = self.subject_terms.get(term.as_str()) {
-                for &s in list {
-                    subjects.entry(s).or_insert((0.0, pos)).0 += weight_of(sentence);
                 }
             }
         }
@@ -271,6 +282,30 @@ impl Reader {
     }
 }
 
+/// A said-phrase as it reads once typed with an apostrophe and folded: "whats" and "what is" are
+/// "what" ("what's"), likewise for that, it, how, where, who and there.
+fn clip_contractions(phrase: &str) -> String {
+    const CLIPPED: [(&str, &str); 7] =
+        [("whats", "what"), ("thats", "that"), ("hows", "how"), ("wheres", "where"), ("whos", "who"), ("theres", "there"), ("its", "it")];
+    let mut out: Vec<&str> = Vec::new();
+    let words: Vec<&str> = phrase.split(' ').collect();
+    let mut i = 0;
+    while i < words.len() {
+        let word = words[i];
+        if let Some(&(_, short)) = CLIPPED.iter().find(|(long, _)| *long == word) {
+            out.push(short);
+        } else if CLIPPED.iter().any(|(_, short)| *short == word) && words.get(i + 1) == Some(&"is") && i + 2 < words.len() {
+            // "what is going on" -> "what going on"; a final "is" ("what it is") stays.
+            out.push(word);
+            i += 1;
+        } else {
+            out.push(word);
+        }
+        i += 1;
+    }
+    out.join(" ")
+}
+
 /// "l4", "s1", "c5", "t12", or "l" followed by a number ("L 4-5" folds to "l 4 5").
 fn is_spinal_level(word: &str, next: Option<&str>) -> bool {
     let mut chars = word.chars();
@@ -298,5 +333,14 @@ mod tests {
         for (word, next) in [("l", Some("lamb")), ("l45", None), ("x1", None), ("c", None), ("t13", None), ("s", Some("1"))] {
             assert!(!is_spinal_level(word, next), "{word} {next:?}");
         }
+    }
+
+    #[test]
+    fn said_phrases_are_also_looked_for_as_folded_from_an_apostrophe() {
+        assert_eq!(clip_contractions("whats going on"), "what going on");
+        assert_eq!(clip_contractions("what is going on"), "what going on");
+        assert_eq!(clip_contractions("is that normal"), "is that normal");
+        assert_eq!(clip_contractions("what it is"), "what it is");
+        assert_eq!(clip_contractions("thats not right"), "that not right");
     }
 }

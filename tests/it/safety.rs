@@ -151,6 +151,11 @@ fn out_of_scope_questions_are_answered_by_kind() {
         ("pain in my shoulder when I lift my arm", "neck-arm"),
         ("tightness in my chest and shortness of breath", "chest"),
         ("I have a toothache", "other"),
+        ("would acupuncture help my sciatica", "treatments"),
+        ("is a deep tissue massage ok for a bulging disc", "treatments"),
+        ("which supplements are good for nerve pain in the leg", "treatments"),
+        ("what's the difference between an MRI with contrast and without", "procedures"),
+        ("how long does a nerve conduction study take", "procedures"),
     ] {
         let reply = answer(question).reply;
         assert_eq!(reply.kind, ReplyKind::OutOfScope, "{question:?}: {:?} {:?}", reply.kind, reply.answered);
@@ -167,6 +172,7 @@ fn out_of_scope_questions_are_answered_by_kind() {
     assert!(reply_of("children").contains("gp") && reply_of("children").contains("adults"));
     assert!(reply_of("neck-arm").contains("gp"));
     assert!(reply_of("chest").contains("medical help straight away"));
+    assert!(reply_of("treatments").contains("doctor or physio"));
 }
 
 #[test]
@@ -178,6 +184,7 @@ fn flags_win_over_the_kind() {
         ("steroid tablets for years, now back pain, what painkiller", Tier::Urgent),
         ("tightness in my chest and shortness of breath", Tier::Emergency),
         ("surgery next week, and I can't feel when I need to pee", Tier::Emergency),
+        ("had a massage yesterday and now I can't control my bladder", Tier::Emergency),
     ] {
         let answer = answer(question);
         assert_eq!(answer.triage.urgency, Some(tier), "{question:?}: {:?}", answer.triage.hits);

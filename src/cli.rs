@@ -8,12 +8,13 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
 use crate::domain::{readability, Answer, Engine, EngineOptions, Question, TopicId};
 use crate::eval::{self, Bars};
 use crate::kb_files::{self, KbLoadError};
+use crate::logging::LogFormat;
 
 /// Exit code: a check or an eval bar failed.
 pub const EXIT_FAILED: u8 = 1;
@@ -49,15 +50,6 @@ pub struct CommonArgs {
     /// Log format on stderr; levels come from RUST_LOG (default: warn).
     #[arg(long, global = true, env = "BACKLEG_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
-}
-
-/// Log output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LogFormat {
-    /// Human-readable lines.
-    Text,
-    /// One JSON object per line, for log collectors.
-    Json,
 }
 
 /// Subcommands.
@@ -218,16 +210,6 @@ impl From<&Answer> for AskOutput {
     }
 }
 
-/// An error that carries its exit code.
-#[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct Exit {
-    /// Exit code.
-    pub code: u8,
-    /// Message for stderr.
-    pub message: String,
-}
-
 /// Builds the engine from the common settings.
 ///
 /// # Errors
@@ -242,58 +224,43 @@ pub fn load_engine(common: &CommonArgs) -> Result<Engine> {
         .with_context(|| format!("cannot load {source}"))
 }
 
-/// Runs a parsed command line.
+/// Runs a console command (`chat`, `ask`, `eval`, `kb check`).
 ///
 /// # Errors
 /// Anything that should end the program with `EXIT_USAGE`.
-pub fn run(cli: Cli) -> Result<ExitCode> {
-    match cli.command {
-        Command::Chat => chat(&load_engine(&cli.common)?),
-        Command::Ask { json, explain, session, question } => ask(&load_engine(&cli.common)?, json, explain, session, &question),
-        Command::Eval(args) => run_eval(&load_engine(&cli.common)?, &args),
-        Command::Kb { command: KbCommand::Check { dir } } => kb_check(dir.or(cli.common.knowledge)),
-        Command::Run(args) => run_bot(&cli.common, &args),
+pub fn run(common: &CommonArgs, command: ConsoleCommand) -> Result<ExitCode> {
+    match command {
+        ConsoleCommand::Chat => chat(&load_engine(common)?),
+        ConsoleCommand::Ask { json, explain, session, question } => ask(&load_engine(common)?, json, explain, session, &question),
+        ConsoleCommand::Eval(args) => run_eval(&load_engine(common)?, &args),
+        ConsoleCommand::KbCheck { dir } => kb_check(dir.or_else(|| common.knowledge.clone())),
     }
 }
 
-fn run_bot(common: &CommonArgs, args: &RunArgs) -> Result<ExitCode> {
-    use crate::config::{ConfigFile, RunConfig, RunOverrides};
-    let file = match &args.config {
-        Some(path) => ConfigFile::read(path)?,
-        None => ConfigFile::default(),
-    };
-    let env = |name: &str| std::env::var(name).ok();
-    let overrides = RunOverrides {
-        token: env("TELOXIDE_TOKEN"),
-        api_url: env("TELOXIDE_API_URL"),
-        knowledge: common.knowledge.clone(),
-        emergency_number: common.emergency_number.clone(),
-        data: args.data.clone(),
-        red_flag_cooldown_seconds: args.red_flag_cooldown,
-        storage: args.storage.clone(),
-        webhook_url: args.webhook_url.clone(),
-        listen: args.listen.clone(),
-        webhook_secret: args.webhook_secret.clone(),
-        drop_pending: args.drop_pending,
-        webhook_max_connections: args.webhook_max_connections,
-        metrics_listen: args.metrics_listen.clone(),
-        flood_control: args.flood_control.clone(),
-        messages_per_second: args.messages_per_second,
-        max_updates_in_flight: args.max_updates_in_flight,
-    };
-    let config = RunConfig::resolve(overrides, file)?;
-    let options = EngineOptions { emergency_number: config.emergency_number.clone() };
-    let engine = kb_files::load_engine(config.knowledge.as_deref(), &options).context("cannot load the knowledge base")?;
-    let spec = match &config.storage {
-        Some(text) => crate::storage::StorageSpec::parse(text)?,
-        None => crate::storage::StorageSpec::Sqlite(config.data.clone()),
-    };
-    // Opening a Redis store never waits for the server: the bot answers without it (fail
-    // open) and `/readyz` reports it.
-    let storage = crate::storage::open(&spec).with_context(|| format!("cannot open the settings store {}", spec.describe()))?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
-    runtime.block_on(crate::telegram::run(&config, std::sync::Arc::new(engine), storage))?;
-    Ok(ExitCode::SUCCESS)
+/// A command the console edge runs itself; `run` (the bot) is wired by the composition root
+/// (`app.rs`).
+#[derive(Debug)]
+pub enum ConsoleCommand {
+    /// `chat`.
+    Chat,
+    /// `ask`.
+    Ask {
+        /// `--json`.
+        json: bool,
+        /// `--explain`.
+        explain: bool,
+        /// `--session`.
+        session: bool,
+        /// The question words, or `-`.
+        question: Vec<String>,
+    },
+    /// `eval`.
+    Eval(EvalArgs),
+    /// `kb check [DIR]`.
+    KbCheck {
+        /// The directory to check, if not the built-in knowledge base.
+        dir: Option<PathBuf>,
+    },
 }
 
 fn chat(engine: &Engine) -> Result<ExitCode> {

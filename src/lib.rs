@@ -14,6 +14,7 @@
 //!   replicas, or memory for tests).
 //! - `telegram`: the bot; the only module that imports teloxide.
 
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod domain;

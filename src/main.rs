@@ -1,8 +1,9 @@
-//! Edge: parse arguments, set up logging, run the chosen mode, map errors to exit codes.
+//! Parse arguments, set up logging, hand the command to the composition root (`app`), map errors
+//! to exit codes.
 
 use std::process::ExitCode;
 
-use backleg::cli::{self, Cli, EXIT_USAGE};
+use backleg::cli::{Cli, EXIT_USAGE};
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -15,7 +16,7 @@ fn main() -> ExitCode {
         }
     };
     backleg::logging::init(cli.common.log_format);
-    match cli::run(cli) {
+    match backleg::app::run(cli) {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err:#}");

@@ -107,7 +107,9 @@ struct Fake {
 }
 
 fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 fn json_response(body: String) -> Response {
@@ -119,11 +121,20 @@ fn ok(result: &Value) -> Response {
 }
 
 fn api_error(status: StatusCode, description: &str) -> Response {
-    (status, [(header::CONTENT_TYPE, "application/json")], json!({ "ok": false, "error_code": status.as_u16(), "description": description }).to_string())
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        json!({ "ok": false, "error_code": status.as_u16(), "description": description })
+            .to_string(),
+    )
         .into_response()
 }
 
-async fn handle(State(fake): State<Arc<Fake>>, UrlPath((bot, method)): UrlPath<(String, String)>, body: Bytes) -> Response {
+async fn handle(
+    State(fake): State<Arc<Fake>>,
+    UrlPath((bot, method)): UrlPath<(String, String)>,
+    body: Bytes,
+) -> Response {
     if bot.strip_prefix("bot") != Some(TOKEN) {
         return api_error(StatusCode::UNAUTHORIZED, "Unauthorized");
     }
@@ -141,7 +152,9 @@ async fn handle(State(fake): State<Arc<Fake>>, UrlPath((bot, method)): UrlPath<(
             "can_connect_to_business": false,
             "has_main_web_app": false
         })),
-        "getwebhookinfo" => ok(&json!({ "url": "", "has_custom_certificate": false, "pending_update_count": 0 })),
+        "getwebhookinfo" => {
+            ok(&json!({ "url": "", "has_custom_certificate": false, "pending_update_count": 0 }))
+        }
         "deletewebhook" | "setmycommands" => ok(&json!(true)),
         _ => {
             *fake.unexpected.lock().unwrap().entry(method).or_insert(0) += 1;
@@ -168,7 +181,13 @@ async fn get_updates(fake: &Fake, body: &[u8]) -> Response {
                 }
             }
             if !queue.is_empty() {
-                let mut out = String::with_capacity(32 + queue.iter().take(limit).map(|(_, u)| u.len() + 1).sum::<usize>());
+                let mut out = String::with_capacity(
+                    32 + queue
+                        .iter()
+                        .take(limit)
+                        .map(|(_, u)| u.len() + 1)
+                        .sum::<usize>(),
+                );
                 out.push_str(r#"{"ok":true,"result":["#);
                 for (i, (id, update)) in queue.iter().take(limit).enumerate() {
                     if i > 0 {
@@ -178,7 +197,10 @@ async fn get_updates(fake: &Fake, body: &[u8]) -> Response {
                     fake.served_up_to.fetch_max(*id, Ordering::SeqCst);
                 }
                 out.push_str("]}");
-                fake.first_batch.lock().unwrap().get_or_insert_with(Instant::now);
+                fake.first_batch
+                    .lock()
+                    .unwrap()
+                    .get_or_insert_with(Instant::now);
                 return json_response(out);
             }
         }
@@ -190,9 +212,13 @@ async fn get_updates(fake: &Fake, body: &[u8]) -> Response {
 
 fn send_message(fake: &Fake, body: &[u8]) -> Response {
     let n = fake.sent.fetch_add(1, Ordering::SeqCst) + 1;
-    fake.sent_bytes.fetch_add(body.len() as u64, Ordering::Relaxed);
+    fake.sent_bytes
+        .fetch_add(body.len() as u64, Ordering::Relaxed);
     if n == fake.expected.load(Ordering::SeqCst) {
-        fake.done_at.lock().unwrap().get_or_insert_with(Instant::now);
+        fake.done_at
+            .lock()
+            .unwrap()
+            .get_or_insert_with(Instant::now);
     }
     #[derive(serde::Deserialize)]
     struct SendMessage {
@@ -201,11 +227,17 @@ fn send_message(fake: &Fake, body: &[u8]) -> Response {
     }
     let Ok(request) = serde_json::from_slice::<SendMessage>(body) else {
         fake.bad_requests.fetch_add(1, Ordering::SeqCst);
-        return api_error(StatusCode::BAD_REQUEST, "Bad Request: chat_id and text are required");
+        return api_error(
+            StatusCode::BAD_REQUEST,
+            "Bad Request: chat_id and text are required",
+        );
     };
     if request.text.trim().is_empty() {
         fake.bad_requests.fetch_add(1, Ordering::SeqCst);
-        return api_error(StatusCode::BAD_REQUEST, "Bad Request: message text is empty");
+        return api_error(
+            StatusCode::BAD_REQUEST,
+            "Bad Request: message text is empty",
+        );
     }
     let message_id = fake.next_message_id.fetch_add(1, Ordering::Relaxed) + 1;
     json_response(format!(
@@ -239,11 +271,17 @@ fn updates(count: usize) -> VecDeque<(i64, String)> {
 }
 
 async fn start_server(fake: Arc<Fake>) -> (SocketAddr, tokio::task::JoinHandle<()>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind 127.0.0.1:0");
     let addr = listener.local_addr().expect("local address");
-    let app = Router::new().route("/{bot}/{method}", post(handle)).with_state(fake);
+    let app = Router::new()
+        .route("/{bot}/{method}", post(handle))
+        .with_state(fake);
     let server = tokio::spawn(async move {
-        axum::serve(listener, app).await.expect("fake Bot API server");
+        axum::serve(listener, app)
+            .await
+            .expect("fake Bot API server");
     });
     (addr, server)
 }
@@ -282,8 +320,13 @@ impl Bots {
 /// Builds both bots (release) and returns their paths, read from cargo's JSON messages.
 fn build_bots() -> Bots {
     let from_env = |name: &str| std::env::var_os(name).map(PathBuf::from);
-    if let (Some(backleg), Some(echo)) = (from_env("BENCH_BACKLEG_BIN"), from_env("BENCH_ECHO_BIN")) {
-        println!("using prebuilt bots: {} and {}", backleg.display(), echo.display());
+    if let (Some(backleg), Some(echo)) = (from_env("BENCH_BACKLEG_BIN"), from_env("BENCH_ECHO_BIN"))
+    {
+        println!(
+            "using prebuilt bots: {} and {}",
+            backleg.display(),
+            echo.display()
+        );
         return Bots { backleg, echo };
     }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
@@ -295,48 +338,92 @@ fn build_bots() -> Bots {
     // `cargo build --release` after it, rebuild the TLS and SQLite stacks.
     for (key, _) in std::env::vars_os() {
         let key_text = key.to_string_lossy();
-        let set_by_cargo = ["CARGO_PKG_", "CARGO_MANIFEST_", "CARGO_CFG_", "CARGO_FEATURE_", "CARGO_BIN_EXE_"]
-            .iter()
-            .any(|prefix| key_text.starts_with(prefix))
-            || ["CARGO_CRATE_NAME", "CARGO_BIN_NAME", "CARGO_PRIMARY_PACKAGE", "CARGO_TARGET_TMPDIR", "CARGO_RUSTC_CURRENT_DIR", "OUT_DIR"]
-                .contains(&key_text.as_ref());
+        let set_by_cargo = [
+            "CARGO_PKG_",
+            "CARGO_MANIFEST_",
+            "CARGO_CFG_",
+            "CARGO_FEATURE_",
+            "CARGO_BIN_EXE_",
+        ]
+        .iter()
+        .any(|prefix| key_text.starts_with(prefix))
+            || [
+                "CARGO_CRATE_NAME",
+                "CARGO_BIN_NAME",
+                "CARGO_PRIMARY_PACKAGE",
+                "CARGO_TARGET_TMPDIR",
+                "CARGO_RUSTC_CURRENT_DIR",
+                "OUT_DIR",
+            ]
+            .contains(&key_text.as_ref());
         if set_by_cargo {
             build.env_remove(&key);
         }
     }
     let output = build
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["build", "--release", "--bin", "backleg", "--example", "echo_bot", "--message-format=json-render-diagnostics"])
+        .args([
+            "build",
+            "--release",
+            "--bin",
+            "backleg",
+            "--example",
+            "echo_bot",
+            "--message-format=json-render-diagnostics",
+        ])
         .stderr(Stdio::inherit())
         .output()
-        .unwrap_or_else(|e| fail(&format!("cannot run cargo ({}): {e}", cargo.to_string_lossy())));
+        .unwrap_or_else(|e| {
+            fail(&format!(
+                "cannot run cargo ({}): {e}",
+                cargo.to_string_lossy()
+            ))
+        });
     if !output.status.success() {
-        fail(&format!("building the bots failed ({}); see cargo's output above", output.status));
+        fail(&format!(
+            "building the bots failed ({}); see cargo's output above",
+            output.status
+        ));
     }
     let (mut backleg, mut echo) = (None, None);
     for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let Ok(message) = serde_json::from_str::<Value>(line) else { continue };
+        let Ok(message) = serde_json::from_str::<Value>(line) else {
+            continue;
+        };
         if message["reason"] != "compiler-artifact" {
             continue;
         }
-        let Some(exe) = message["executable"].as_str() else { continue };
+        let Some(exe) = message["executable"].as_str() else {
+            continue;
+        };
         let kinds = &message["target"]["kind"];
-        let has_kind = |k: &str| kinds.as_array().is_some_and(|list| list.iter().any(|v| v == k));
+        let has_kind = |k: &str| {
+            kinds
+                .as_array()
+                .is_some_and(|list| list.iter().any(|v| v == k))
+        };
         match message["target"]["name"].as_str() {
             Some("backleg") if has_kind("bin") => backleg = Some(PathBuf::from(exe)),
             Some("echo_bot") if has_kind("example") => echo = Some(PathBuf::from(exe)),
             _ => {}
         }
     }
-    let backleg = from_env("BENCH_BACKLEG_BIN").or(backleg).unwrap_or_else(|| fail("cargo did not report the backleg binary"));
-    let echo = from_env("BENCH_ECHO_BIN").or(echo).unwrap_or_else(|| fail("cargo did not report the echo_bot example binary"));
+    let backleg = from_env("BENCH_BACKLEG_BIN")
+        .or(backleg)
+        .unwrap_or_else(|| fail("cargo did not report the backleg binary"));
+    let echo = from_env("BENCH_ECHO_BIN")
+        .or(echo)
+        .unwrap_or_else(|| fail("cargo did not report the echo_bot example binary"));
     Bots { backleg, echo }
 }
 
 /// A memory figure of a process from `/proc/<pid>/status`, in KiB (`VmHWM` is the peak RSS).
 fn proc_status_kib(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.strip_prefix(field).is_some_and(|rest| rest.starts_with(':')))?;
+    let line = status.lines().find(|l| {
+        l.strip_prefix(field)
+            .is_some_and(|rest| rest.starts_with(':'))
+    })?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
@@ -372,11 +459,16 @@ async fn stop(child: &mut Child, grace: Duration) -> String {
     loop {
         match child.try_wait() {
             Ok(Some(status)) => return describe_exit(status),
-            Ok(None) if started.elapsed() < grace => tokio::time::sleep(Duration::from_millis(10)).await,
+            Ok(None) if started.elapsed() < grace => {
+                tokio::time::sleep(Duration::from_millis(10)).await
+            }
             _ => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return format!("still running {:.0} s after SIGTERM: killed", grace.as_secs_f64());
+                return format!(
+                    "still running {:.0} s after SIGTERM: killed",
+                    grace.as_secs_f64()
+                );
             }
         }
     }
@@ -411,7 +503,11 @@ struct Run {
 
 impl Run {
     fn rate(&self) -> f64 {
-        if self.seconds > 0.0 { self.replies.min(self.updates) as f64 / self.seconds } else { 0.0 }
+        if self.seconds > 0.0 {
+            self.replies.min(self.updates) as f64 / self.seconds
+        } else {
+            0.0
+        }
     }
 }
 
@@ -424,7 +520,10 @@ async fn run_bot(kind: Kind, exe: &Path, n: usize, timeout: Duration, ticks: f64
     let log = File::create(&log_path).expect("bot log file");
     let mut command = Command::new(exe);
     if kind == Kind::Backleg {
-        command.arg("run").arg("--data").arg(dir.path().join("settings.sqlite3"));
+        command
+            .arg("run")
+            .arg("--data")
+            .arg(dir.path().join("settings.sqlite3"));
         // The echo bot has no flood control, and Telegram's limits (30 messages/s overall, about
         // 1/s per chat) would make this measure the limiter. Against the real API those limits
         // cap any bot; BENCHMARKS.md says so next to the figures. `BENCH_BACKLEG_ARGS` replaces
@@ -446,7 +545,9 @@ async fn run_bot(kind: Kind, exe: &Path, n: usize, timeout: Duration, ticks: f64
         .stdin(Stdio::null())
         .stdout(log.try_clone().expect("bot log file"))
         .stderr(log);
-    let mut child = command.spawn().unwrap_or_else(|e| fail(&format!("cannot start {}: {e}", exe.display())));
+    let mut child = command
+        .spawn()
+        .unwrap_or_else(|e| fail(&format!("cannot start {}: {e}", exe.display())));
     let pid = child.id();
     let mut run = Run {
         kind,
@@ -467,13 +568,22 @@ async fn run_bot(kind: Kind, exe: &Path, n: usize, timeout: Duration, ticks: f64
     while !fake.polled.load(Ordering::SeqCst) {
         if let Ok(Some(status)) = child.try_wait() {
             run.exit = describe_exit(status);
-            run.failure = Some(format!("{} exited during start-up ({}); its log:\n{}", kind.name(), run.exit, log_tail(&log_path, 20)));
+            run.failure = Some(format!(
+                "{} exited during start-up ({}); its log:\n{}",
+                kind.name(),
+                run.exit,
+                log_tail(&log_path, 20)
+            ));
             server.abort();
             return run;
         }
         if started.elapsed() > STARTUP_TIMEOUT {
             run.exit = stop(&mut child, Duration::from_secs(2)).await;
-            run.failure = Some(format!("{} never called getUpdates within {:?}", kind.name(), STARTUP_TIMEOUT));
+            run.failure = Some(format!(
+                "{} never called getUpdates within {:?}",
+                kind.name(),
+                STARTUP_TIMEOUT
+            ));
             server.abort();
             return run;
         }
@@ -514,8 +624,14 @@ async fn run_bot(kind: Kind, exe: &Path, n: usize, timeout: Duration, ticks: f64
     let done_at = *fake.done_at.lock().unwrap();
     let end = done_at.unwrap_or_else(Instant::now);
     run.seconds = first_batch.map_or(0.0, |t| end.duration_since(t).as_secs_f64());
-    run.bot_cpu_s = cpu_ticks(&pid.to_string()).unwrap_or(bot_cpu_before).saturating_sub(bot_cpu_before) as f64 / ticks;
-    run.server_cpu_s = cpu_ticks("self").unwrap_or(server_cpu_before).saturating_sub(server_cpu_before) as f64 / ticks;
+    run.bot_cpu_s = cpu_ticks(&pid.to_string())
+        .unwrap_or(bot_cpu_before)
+        .saturating_sub(bot_cpu_before) as f64
+        / ticks;
+    run.server_cpu_s = cpu_ticks("self")
+        .unwrap_or(server_cpu_before)
+        .saturating_sub(server_cpu_before) as f64
+        / ticks;
     if run.failure.is_none() && done_at.is_some() {
         // Replies beyond one per question would show up now.
         tokio::time::sleep(EXTRA_REPLY_GRACE).await;
@@ -527,7 +643,15 @@ async fn run_bot(kind: Kind, exe: &Path, n: usize, timeout: Duration, ticks: f64
     let unexpected = fake.unexpected.lock().unwrap().clone();
 
     if run.failure.is_none() {
-        run.exit = stop(&mut child, if timed_out { Duration::from_secs(3) } else { STOP_TIMEOUT }).await;
+        run.exit = stop(
+            &mut child,
+            if timed_out {
+                Duration::from_secs(3)
+            } else {
+                STOP_TIMEOUT
+            },
+        )
+        .await;
     }
     server.abort();
 
@@ -541,7 +665,10 @@ async fn run_bot(kind: Kind, exe: &Path, n: usize, timeout: Duration, ticks: f64
                 fake.served_up_to.load(Ordering::SeqCst)
             ));
         } else if run.replies != n as u64 {
-            problems.push(format!("{} replies to {n} questions (expected exactly one each)", run.replies));
+            problems.push(format!(
+                "{} replies to {n} questions (expected exactly one each)",
+                run.replies
+            ));
         }
         if bad > 0 {
             problems.push(format!("{bad} malformed sendMessage requests"));
@@ -550,7 +677,12 @@ async fn run_bot(kind: Kind, exe: &Path, n: usize, timeout: Duration, ticks: f64
             problems.push(format!("unexpected API calls: {unexpected:?}"));
         }
         if !problems.is_empty() {
-            run.failure = Some(format!("{}: {}; log tail:\n{}", kind.name(), problems.join("; "), log_tail(&log_path, 10)));
+            run.failure = Some(format!(
+                "{}: {}; log tail:\n{}",
+                kind.name(),
+                problems.join("; "),
+                log_tail(&log_path, 10)
+            ));
         }
     }
     run
@@ -586,14 +718,28 @@ fn print_run(round: usize, run: &Run) {
         mib(run.peak_rss_kib),
         run.bot_cpu_s,
         run.server_cpu_s,
-        if run.failure.is_some() { format!("FAILED ({})", run.exit) } else { run.exit.clone() }
+        if run.failure.is_some() {
+            format!("FAILED ({})", run.exit)
+        } else {
+            run.exit.clone()
+        }
     );
 }
 
 fn header() {
     println!(
         "{:>5}  {:<8} {:>7} {:>7} {:>7} {:>8} {:>10} {:>11} {:>11} {:>8} {:>11}  stop",
-        "round", "bot", "updates", "replies", "reply_B", "time_s", "updates/s", "idleRSS_MiB", "peakRSS_MiB", "botCPU_s", "serverCPU_s"
+        "round",
+        "bot",
+        "updates",
+        "replies",
+        "reply_B",
+        "time_s",
+        "updates/s",
+        "idleRSS_MiB",
+        "peakRSS_MiB",
+        "botCPU_s",
+        "serverCPU_s"
     );
 }
 
@@ -604,7 +750,10 @@ fn fail(message: &str) -> ! {
 
 fn env_number(name: &str, default: u64) -> u64 {
     match std::env::var(name) {
-        Ok(value) => value.trim().parse().unwrap_or_else(|_| fail(&format!("{name}={value:?} is not a number"))),
+        Ok(value) => value
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| fail(&format!("{name}={value:?} is not a number"))),
         Err(_) => default,
     }
 }
@@ -620,19 +769,30 @@ fn main() {
     let bots = build_bots();
     let ticks = clock_ticks_per_sec();
 
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     println!(
         "\ntelegram_throughput ({}): {n} private-chat questions from {} chats per run, {rounds} round(s), timeout {} s",
         if full { "full" } else { "smoke; `cargo bench` for the full run" },
         CHATS.min(n),
         timeout.as_secs()
     );
-    println!("backleg: {}\necho:    {}\n", bots.backleg.display(), bots.echo.display());
+    println!(
+        "backleg: {}\necho:    {}\n",
+        bots.backleg.display(),
+        bots.echo.display()
+    );
     header();
     let mut runs: Vec<(usize, Run)> = Vec::new();
     runtime.block_on(async {
         for round in 1..=rounds {
-            let order = if round % 2 == 1 { [Kind::Backleg, Kind::Echo] } else { [Kind::Echo, Kind::Backleg] };
+            let order = if round % 2 == 1 {
+                [Kind::Backleg, Kind::Echo]
+            } else {
+                [Kind::Echo, Kind::Backleg]
+            };
             for kind in order {
                 let run = run_bot(kind, bots.exe(kind), n, timeout, ticks).await;
                 print_run(round, &run);
@@ -646,8 +806,19 @@ fn main() {
     let pick = |kind: Kind| runs.iter().map(|(_, r)| r).filter(move |r| r.kind == kind);
     let rate = |kind: Kind| median(pick(kind).map(Run::rate).collect());
     let rss = |kind: Kind| median(pick(kind).map(|r| mib(r.peak_rss_kib)).collect());
-    let cpu_per_1k = |kind: Kind| median(pick(kind).map(|r| r.bot_cpu_s * 1000.0 / r.replies.clamp(1, r.updates) as f64).collect());
-    let (b_rate, e_rate, b_rss, e_rss) = (rate(Kind::Backleg), rate(Kind::Echo), rss(Kind::Backleg), rss(Kind::Echo));
+    let cpu_per_1k = |kind: Kind| {
+        median(
+            pick(kind)
+                .map(|r| r.bot_cpu_s * 1000.0 / r.replies.clamp(1, r.updates) as f64)
+                .collect(),
+        )
+    };
+    let (b_rate, e_rate, b_rss, e_rss) = (
+        rate(Kind::Backleg),
+        rate(Kind::Echo),
+        rss(Kind::Backleg),
+        rss(Kind::Echo),
+    );
     let ratio = b_rate / e_rate;
     let rss_diff = b_rss - e_rss;
     println!("\nmedians over {rounds} round(s):");
@@ -660,14 +831,20 @@ fn main() {
         cpu_per_1k(Kind::Echo)
     );
     let verdict = |ok: bool| if ok { "met" } else { "MISSED" };
-    println!("  ratio backleg/echo updates/s: {ratio:.2}x (target >= 0.90x: {})", verdict(ratio >= 0.9));
+    println!(
+        "  ratio backleg/echo updates/s: {ratio:.2}x (target >= 0.90x: {})",
+        verdict(ratio >= 0.9)
+    );
     let rss_diff_mb = rss_diff * 1024.0 * 1024.0 / 1e6;
     println!(
         "  peak RSS difference backleg - echo: {rss_diff:+.1} MiB = {rss_diff_mb:+.1} MB (target <= +5 MB: {})",
         verdict(rss_diff_mb <= 5.0)
     );
 
-    let failures: Vec<String> = runs.iter().filter_map(|(round, r)| r.failure.as_ref().map(|f| format!("round {round}, {f}"))).collect();
+    let failures: Vec<String> = runs
+        .iter()
+        .filter_map(|(round, r)| r.failure.as_ref().map(|f| format!("round {round}, {f}")))
+        .collect();
     if !failures.is_empty() {
         for failure in &failures {
             eprintln!("\n{failure}");

@@ -22,9 +22,21 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let console = match cli.command {
         Command::Run(args) => return run_bot(&cli.common, &args),
         Command::Chat => ConsoleCommand::Chat,
-        Command::Ask { json, explain, session, question } => ConsoleCommand::Ask { json, explain, session, question },
+        Command::Ask {
+            json,
+            explain,
+            session,
+            question,
+        } => ConsoleCommand::Ask {
+            json,
+            explain,
+            session,
+            question,
+        },
         Command::Eval(args) => ConsoleCommand::Eval(args),
-        Command::Kb { command: KbCommand::Check { dir } } => ConsoleCommand::KbCheck { dir },
+        Command::Kb {
+            command: KbCommand::Check { dir },
+        } => ConsoleCommand::KbCheck { dir },
     };
     cli::run(&cli.common, console)
 }
@@ -54,16 +66,23 @@ fn run_bot(common: &CommonArgs, args: &RunArgs) -> Result<ExitCode> {
         max_updates_in_flight: args.max_updates_in_flight,
     };
     let config = RunConfig::resolve(overrides, file)?;
-    let options = EngineOptions { emergency_number: config.emergency_number.clone() };
-    let engine = kb_files::load_engine(config.knowledge.as_deref(), &options).context("cannot load the knowledge base")?;
+    let options = EngineOptions {
+        emergency_number: config.emergency_number.clone(),
+    };
+    let engine = kb_files::load_engine(config.knowledge.as_deref(), &options)
+        .context("cannot load the knowledge base")?;
     let spec = match &config.storage {
         Some(text) => StorageSpec::parse(text)?,
         None => StorageSpec::Sqlite(config.data.clone()),
     };
     // Opening a Redis store never waits for the server: the bot answers without it (fail
     // open) and `/readyz` reports it.
-    let storage = storage::open(&spec).with_context(|| format!("cannot open the settings store {}", spec.describe()))?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
+    let storage = storage::open(&spec)
+        .with_context(|| format!("cannot open the settings store {}", spec.describe()))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
     runtime.block_on(crate::telegram::run(&config, Arc::new(engine), storage))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -45,7 +45,12 @@ pub struct CommonArgs {
     pub knowledge: Option<PathBuf>,
     /// What the urgent-care text tells people to call [default: "call your local emergency
     /// number (for example 911, 999 or 112)"].
-    #[arg(long, global = true, env = "BACKLEG_EMERGENCY_NUMBER", value_name = "TEXT")]
+    #[arg(
+        long,
+        global = true,
+        env = "BACKLEG_EMERGENCY_NUMBER",
+        value_name = "TEXT"
+    )]
     pub emergency_number: Option<String>,
     /// Log format on stderr; levels come from RUST_LOG (default: warn).
     #[arg(long, global = true, env = "BACKLEG_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
@@ -113,7 +118,12 @@ pub struct RunArgs {
     pub listen: Option<String>,
     /// Webhook mode: the secret token Telegram must send; give every replica the same one
     /// [default: generated at start, for a single replica].
-    #[arg(long, env = "BACKLEG_WEBHOOK_SECRET", value_name = "SECRET", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "BACKLEG_WEBHOOK_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
     pub webhook_secret: Option<String>,
     /// Webhook mode: drop updates that queued up while no bot was listening.
     #[arg(long)]
@@ -203,7 +213,12 @@ impl From<&Answer> for AskOutput {
             score: (reply.score * 100.0).round() / 100.0,
             urgent: reply.urgent.is_some(),
             urgency: reply.urgent.as_ref().map(|u| u.tier.as_str()),
-            urgent_terms: answer.triage.terms().into_iter().map(str::to_owned).collect(),
+            urgent_terms: answer
+                .triage
+                .terms()
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
             kind: reply.kind.label(),
             reply: reply.to_plain(),
         }
@@ -215,7 +230,9 @@ impl From<&Answer> for AskOutput {
 /// # Errors
 /// The knowledge base cannot be read or is invalid.
 pub fn load_engine(common: &CommonArgs) -> Result<Engine> {
-    let options = EngineOptions { emergency_number: common.emergency_number.clone() };
+    let options = EngineOptions {
+        emergency_number: common.emergency_number.clone(),
+    };
     let source = match &common.knowledge {
         Some(dir) => dir.display().to_string(),
         None => "the built-in knowledge base".to_owned(),
@@ -231,7 +248,12 @@ pub fn load_engine(common: &CommonArgs) -> Result<Engine> {
 pub fn run(common: &CommonArgs, command: ConsoleCommand) -> Result<ExitCode> {
     match command {
         ConsoleCommand::Chat => chat(&load_engine(common)?),
-        ConsoleCommand::Ask { json, explain, session, question } => ask(&load_engine(common)?, json, explain, session, &question),
+        ConsoleCommand::Ask {
+            json,
+            explain,
+            session,
+            question,
+        } => ask(&load_engine(common)?, json, explain, session, &question),
         ConsoleCommand::Eval(args) => run_eval(&load_engine(common)?, &args),
         ConsoleCommand::KbCheck { dir } => kb_check(dir.or_else(|| common.knowledge.clone())),
     }
@@ -301,7 +323,11 @@ const FOLLOW_UP_WINDOW: Duration = Duration::from_secs(30 * 60);
 
 impl Session {
     fn answer(&mut self, engine: &Engine, text: String) -> Answer {
-        let previous = self.previous.as_ref().filter(|(_, at)| at.elapsed() < FOLLOW_UP_WINDOW).map(|(topic, _)| topic);
+        let previous = self
+            .previous
+            .as_ref()
+            .filter(|(_, at)| at.elapsed() < FOLLOW_UP_WINDOW)
+            .map(|(topic, _)| topic);
         let answer = engine.answer_in_context(&Question::new(text), previous);
         if let Some(topic) = answer.reply.answered.first() {
             self.previous = Some((topic.clone(), Instant::now()));
@@ -310,14 +336,24 @@ impl Session {
     }
 }
 
-fn ask(engine: &Engine, json: bool, explain: bool, in_session: bool, question: &[String]) -> Result<ExitCode> {
+fn ask(
+    engine: &Engine,
+    json: bool,
+    explain: bool,
+    in_session: bool,
+    question: &[String],
+) -> Result<ExitCode> {
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut session = Session::default();
     let mut answer_one = |text: String, out: &mut dyn Write| -> Result<()> {
         if explain {
             eprintln!("{}", engine.explain(&text));
         }
-        let answer = if in_session { session.answer(engine, text) } else { engine.answer(&Question::new(text)) };
+        let answer = if in_session {
+            session.answer(engine, text)
+        } else {
+            engine.answer(&Question::new(text))
+        };
         if json {
             serde_json::to_writer(&mut *out, &AskOutput::from(&answer))?;
             writeln!(out)?;
@@ -344,8 +380,10 @@ fn ask(engine: &Engine, json: bool, explain: bool, in_session: bool, question: &
 }
 
 fn run_eval(engine: &Engine, args: &EvalArgs) -> Result<ExitCode> {
-    let text = std::fs::read_to_string(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
-    let rows = eval::parse_rows(&text).with_context(|| format!("{} is not a valid question file", args.file.display()))?;
+    let text = std::fs::read_to_string(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let rows = eval::parse_rows(&text)
+        .with_context(|| format!("{} is not a valid question file", args.file.display()))?;
     let report = eval::evaluate(engine, &rows);
     let mut out = io::stdout().lock();
     if args.quiet {
@@ -376,7 +414,10 @@ fn run_eval(engine: &Engine, args: &EvalArgs) -> Result<ExitCode> {
 }
 
 fn kb_check(dir: Option<PathBuf>) -> Result<ExitCode> {
-    let name = dir.as_ref().map_or_else(|| "built-in knowledge base".to_owned(), |d| d.display().to_string());
+    let name = dir.as_ref().map_or_else(
+        || "built-in knowledge base".to_owned(),
+        |d| d.display().to_string(),
+    );
     match kb_files::load_kb(dir.as_deref()) {
         Ok(kb) => {
             let engine = Engine::new(kb, &EngineOptions::default());
@@ -393,7 +434,9 @@ fn kb_check(dir: Option<PathBuf>) -> Result<ExitCode> {
             );
             // Plain language is advice, not validity: a hard sentence never stops the bot.
             for text in engine.texts_people_read() {
-                if let Some(grade) = readability::grade(&text.text, &text.explains).filter(|&g| g > readability::MAX_GRADE) {
+                if let Some(grade) = readability::grade(&text.text, &text.explains)
+                    .filter(|&g| g > readability::MAX_GRADE)
+                {
                     eprintln!(
                         "note: {}: reads at school grade {grade:.1} (aim for {} or below): shorter sentences and words, or list the terms it explains under `explains`",
                         text.place,

@@ -35,9 +35,15 @@ impl Token {
             !id.is_empty()
                 && id.bytes().all(|b| b.is_ascii_digit())
                 && !secret.is_empty()
-                && secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                && secret
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
         });
-        if valid { Ok(Self(text.to_owned())) } else { Err(ConfigError::MalformedToken) }
+        if valid {
+            Ok(Self(text.to_owned()))
+        } else {
+            Err(ConfigError::MalformedToken)
+        }
     }
 
     /// The token text, for the HTTP client only.
@@ -141,7 +147,10 @@ impl ConfigFile {
     /// # Errors
     /// Unreadable file, malformed TOML or unknown keys (with the line).
     pub fn read(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::ReadFile { path: path.to_owned(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::ReadFile {
+            path: path.to_owned(),
+            source,
+        })?;
         toml::from_str(&text).map_err(|err| ConfigError::ParseFile {
             path: path.to_owned(),
             line: err.span().map_or(1, |s| line_of(&text, s.start)),
@@ -229,11 +238,17 @@ impl WebhookSecret {
     /// # Errors
     /// `ConfigError::BadSetting` (without the secret).
     pub fn parse(text: &str) -> Result<Self, ConfigError> {
-        let ok = (1..=256).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        let ok = (1..=256).contains(&text.len())
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
         if ok {
             Ok(Self(text.to_owned()))
         } else {
-            Err(ConfigError::BadSetting { setting: "--webhook-secret", reason: "must be 1-256 characters of A-Z, a-z, 0-9, _ and -".into() })
+            Err(ConfigError::BadSetting {
+                setting: "--webhook-secret",
+                reason: "must be 1-256 characters of A-Z, a-z, 0-9, _ and -".into(),
+            })
         }
     }
 
@@ -241,7 +256,11 @@ impl WebhookSecret {
     pub fn generate() -> Self {
         const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
         let mut rng = fastrand::Rng::new();
-        Self((0..48).map(|_| char::from(ALPHABET[rng.usize(..ALPHABET.len())])).collect())
+        Self(
+            (0..48)
+                .map(|_| char::from(ALPHABET[rng.usize(..ALPHABET.len())]))
+                .collect(),
+        )
     }
 
     /// The secret, for `setWebhook` and the header comparison only.
@@ -294,7 +313,10 @@ pub struct RunConfig {
 }
 
 fn parse_addr(setting: &'static str, text: &str) -> Result<SocketAddr, ConfigError> {
-    text.trim().parse().map_err(|_| ConfigError::BadSetting { setting, reason: format!("`{text}` is not an address like 127.0.0.1:8443") })
+    text.trim().parse().map_err(|_| ConfigError::BadSetting {
+        setting,
+        reason: format!("`{text}` is not an address like 127.0.0.1:8443"),
+    })
 }
 
 fn non_empty(value: Option<String>) -> Option<String> {
@@ -307,18 +329,34 @@ impl RunConfig {
     /// # Errors
     /// Missing or malformed token, invalid API URL.
     pub fn resolve(overrides: RunOverrides, file: ConfigFile) -> Result<Self, ConfigError> {
-        let token = overrides.token.filter(|t| !t.trim().is_empty()).or(file.token).ok_or(ConfigError::MissingToken)?;
+        let token = overrides
+            .token
+            .filter(|t| !t.trim().is_empty())
+            .or(file.token)
+            .ok_or(ConfigError::MissingToken)?;
         let token = Token::parse(&token)?;
-        let api_url = match overrides.api_url.filter(|u| !u.trim().is_empty()).or(file.api_url) {
+        let api_url = match overrides
+            .api_url
+            .filter(|u| !u.trim().is_empty())
+            .or(file.api_url)
+        {
             None => None,
-            Some(raw) => Some(url::Url::parse(raw.trim()).map_err(|e| ConfigError::BadApiUrl { url: raw.clone(), reason: e.to_string() })?),
+            Some(raw) => Some(
+                url::Url::parse(raw.trim()).map_err(|e| ConfigError::BadApiUrl {
+                    url: raw.clone(),
+                    reason: e.to_string(),
+                })?,
+            ),
         };
         Ok(Self {
             token,
             api_url,
             knowledge: overrides.knowledge.or(file.knowledge),
             emergency_number: overrides.emergency_number.or(file.emergency_number),
-            data: overrides.data.or(file.data).unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_FILE)),
+            data: overrides
+                .data
+                .or(file.data)
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_FILE)),
             red_flag_cooldown: overrides
                 .red_flag_cooldown_seconds
                 .or(file.red_flag_cooldown_seconds)
@@ -330,16 +368,30 @@ impl RunConfig {
                     listen: non_empty(overrides.listen).or(file.listen),
                     secret: non_empty(overrides.webhook_secret).or(file.webhook_secret),
                     drop_pending: overrides.drop_pending || file.drop_pending.unwrap_or(false),
-                    max_connections: overrides.webhook_max_connections.or(file.webhook_max_connections),
+                    max_connections: overrides
+                        .webhook_max_connections
+                        .or(file.webhook_max_connections),
                 },
                 non_empty(overrides.metrics_listen).or(file.metrics_listen),
-                overrides.max_updates_in_flight.or(file.max_updates_in_flight),
+                overrides
+                    .max_updates_in_flight
+                    .or(file.max_updates_in_flight),
             )?,
-            flood_control: match non_empty(overrides.flood_control).or(file.flood_control).as_deref().map(str::trim) {
+            flood_control: match non_empty(overrides.flood_control)
+                .or(file.flood_control)
+                .as_deref()
+                .map(str::trim)
+            {
                 None | Some("telegram") => FloodControl::Telegram {
-                    messages_per_second: match overrides.messages_per_second.or(file.messages_per_second) {
+                    messages_per_second: match overrides
+                        .messages_per_second
+                        .or(file.messages_per_second)
+                    {
                         Some(0) => {
-                            return Err(ConfigError::BadSetting { setting: "--messages-per-second", reason: "must be at least 1".into() });
+                            return Err(ConfigError::BadSetting {
+                                setting: "--messages-per-second",
+                                reason: "must be at least 1".into(),
+                            });
                         }
                         Some(n) => n,
                         None => 30,
@@ -347,23 +399,41 @@ impl RunConfig {
                 },
                 Some("off") => FloodControl::Off,
                 Some(other) => {
-                    return Err(ConfigError::BadSetting { setting: "--flood-control", reason: format!("`{other}` is not one of: telegram, off") });
+                    return Err(ConfigError::BadSetting {
+                        setting: "--flood-control",
+                        reason: format!("`{other}` is not one of: telegram, off"),
+                    });
                 }
             },
         })
     }
 
-    fn resolve_mode(webhook: WebhookSettings, metrics_listen: Option<String>, max_in_flight: Option<usize>) -> Result<Mode, ConfigError> {
+    fn resolve_mode(
+        webhook: WebhookSettings,
+        metrics_listen: Option<String>,
+        max_in_flight: Option<usize>,
+    ) -> Result<Mode, ConfigError> {
         let Some(raw_url) = webhook.url else {
             if webhook.listen.is_some() {
-                return Err(ConfigError::BadSetting { setting: "--listen", reason: "is for webhook mode: set --webhook-url too".into() });
+                return Err(ConfigError::BadSetting {
+                    setting: "--listen",
+                    reason: "is for webhook mode: set --webhook-url too".into(),
+                });
             }
             let max_in_flight = max_in_flight.unwrap_or(DEFAULT_MAX_UPDATES_IN_FLIGHT);
             if max_in_flight == 0 {
-                return Err(ConfigError::BadSetting { setting: "--max-updates-in-flight", reason: "must be at least 1".into() });
+                return Err(ConfigError::BadSetting {
+                    setting: "--max-updates-in-flight",
+                    reason: "must be at least 1".into(),
+                });
             }
-            let metrics_listen = metrics_listen.map(|a| parse_addr("--metrics-listen", &a)).transpose()?;
-            return Ok(Mode::Polling { metrics_listen, max_in_flight });
+            let metrics_listen = metrics_listen
+                .map(|a| parse_addr("--metrics-listen", &a))
+                .transpose()?;
+            return Ok(Mode::Polling {
+                metrics_listen,
+                max_in_flight,
+            });
         };
         if metrics_listen.is_some() {
             return Err(ConfigError::BadSetting {
@@ -371,14 +441,26 @@ impl RunConfig {
                 reason: "is for polling mode; in webhook mode /healthz, /readyz and /metrics are served on --listen".into(),
             });
         }
-        let url = url::Url::parse(raw_url.trim())
-            .map_err(|e| ConfigError::BadSetting { setting: "--webhook-url", reason: format!("`{raw_url}` is not a valid URL: {e}") })?;
+        let url = url::Url::parse(raw_url.trim()).map_err(|e| ConfigError::BadSetting {
+            setting: "--webhook-url",
+            reason: format!("`{raw_url}` is not a valid URL: {e}"),
+        })?;
         if !matches!(url.scheme(), "https" | "http") {
-            return Err(ConfigError::BadSetting { setting: "--webhook-url", reason: "must be an https:// URL".into() });
+            return Err(ConfigError::BadSetting {
+                setting: "--webhook-url",
+                reason: "must be an https:// URL".into(),
+            });
         }
         // The router reads `:x` and `*x` segments as captures (and refuses them).
-        if url.path().split('/').any(|segment| segment.starts_with([':', '*'])) {
-            return Err(ConfigError::BadSetting { setting: "--webhook-url", reason: "a path segment may not start with `:` or `*`".into() });
+        if url
+            .path()
+            .split('/')
+            .any(|segment| segment.starts_with([':', '*']))
+        {
+            return Err(ConfigError::BadSetting {
+                setting: "--webhook-url",
+                reason: "a path segment may not start with `:` or `*`".into(),
+            });
         }
         // The listener serves these itself; a webhook on one of them could not be routed.
         if ["/healthz", "/readyz", "/metrics"].contains(&url.path().trim_end_matches('/')) {
@@ -387,16 +469,31 @@ impl RunConfig {
                 reason: format!("its path {} is taken by the health and metrics endpoints; use another, e.g. /backleg/webhook", url.path()),
             });
         }
-        let listen = parse_addr("--listen", webhook.listen.as_deref().unwrap_or(DEFAULT_LISTEN))?;
+        let listen = parse_addr(
+            "--listen",
+            webhook.listen.as_deref().unwrap_or(DEFAULT_LISTEN),
+        )?;
         let (secret, secret_generated) = match webhook.secret {
             Some(text) => (WebhookSecret::parse(text.trim())?, false),
             None => (WebhookSecret::generate(), true),
         };
-        let max_connections = webhook.max_connections.unwrap_or(DEFAULT_WEBHOOK_MAX_CONNECTIONS);
+        let max_connections = webhook
+            .max_connections
+            .unwrap_or(DEFAULT_WEBHOOK_MAX_CONNECTIONS);
         if !(1..=100).contains(&max_connections) {
-            return Err(ConfigError::BadSetting { setting: "--webhook-max-connections", reason: "must be 1-100".into() });
+            return Err(ConfigError::BadSetting {
+                setting: "--webhook-max-connections",
+                reason: "must be 1-100".into(),
+            });
         }
-        Ok(Mode::Webhook(WebhookConfig { url, listen, secret, secret_generated, drop_pending: webhook.drop_pending, max_connections }))
+        Ok(Mode::Webhook(WebhookConfig {
+            url,
+            listen,
+            secret,
+            secret_generated,
+            drop_pending: webhook.drop_pending,
+            max_connections,
+        }))
     }
 }
 
@@ -413,7 +510,11 @@ struct WebhookSettings {
 /// base, whose loader has the same two lines.)
 fn line_of(text: &str, offset: usize) -> usize {
     let offset = offset.min(text.len());
-    text.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..offset]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 #[cfg(test)]
@@ -424,8 +525,13 @@ mod tests {
     fn token_shape_is_checked_and_never_printed() {
         let token = Token::parse("123456:ABC-def_ghi").unwrap();
         assert_eq!(format!("{token:?}"), "Token(<redacted>)");
-        for bad in ["", "abc", "123456", "123456:", ":abc", "12a:abc", "123:ab c", "123:ab/c"] {
-            assert!(matches!(Token::parse(bad), Err(ConfigError::MalformedToken)), "{bad:?}");
+        for bad in [
+            "", "abc", "123456", "123456:", ":abc", "12a:abc", "123:ab c", "123:ab/c",
+        ] {
+            assert!(
+                matches!(Token::parse(bad), Err(ConfigError::MalformedToken)),
+                "{bad:?}"
+            );
         }
     }
 
@@ -437,7 +543,11 @@ mod tests {
             red_flag_cooldown_seconds: Some(30),
             ..ConfigFile::default()
         };
-        let overrides = RunOverrides { token: Some("2:env".into()), red_flag_cooldown_seconds: Some(5), ..RunOverrides::default() };
+        let overrides = RunOverrides {
+            token: Some("2:env".into()),
+            red_flag_cooldown_seconds: Some(5),
+            ..RunOverrides::default()
+        };
         let config = RunConfig::resolve(overrides, file).unwrap();
         assert_eq!(config.token.expose(), "2:env");
         assert_eq!(config.data, PathBuf::from("file.sqlite3"));
@@ -449,40 +559,140 @@ mod tests {
     fn missing_token_and_bad_url_are_clear_errors() {
         let err = RunConfig::resolve(RunOverrides::default(), ConfigFile::default()).unwrap_err();
         assert!(err.to_string().contains("TELOXIDE_TOKEN"));
-        let overrides = RunOverrides { token: Some("1:x".into()), api_url: Some("not a url".into()), ..RunOverrides::default() };
-        assert!(matches!(RunConfig::resolve(overrides, ConfigFile::default()), Err(ConfigError::BadApiUrl { .. })));
+        let overrides = RunOverrides {
+            token: Some("1:x".into()),
+            api_url: Some("not a url".into()),
+            ..RunOverrides::default()
+        };
+        assert!(matches!(
+            RunConfig::resolve(overrides, ConfigFile::default()),
+            Err(ConfigError::BadApiUrl { .. })
+        ));
     }
 
     #[test]
     fn webhook_mode_is_chosen_by_the_url_and_validated() {
-        let base = || RunOverrides { token: Some("1:x".into()), ..RunOverrides::default() };
+        let base = || RunOverrides {
+            token: Some("1:x".into()),
+            ..RunOverrides::default()
+        };
         let polling = RunConfig::resolve(base(), ConfigFile::default()).unwrap();
-        assert!(matches!(polling.mode, Mode::Polling { metrics_listen: None, max_in_flight: DEFAULT_MAX_UPDATES_IN_FLIGHT }));
-        assert_eq!(polling.flood_control, FloodControl::Telegram { messages_per_second: 30 });
+        assert!(matches!(
+            polling.mode,
+            Mode::Polling {
+                metrics_listen: None,
+                max_in_flight: DEFAULT_MAX_UPDATES_IN_FLIGHT
+            }
+        ));
+        assert_eq!(
+            polling.flood_control,
+            FloodControl::Telegram {
+                messages_per_second: 30
+            }
+        );
 
-        let file = ConfigFile { webhook_url: Some("https://example.org/backleg".into()), webhook_secret: Some("s3cret_-X".into()), ..ConfigFile::default() };
-        let config = RunConfig::resolve(RunOverrides { listen: Some("127.0.0.1:9000".into()), ..base() }, file).unwrap();
-        let Mode::Webhook(webhook) = config.mode else { panic!("webhook mode expected") };
+        let file = ConfigFile {
+            webhook_url: Some("https://example.org/backleg".into()),
+            webhook_secret: Some("s3cret_-X".into()),
+            ..ConfigFile::default()
+        };
+        let config = RunConfig::resolve(
+            RunOverrides {
+                listen: Some("127.0.0.1:9000".into()),
+                ..base()
+            },
+            file,
+        )
+        .unwrap();
+        let Mode::Webhook(webhook) = config.mode else {
+            panic!("webhook mode expected")
+        };
         assert_eq!(webhook.url.path(), "/backleg");
         assert_eq!(webhook.listen, "127.0.0.1:9000".parse().unwrap());
         assert_eq!(webhook.secret.expose(), "s3cret_-X");
         assert!(!webhook.secret_generated);
         assert_eq!(format!("{:?}", webhook.secret), "WebhookSecret(<redacted>)");
 
-        let generated = RunConfig::resolve(RunOverrides { webhook_url: Some("https://example.org/x".into()), ..base() }, ConfigFile::default()).unwrap();
-        let Mode::Webhook(webhook) = generated.mode else { panic!("webhook mode expected") };
+        let generated = RunConfig::resolve(
+            RunOverrides {
+                webhook_url: Some("https://example.org/x".into()),
+                ..base()
+            },
+            ConfigFile::default(),
+        )
+        .unwrap();
+        let Mode::Webhook(webhook) = generated.mode else {
+            panic!("webhook mode expected")
+        };
         assert!(webhook.secret_generated && WebhookSecret::parse(webhook.secret.expose()).is_ok());
 
         for (overrides, setting) in [
-            (RunOverrides { webhook_url: Some("https://e.org/x".into()), webhook_secret: Some("has space".into()), ..base() }, "--webhook-secret"),
-            (RunOverrides { webhook_url: Some("https://e.org/x".into()), listen: Some("nowhere".into()), ..base() }, "--listen"),
-            (RunOverrides { listen: Some("127.0.0.1:1".into()), ..base() }, "--listen"),
-            (RunOverrides { webhook_url: Some("https://e.org/metrics".into()), ..base() }, "--webhook-url"),
-            (RunOverrides { webhook_url: Some("ftp://e.org/x".into()), ..base() }, "--webhook-url"),
-            (RunOverrides { webhook_url: Some("https://e.org/:hook".into()), ..base() }, "--webhook-url"),
-            (RunOverrides { webhook_url: Some("https://e.org/x".into()), metrics_listen: Some("127.0.0.1:9".into()), ..base() }, "--metrics-listen"),
-            (RunOverrides { flood_control: Some("sometimes".into()), ..base() }, "--flood-control"),
-            (RunOverrides { metrics_listen: Some("x".into()), ..base() }, "--metrics-listen"),
+            (
+                RunOverrides {
+                    webhook_url: Some("https://e.org/x".into()),
+                    webhook_secret: Some("has space".into()),
+                    ..base()
+                },
+                "--webhook-secret",
+            ),
+            (
+                RunOverrides {
+                    webhook_url: Some("https://e.org/x".into()),
+                    listen: Some("nowhere".into()),
+                    ..base()
+                },
+                "--listen",
+            ),
+            (
+                RunOverrides {
+                    listen: Some("127.0.0.1:1".into()),
+                    ..base()
+                },
+                "--listen",
+            ),
+            (
+                RunOverrides {
+                    webhook_url: Some("https://e.org/metrics".into()),
+                    ..base()
+                },
+                "--webhook-url",
+            ),
+            (
+                RunOverrides {
+                    webhook_url: Some("ftp://e.org/x".into()),
+                    ..base()
+                },
+                "--webhook-url",
+            ),
+            (
+                RunOverrides {
+                    webhook_url: Some("https://e.org/:hook".into()),
+                    ..base()
+                },
+                "--webhook-url",
+            ),
+            (
+                RunOverrides {
+                    webhook_url: Some("https://e.org/x".into()),
+                    metrics_listen: Some("127.0.0.1:9".into()),
+                    ..base()
+                },
+                "--metrics-listen",
+            ),
+            (
+                RunOverrides {
+                    flood_control: Some("sometimes".into()),
+                    ..base()
+                },
+                "--flood-control",
+            ),
+            (
+                RunOverrides {
+                    metrics_listen: Some("x".into()),
+                    ..base()
+                },
+                "--metrics-listen",
+            ),
         ] {
             let err = RunConfig::resolve(overrides, ConfigFile::default()).unwrap_err();
             assert!(err.to_string().starts_with(setting), "{err}");

@@ -54,7 +54,12 @@ pub fn parse_rows(text: &str) -> Result<Vec<EvalRow>, EvalParseError> {
     text.lines()
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
-        .map(|(i, line)| serde_json::from_str(line).map_err(|e| EvalParseError { line: i + 1, message: e.to_string() }))
+        .map(|(i, line)| {
+            serde_json::from_str(line).map_err(|e| EvalParseError {
+                line: i + 1,
+                message: e.to_string(),
+            })
+        })
         .collect()
 }
 
@@ -167,13 +172,27 @@ impl EvalReport {
                 }
             }
         };
-        below("in-scope accuracy", self.accuracy.percent(true), bars.min_accuracy);
-        below("out-of-scope rejection", self.rejection.percent(true), bars.min_rejection);
-        below("urgent recall", self.urgent_recall.percent(true), bars.min_urgent_recall);
+        below(
+            "in-scope accuracy",
+            self.accuracy.percent(true),
+            bars.min_accuracy,
+        );
+        below(
+            "out-of-scope rejection",
+            self.rejection.percent(true),
+            bars.min_rejection,
+        );
+        below(
+            "urgent recall",
+            self.urgent_recall.percent(true),
+            bars.min_urgent_recall,
+        );
         if let Some(bar) = bars.max_false_alarms {
             let value = self.false_alarms.percent(false);
             if value > bar + 1e-9 {
-                missed.push(format!("urgent false alarms {value:.1}% are above the bar of {bar}%"));
+                missed.push(format!(
+                    "urgent false alarms {value:.1}% are above the bar of {bar}%"
+                ));
             }
         }
         missed
@@ -193,7 +212,10 @@ pub fn evaluate(engine: &Engine, rows: &[EvalRow]) -> EvalReport {
         // Appended in any tier, or given as the answer: what a reader of the reply sees.
         let urgent = answer.reply.urgent.is_some();
         let acceptable = top.as_ref().is_some_and(|t| row.topics.contains(t));
-        let figures = report.by_source.entry(row.source.clone().unwrap_or_else(|| "-".to_owned())).or_default();
+        let figures = report
+            .by_source
+            .entry(row.source.clone().unwrap_or_else(|| "-".to_owned()))
+            .or_default();
         if row.out_of_scope() {
             figures.rejection.total += 1;
             figures.rejection.hits += usize::from(top.is_none() || (row.oos && acceptable));
@@ -219,7 +241,12 @@ pub fn evaluate(engine: &Engine, rows: &[EvalRow]) -> EvalReport {
                 question: row.q.clone(),
                 expected: row.topics.clone(),
                 got: top.clone(),
-                urgent_terms: answer.triage.terms().into_iter().map(str::to_owned).collect(),
+                urgent_terms: answer
+                    .triage
+                    .terms()
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect(),
             });
         };
         if row.out_of_scope() {
@@ -263,8 +290,15 @@ pub fn evaluate(engine: &Engine, rows: &[EvalRow]) -> EvalReport {
 impl EvalReport {
     /// The figures of each source (style), one line each.
     pub fn by_source_table(&self) -> String {
-        let pct = |r: &Rate, empty_full: bool| if r.total == 0 { "    -  ".to_owned() } else { format!("{:5.1}% ", r.percent(empty_full)) };
-        let mut out = String::from("source              in-scope  rejection  urgent recall  false alarms\n");
+        let pct = |r: &Rate, empty_full: bool| {
+            if r.total == 0 {
+                "    -  ".to_owned()
+            } else {
+                format!("{:5.1}% ", r.percent(empty_full))
+            }
+        };
+        let mut out =
+            String::from("source              in-scope  rejection  urgent recall  false alarms\n");
         for (source, f) in &self.by_source {
             out.push_str(&format!(
                 "{source:<18} {}({:>3}) {}({:>3})  {}({:>3})    {}({:>3})\n",
@@ -284,10 +318,30 @@ impl EvalReport {
 
 impl fmt::Display for EvalReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "in-scope top-1 accuracy  {:5.1}%  ({})", self.accuracy.percent(true), self.accuracy)?;
-        writeln!(f, "out-of-scope rejection   {:5.1}%  ({})", self.rejection.percent(true), self.rejection)?;
-        writeln!(f, "urgent recall            {:5.1}%  ({})", self.urgent_recall.percent(true), self.urgent_recall)?;
-        writeln!(f, "urgent false alarms      {:5.1}%  ({})", self.false_alarms.percent(false), self.false_alarms)?;
+        writeln!(
+            f,
+            "in-scope top-1 accuracy  {:5.1}%  ({})",
+            self.accuracy.percent(true),
+            self.accuracy
+        )?;
+        writeln!(
+            f,
+            "out-of-scope rejection   {:5.1}%  ({})",
+            self.rejection.percent(true),
+            self.rejection
+        )?;
+        writeln!(
+            f,
+            "urgent recall            {:5.1}%  ({})",
+            self.urgent_recall.percent(true),
+            self.urgent_recall
+        )?;
+        writeln!(
+            f,
+            "urgent false alarms      {:5.1}%  ({})",
+            self.false_alarms.percent(false),
+            self.false_alarms
+        )?;
         if !self.failures.is_empty() {
             writeln!(f, "\nfailures ({}):", self.failures.len())?;
             for failure in &self.failures {

@@ -11,10 +11,22 @@ use crate::domain::{Engine, EngineOptions, Kb, KbError};
 const EMBEDDED: [(&str, &str); 6] = [
     (kb::TOPICS_FILE, include_str!("../knowledge/topics.toml")),
     (kb::LEXICON_FILE, include_str!("../knowledge/lexicon.toml")),
-    (kb::RED_FLAGS_FILE, include_str!("../knowledge/redflags.toml")),
-    (kb::MESSAGES_FILE, include_str!("../knowledge/messages.toml")),
-    (kb::QUESTIONS_FILE, include_str!("../knowledge/questions.toml")),
-    (kb::COMMON_WORDS_FILE, include_str!("../knowledge/common_words.txt")),
+    (
+        kb::RED_FLAGS_FILE,
+        include_str!("../knowledge/redflags.toml"),
+    ),
+    (
+        kb::MESSAGES_FILE,
+        include_str!("../knowledge/messages.toml"),
+    ),
+    (
+        kb::QUESTIONS_FILE,
+        include_str!("../knowledge/questions.toml"),
+    ),
+    (
+        kb::COMMON_WORDS_FILE,
+        include_str!("../knowledge/common_words.txt"),
+    ),
 ];
 
 /// Why a knowledge base could not be loaded.
@@ -40,7 +52,10 @@ pub enum KbLoadError {
 pub fn embedded_files() -> Vec<KbFile> {
     EMBEDDED
         .iter()
-        .map(|(name, text)| KbFile { name: format!("knowledge/{name}"), text: (*text).to_owned() })
+        .map(|(name, text)| KbFile {
+            name: format!("knowledge/{name}"),
+            text: (*text).to_owned(),
+        })
         .collect()
 }
 
@@ -57,7 +72,10 @@ pub fn read_dir(dir: &Path) -> Result<Vec<KbFile>, KbLoadError> {
     for name in REQUIRED_FILES.iter().chain([&COMMON_WORDS_FILE]) {
         let path = dir.join(name);
         match std::fs::read_to_string(&path) {
-            Ok(text) => files.push(KbFile { name: path.display().to_string(), text }),
+            Ok(text) => files.push(KbFile {
+                name: path.display().to_string(),
+                text,
+            }),
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
             Err(source) => return Err(KbLoadError::Read { path, source }),
         }

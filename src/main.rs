@@ -12,7 +12,11 @@ fn main() -> ExitCode {
         Err(err) => {
             // clap prints help and version to stdout with exit 0, usage errors to stderr with 2.
             let _ = err.print();
-            return if err.use_stderr() { ExitCode::from(EXIT_USAGE) } else { ExitCode::SUCCESS };
+            return if err.use_stderr() {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     backleg::logging::init(cli.common.log_format);

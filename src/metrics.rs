@@ -218,7 +218,10 @@ impl Metrics {
 
     /// Counts one reply to a question by its kind: a topic, the orientation, the fallback, ...
     pub fn reply_kind(&self, kind: ReplyKind) {
-        if let Some(slot) = ReplyKind::LABELS.iter().position(|&label| label == kind.label()) {
+        if let Some(slot) = ReplyKind::LABELS
+            .iter()
+            .position(|&label| label == kind.label())
+        {
             inc(&self.reply_kinds[slot]);
         }
     }
@@ -291,7 +294,10 @@ impl Metrics {
         counter(o, "backleg_fallbacks_total", help, &self.fallbacks);
 
         let help = "Questions answered, by kind of reply: a topic, the orientation (about back or leg pain, no topic specific enough), the fallback (no domain signal), out-of-scope, chit-chat or a follow-up.";
-        let kinds = ReplyKind::LABELS.iter().copied().zip(self.reply_kinds.iter());
+        let kinds = ReplyKind::LABELS
+            .iter()
+            .copied()
+            .zip(self.reply_kinds.iter());
         counter_by(o, "backleg_replies_total", help, "kind", kinds);
 
         let help = "Red-flag notices posted, by tier and trigger.";

@@ -38,9 +38,11 @@ pub fn step<'a>(kb: &'a Kb, answers: &[bool]) -> CheckStep<'a> {
         }
     }
     match questions.get(answers.len()) {
-        Some(question) if answers.len() < MAX_QUESTIONS => {
-            CheckStep::Ask { index: answers.len(), total: questions.len(), question: &question.question }
-        }
+        Some(question) if answers.len() < MAX_QUESTIONS => CheckStep::Ask {
+            index: answers.len(),
+            total: questions.len(),
+            question: &question.question,
+        },
         _ => CheckStep::Done(tier),
     }
 }

@@ -154,7 +154,13 @@ impl Index {
             term_phrases: PhraseSet::new::<&str>(&[]),
             term_phrase_kinds: Vec::new(),
             phrase_postings: Vec::new(),
-            age_kinds: kb.scope.kinds.iter().enumerate().filter_map(|(i, k)| k.under_age.map(|age| (i, age))).collect(),
+            age_kinds: kb
+                .scope
+                .kinds
+                .iter()
+                .enumerate()
+                .filter_map(|(i, k)| k.under_age.map(|age| (i, age)))
+                .collect(),
             senses: PhraseSet::new(&kb.questions.other_senses),
             animals: kb.questions.animals.iter().cloned().collect(),
             animal_body: kb.questions.animal_body.iter().cloned().collect(),
@@ -177,7 +183,11 @@ impl Index {
                     continue;
                 }
                 if !key.contains(' ') {
-                    add_posting(index.terms.entry(key.clone()).or_default(), topic_idx, *weight);
+                    add_posting(
+                        index.terms.entry(key.clone()).or_default(),
+                        topic_idx,
+                        *weight,
+                    );
                     continue;
                 }
                 let slot = *phrase_slot.entry(key.clone()).or_insert_with(|| {
@@ -214,19 +224,35 @@ impl Index {
         index.known_words.extend(flag_vocabulary);
         // The words red-flag rules read as context ("slimming", "insulin", "asleep") are words
         // too: correcting one towards a flag word would turn a look-alike into an alarm.
-        index.known_words.extend(super::triage::Scanner::context_vocabulary(&kb.red_flags).map(str::to_owned));
+        index
+            .known_words
+            .extend(super::triage::Scanner::context_vocabulary(&kb.red_flags).map(str::to_owned));
 
         // The reading rules' own words (intents, subjects, the domain, other senses) are words.
         let q = &kb.questions;
-        let listed = q.domain.iter().chain(&q.other_senses).chain(&q.animals).chain(&q.openers).chain(&q.refer_back).chain(&q.about_bot);
-        let intents = q.intents.iter().flat_map(|i| i.keywords.keys().chain(i.phrases.keys()));
+        let listed = q
+            .domain
+            .iter()
+            .chain(&q.other_senses)
+            .chain(&q.animals)
+            .chain(&q.openers)
+            .chain(&q.refer_back)
+            .chain(&q.about_bot);
+        let intents = q
+            .intents
+            .iter()
+            .flat_map(|i| i.keywords.keys().chain(i.phrases.keys()));
         let subjects = q.subjects.iter().flat_map(|s| s.words.iter());
         for text in listed.chain(intents).chain(subjects) {
             add_words(&fold(text), &mut vocabulary);
         }
         index.common_words = kb.common_words.clone();
         index.known_words.extend(vocabulary.iter().cloned());
-        for list in [&kb.messages.greeting_words, &kb.messages.thanks_words, &kb.messages.filler_words] {
+        for list in [
+            &kb.messages.greeting_words,
+            &kb.messages.thanks_words,
+            &kb.messages.filler_words,
+        ] {
             index.known_words.extend(list.iter().map(|w| fold(w)));
         }
         index.known_stems = index.terms.keys().cloned().collect();
@@ -252,11 +278,19 @@ impl Index {
     /// Whether `word` is an ordinary word plus an ending ("squealing" = "squeal" + "ing",
     /// "revising" = "revise" + "ing"): a word of its own, not a misspelling.
     fn inflects_a_known_word(&self, word: &str) -> bool {
-        ["ing", "ed", "es", "s", "er", "ers", "ly", "ment", "ments"].iter().any(|ending| {
-            word.strip_suffix(ending).is_some_and(|base| {
-                base.len() >= 3 && (self.is_known_word(base) || self.is_known_word(&format!("{base}e")) || base.len() >= 4 && base.as_bytes()[base.len() - 1] == base.as_bytes()[base.len() - 2] && self.is_known_word(&base[..base.len() - 1]))
+        ["ing", "ed", "es", "s", "er", "ers", "ly", "ment", "ments"]
+            .iter()
+            .any(|ending| {
+                word.strip_suffix(ending).is_some_and(|base| {
+                    base.len() >= 3
+                        && (self.is_known_word(base)
+                            || self.is_known_word(&format!("{base}e"))
+                            || base.len() >= 4
+                                && base.as_bytes()[base.len() - 1]
+                                    == base.as_bytes()[base.len() - 2]
+                                && self.is_known_word(&base[..base.len() - 1]))
+                })
             })
-        })
     }
 
     /// Whether a folded word is a word as such: never spell-corrected.
@@ -282,25 +316,40 @@ impl Index {
             }
             // An inflection of an indexed word ("radiating") needs no correction for matching, nor
             // does an inflection of an ordinary word ("squealing", "revising").
-            let stem = self.stems.get(word).map_or_else(|| self.lexicon.stem(word), std::borrow::Cow::Borrowed);
-            let general = if self.known_stems.contains(stem.as_ref()) || self.inflects_a_known_word(word) {
-                word
-            } else if let Some(fixed) = self.spell.correct(word).filter(|fixed| !is_inflection_of(word, fixed)) {
-                corrections.push((word.to_owned(), fixed.to_owned()));
-                fixed
-            } else {
-                word
-            };
+            let stem = self
+                .stems
+                .get(word)
+                .map_or_else(|| self.lexicon.stem(word), std::borrow::Cow::Borrowed);
+            let general =
+                if self.known_stems.contains(stem.as_ref()) || self.inflects_a_known_word(word) {
+                    word
+                } else if let Some(fixed) = self
+                    .spell
+                    .correct(word)
+                    .filter(|fixed| !is_inflection_of(word, fixed))
+                {
+                    corrections.push((word.to_owned(), fixed.to_owned()));
+                    fixed
+                } else {
+                    word
+                };
             // An inflection of a flag word ("transplanted", "injects") is a word of its own, not a
             // misspelling of it: only a real misspelling is pulled towards the red-flag words.
-            let towards_flag = self.flag_spell.correct(word).filter(|flag_word| !is_inflection_of(word, flag_word));
+            let towards_flag = self
+                .flag_spell
+                .correct(word)
+                .filter(|flag_word| !is_inflection_of(word, flag_word));
             flag_words.push(towards_flag.unwrap_or(general).to_owned());
             corrected.push(general.to_owned());
         }
         let (word_sentence, sentence_weights) = self.sentences(text, &corrected, &breaks);
         let (masked, about_a_thing) = self.other_senses(&corrected);
         let (terms, term_word) = self.lexicon.terms_with_origin(
-            corrected.iter().enumerate().filter(|(i, _)| !masked[*i]).map(|(i, w)| (w.as_str(), i)),
+            corrected
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !masked[*i])
+                .map(|(i, w)| (w.as_str(), i)),
             &self.stems,
         );
         let term_sentence: Vec<usize> = term_word.iter().map(|&w| word_sentence[w]).collect();
@@ -312,7 +361,9 @@ impl Index {
                 TermPhrase::Keyword(slot) => keyword_phrases.push((slot, hit.start, hit.end)),
                 // Out-of-scope words in the history before the question ("had a fusion in 2017
                 // ... will this settle?") do not make the question out of scope.
-                TermPhrase::OffTopic(kind) if sentence_weights[term_sentence[hit.start]] >= 1.0 => markers.push((hit.pattern, kind)),
+                TermPhrase::OffTopic(kind) if sentence_weights[term_sentence[hit.start]] >= 1.0 => {
+                    markers.push((hit.pattern, kind))
+                }
                 TermPhrase::OffTopic(kind) => history_scope_kinds.push(kind),
             }
         }
@@ -321,7 +372,10 @@ impl Index {
         let mut n_off_topic = markers.len();
         let mut scope_kinds: Vec<usize> = markers.iter().map(|&(_, kind)| kind).collect();
         if !self.age_kinds.is_empty() {
-            let youngest = super::numbers::ages(&corrected).into_iter().map(|(_, age)| age).min();
+            let youngest = super::numbers::ages(&corrected)
+                .into_iter()
+                .map(|(_, age)| age)
+                .min();
             for &(kind, under) in &self.age_kinds {
                 // "my 7 year old": an age under the kind's bound is a marker of its own.
                 if youngest.is_some_and(|age| age < under) && !scope_kinds.contains(&kind) {
@@ -336,9 +390,14 @@ impl Index {
         history_scope_kinds.dedup();
         history_scope_kinds.retain(|k| !scope_kinds.contains(k));
         let joins_requests = text.matches('?').count() >= 2
-            || corrected.iter().any(|w| matches!(w.as_str(), "and" | "also" | "plus"));
+            || corrected
+                .iter()
+                .any(|w| matches!(w.as_str(), "and" | "also" | "plus"));
         let two_questions = text.matches('?').count() >= 2
-            || corrected.windows(2).any(|pair| matches!(pair[0].as_str(), "and" | "also" | "plus") && self.openers.contains(pair[1].as_str()));
+            || corrected.windows(2).any(|pair| {
+                matches!(pair[0].as_str(), "and" | "also" | "plus")
+                    && self.openers.contains(pair[1].as_str())
+            });
         Analysis {
             words: corrected,
             flag_words,
@@ -381,13 +440,23 @@ impl Index {
             word_sentence.push(sentence);
         }
         if let Some(last) = is_question.last_mut() {
-            *last |= text.trim_end_matches(|c: char| !c.is_alphanumeric() && c != '?').ends_with('?');
+            *last |= text
+                .trim_end_matches(|c: char| !c.is_alphanumeric() && c != '?')
+                .ends_with('?');
         }
         let n = is_question.len();
         let weights = if n <= 1 || !is_question.contains(&true) {
             vec![1.0; n]
         } else {
-            (0..n).map(|s| if is_question[s] || s + 1 == n { 1.0 } else { self.history_weight }).collect()
+            (0..n)
+                .map(|s| {
+                    if is_question[s] || s + 1 == n {
+                        1.0
+                    } else {
+                        self.history_weight
+                    }
+                })
+                .collect()
         };
         (word_sentence, weights)
     }
@@ -397,30 +466,49 @@ impl Index {
     fn other_senses(&self, words: &[String]) -> (Vec<bool>, bool) {
         let mut masked = vec![false; words.len()];
         for hit in self.senses.find_all(words) {
-            masked[hit.start..hit.end].iter_mut().for_each(|m| *m = true);
+            masked[hit.start..hit.end]
+                .iter_mut()
+                .for_each(|m| *m = true);
         }
         // "My back", "my lower back"; not "my dog's back".
         let owned_by_person = |i: usize| {
             (1..=2).any(|back| {
                 i >= back
                     && matches!(words[i - back].as_str(), "my" | "i" | "me" | "your")
-                    && !words[i - back + 1..i].iter().any(|w| self.animals.contains(w.as_str()))
+                    && !words[i - back + 1..i]
+                        .iter()
+                        .any(|w| self.animals.contains(w.as_str()))
             })
         };
-        let body: Vec<usize> = (0..words.len()).filter(|&i| self.animal_body.contains(words[i].as_str())).collect();
+        let body: Vec<usize> = (0..words.len())
+            .filter(|&i| self.animal_body.contains(words[i].as_str()))
+            .collect();
         let persons_body = body.iter().any(|&i| owned_by_person(i));
         // "Rear disc brakes are squealing, do I need new discs?": about a thing, not a body.
         let mut about_a_thing = !persons_body && !self.outside.find_all(words).is_empty();
         // "My old Labrador has arthritis in his hips": about an animal, unless the writer speaks
         // of themselves too ("can I walk my dog with sciatica?").
-        let animals: Vec<usize> = (0..words.len()).filter(|&i| self.animals.contains(words[i].as_str())).collect();
+        let animals: Vec<usize> = (0..words.len())
+            .filter(|&i| self.animals.contains(words[i].as_str()))
+            .collect();
         let animal = !animals.is_empty();
         // A rider is a person too: "fell off my horse", "is horse riding ok with a bad back".
         let ridden = animals.iter().any(|&i| {
-            (1..=2).any(|back| i >= back && matches!(words[i - back].as_str(), "off" | "on" | "from" | "riding" | "ride" | "rode"))
-                || words.get(i + 1).is_some_and(|w| matches!(w.as_str(), "riding" | "ride" | "rides" | "rider"))
+            (1..=2).any(|back| {
+                i >= back
+                    && matches!(
+                        words[i - back].as_str(),
+                        "off" | "on" | "from" | "riding" | "ride" | "rode"
+                    )
+            }) || words
+                .get(i + 1)
+                .is_some_and(|w| matches!(w.as_str(), "riding" | "ride" | "rides" | "rider"))
         });
-        let writer = persons_body || ridden || words.iter().any(|w| matches!(w.as_str(), "i" | "me" | "im" | "ive" | "myself"));
+        let writer = persons_body
+            || ridden
+            || words
+                .iter()
+                .any(|w| matches!(w.as_str(), "i" | "me" | "im" | "ive" | "myself"));
         if animal && !writer {
             about_a_thing = true;
         }
@@ -440,7 +528,14 @@ impl Index {
             return Vec::new();
         }
         let terms = &analysis.terms;
-        let weight_at = |pos: usize| analysis.term_sentence.get(pos).and_then(|&s| analysis.sentence_weights.get(s)).copied().unwrap_or(1.0);
+        let weight_at = |pos: usize| {
+            analysis
+                .term_sentence
+                .get(pos)
+                .and_then(|&s| analysis.sentence_weights.get(s))
+                .copied()
+                .unwrap_or(1.0)
+        };
         // key -> (best sentence weight, postings)
         let mut best: HashMap<&str, (f32, &[(TopicIdx, f32)])> = HashMap::default();
         for (pos, term) in terms.iter().enumerate() {
@@ -451,7 +546,11 @@ impl Index {
         }
         let mut hits: Vec<(TopicIdx, f32, String)> = Vec::new();
         for (key, (w, postings)) in best {
-            hits.extend(postings.iter().map(|&(topic, weight)| (topic, weight * w, key.to_owned())));
+            hits.extend(
+                postings
+                    .iter()
+                    .map(|&(topic, weight)| (topic, weight * w, key.to_owned())),
+            );
         }
         let mut seen_phrases: HashMap<usize, usize> = HashMap::default();
         for &(slot, start, end) in &analysis.keyword_phrases {
@@ -464,7 +563,11 @@ impl Index {
             // A phrase seen again in a weightier sentence replaces its first reading.
             hits.retain(|h| h.2 != key);
             seen_phrases.insert(slot, hits.len());
-            hits.extend(self.phrase_postings[slot].iter().map(|&(topic, weight)| (topic, weight * w, key.clone())));
+            hits.extend(
+                self.phrase_postings[slot]
+                    .iter()
+                    .map(|&(topic, weight)| (topic, weight * w, key.clone())),
+            );
         }
         // Deterministic order (topic, key) for the matcher's tie-breaks and reports.
         hits.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.2.cmp(&b.2)));
@@ -474,7 +577,12 @@ impl Index {
 
 /// Whether `word` is `base` plus an ending English adds to a word ("transplanted", "falls").
 fn is_inflection_of(word: &str, base: &str) -> bool {
-    word.strip_prefix(base).is_some_and(|ending| matches!(ending, "s" | "es" | "d" | "ed" | "ing" | "er" | "ers" | "ly" | "ment" | "ments"))
+    word.strip_prefix(base).is_some_and(|ending| {
+        matches!(
+            ending,
+            "s" | "es" | "d" | "ed" | "ing" | "er" | "ers" | "ly" | "ment" | "ments"
+        )
+    })
 }
 
 /// Adds a (topic, weight) posting; a topic listed twice for one term keeps its higher weight

@@ -21,7 +21,8 @@ mod red_flags;
 pub use questions::{Intent, Questions, Subject, ANY_SUBJECT};
 
 pub use red_flags::{
-    AgeRule, CheckQuestion, FlagContext, Measure, NearRule, Negation, Patterns, RedFlag, RedFlags, Tier, UrgentText,
+    AgeRule, CheckQuestion, FlagContext, Measure, NearRule, Negation, Patterns, RedFlag, RedFlags,
+    Tier, UrgentText,
 };
 
 /// The file names a knowledge base is made of.
@@ -38,7 +39,13 @@ pub const QUESTIONS_FILE: &str = "questions.toml";
 pub const COMMON_WORDS_FILE: &str = "common_words.txt";
 
 /// The files `parse` needs, in the order they are reported.
-pub const REQUIRED_FILES: [&str; 5] = [TOPICS_FILE, LEXICON_FILE, RED_FLAGS_FILE, MESSAGES_FILE, QUESTIONS_FILE];
+pub const REQUIRED_FILES: [&str; 5] = [
+    TOPICS_FILE,
+    LEXICON_FILE,
+    RED_FLAGS_FILE,
+    MESSAGES_FILE,
+    QUESTIONS_FILE,
+];
 
 /// A knowledge-base file's name and its whole text.
 #[derive(Clone)]
@@ -79,7 +86,11 @@ pub struct KbError {
 impl fmt::Display for KbError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.problems.len();
-        write!(f, "invalid knowledge base ({n} problem{})", if n == 1 { "" } else { "s" })?;
+        write!(
+            f,
+            "invalid knowledge base ({n} problem{})",
+            if n == 1 { "" } else { "s" }
+        )?;
         for problem in &self.problems {
             write!(f, "\n  {problem}")?;
         }
@@ -255,7 +266,9 @@ impl WordList {
         for (i, &b) in bytes.iter().enumerate() {
             if b == b'\n' {
                 let line = line_start..i;
-                if line.is_empty() || bytes[previous.clone()] >= bytes[line.clone()] && !previous.is_empty() {
+                if line.is_empty()
+                    || bytes[previous.clone()] >= bytes[line.clone()] && !previous.is_empty()
+                {
                     return Self::parse_unsorted(text);
                 }
                 // The list is a few hundred kilobytes at most: offsets fit in u32.
@@ -269,15 +282,26 @@ impl WordList {
         if line_start != bytes.len() {
             return Self::parse_unsorted(text);
         }
-        Self { text: body.to_owned(), starts }
+        Self {
+            text: body.to_owned(),
+            starts,
+        }
     }
 
     fn parse_unsorted(text: &str) -> Self {
-        let mut words: Vec<String> =
-            text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(fold).filter(|w| !w.is_empty()).collect();
+        let mut words: Vec<String> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(fold)
+            .filter(|w| !w.is_empty())
+            .collect();
         words.sort_unstable();
         words.dedup();
-        let mut list = Self { text: String::with_capacity(text.len()), starts: Vec::with_capacity(words.len()) };
+        let mut list = Self {
+            text: String::with_capacity(text.len()),
+            starts: Vec::with_capacity(words.len()),
+        };
         for word in words {
             list.starts.push(list.text.len() as u32);
             list.text.push_str(&word);
@@ -288,7 +312,11 @@ impl WordList {
 
     fn word(&self, i: usize) -> &str {
         let start = self.starts[i] as usize;
-        let end = self.starts.get(i + 1).map_or(self.text.len(), |&s| s as usize) - 1;
+        let end = self
+            .starts
+            .get(i + 1)
+            .map_or(self.text.len(), |&s| s as usize)
+            - 1;
         &self.text[start..end]
     }
 
@@ -427,17 +455,28 @@ struct Problems<'a> {
 impl Problems<'_> {
     fn at(&mut self, span: Option<Range<usize>>, message: impl Into<String>) {
         let line = span.map(|s| line_of(&self.file.text, s.start));
-        self.out.push(KbProblem { file: self.file.name.clone(), line, message: message.into() });
+        self.out.push(KbProblem {
+            file: self.file.name.clone(),
+            line,
+            message: message.into(),
+        });
     }
 }
 
 /// 1-based line number of a byte offset.
 pub fn line_of(text: &str, offset: usize) -> usize {
     let offset = offset.min(text.len());
-    text.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..offset]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
-fn parse_toml<T: serde::de::DeserializeOwned>(file: &KbFile, out: &mut Vec<KbProblem>) -> Option<T> {
+fn parse_toml<T: serde::de::DeserializeOwned>(
+    file: &KbFile,
+    out: &mut Vec<KbProblem>,
+) -> Option<T> {
     match toml::from_str::<T>(&file.text) {
         Ok(value) => Some(value),
         Err(err) => {
@@ -461,11 +500,19 @@ fn folded_nonempty(text: &str) -> Option<String> {
 /// ids, empty answers, a keyword claimed by two topics with equal weight, empty red-flag terms.
 pub fn parse(files: &[KbFile]) -> Result<Kb, KbError> {
     let mut problems = Vec::new();
-    let find = |name: &str| files.iter().find(|f| f.name == name || f.name.ends_with(&format!("/{name}")));
+    let find = |name: &str| {
+        files
+            .iter()
+            .find(|f| f.name == name || f.name.ends_with(&format!("/{name}")))
+    };
 
     for name in REQUIRED_FILES {
         if find(name).is_none() {
-            problems.push(KbProblem { file: name.to_owned(), line: None, message: "file is missing".into() });
+            problems.push(KbProblem {
+                file: name.to_owned(),
+                line: None,
+                message: "file is missing".into(),
+            });
         }
     }
     if !problems.is_empty() {
@@ -480,22 +527,33 @@ pub fn parse(files: &[KbFile]) -> Result<Kb, KbError> {
 
     let raw_topics: Option<RawTopicsFile> = parse_toml(topics_file, &mut problems);
     let raw_lexicon: Option<RawLexiconFile> = parse_toml(lexicon_file, &mut problems);
-    let raw_red_flags: Option<red_flags::RawRedFlagsFile> = parse_toml(red_flags_file, &mut problems);
+    let raw_red_flags: Option<red_flags::RawRedFlagsFile> =
+        parse_toml(red_flags_file, &mut problems);
     let messages: Option<Messages> = parse_toml(messages_file, &mut problems);
-    let raw_questions: Option<questions::RawQuestionsFile> = parse_toml(questions_file, &mut problems);
+    let raw_questions: Option<questions::RawQuestionsFile> =
+        parse_toml(questions_file, &mut problems);
 
     let lexicon = raw_lexicon.map(|raw| validate_lexicon(lexicon_file, raw, &mut problems));
     // Keywords are compared the way they will be matched: through the lexicon.
-    let normalizer = Arc::new(Lexicon::build(lexicon.as_ref().map_or(&[][..], |(synonyms, ..)| synonyms)));
+    let normalizer = Arc::new(Lexicon::build(
+        lexicon.as_ref().map_or(&[][..], |(synonyms, ..)| synonyms),
+    ));
     if let Some((synonyms, _, _, lines)) = &lexicon {
         for problem in normalizer.problems(synonyms) {
             let line = lines.get(problem.synonym).copied();
-            problems.push(KbProblem { file: lexicon_file.name.clone(), line, message: problem.message });
+            problems.push(KbProblem {
+                file: lexicon_file.name.clone(),
+                line,
+                message: problem.message,
+            });
         }
     }
     let topics = raw_topics.map(|raw| {
         let matching = raw.matching.clone();
-        (validate_topics(topics_file, raw, &normalizer, &mut problems), matching)
+        (
+            validate_topics(topics_file, raw, &normalizer, &mut problems),
+            matching,
+        )
     });
     let red_flags = raw_red_flags.map(|raw| {
         let ids: HashSet<&str> = topics
@@ -505,7 +563,10 @@ pub fn parse(files: &[KbFile]) -> Result<Kb, KbError> {
         red_flags::validate(red_flags_file, raw, &ids, topics.is_some(), &mut problems)
     });
     if let Some(messages) = &messages {
-        let mut p = Problems { file: messages_file, out: &mut problems };
+        let mut p = Problems {
+            file: messages_file,
+            out: &mut problems,
+        };
         for (name, text) in [
             ("disclaimer", &messages.disclaimer),
             ("fallback", &messages.fallback),
@@ -527,8 +588,13 @@ pub fn parse(files: &[KbFile]) -> Result<Kb, KbError> {
             for (kind, flags) in scope.kinds.iter_mut().zip(kind_flags) {
                 for (flag, line) in flags {
                     if red_flags.flag(&flag).is_none() {
-                        let message = format!("scope kind `{}` names unknown red flag `{flag}`", kind.id);
-                        problems.push(KbProblem { file: lexicon_file.name.clone(), line: Some(line), message });
+                        let message =
+                            format!("scope kind `{}` names unknown red flag `{flag}`", kind.id);
+                        problems.push(KbProblem {
+                            file: lexicon_file.name.clone(),
+                            line: Some(line),
+                            message,
+                        });
                     }
                     kind.red_flags.push(flag);
                 }
@@ -536,31 +602,58 @@ pub fn parse(files: &[KbFile]) -> Result<Kb, KbError> {
         }
         (synonyms, scope)
     });
-    let common_words = find(COMMON_WORDS_FILE).map(|f| WordList::parse(&f.text)).unwrap_or_default();
+    let common_words = find(COMMON_WORDS_FILE)
+        .map(|f| WordList::parse(&f.text))
+        .unwrap_or_default();
 
     let questions = raw_questions.map(|raw| {
-        let ids: HashSet<&str> = topics.as_ref().map(|(t, _)| t.iter().map(|t| t.id.as_str()).collect()).unwrap_or_default();
+        let ids: HashSet<&str> = topics
+            .as_ref()
+            .map(|(t, _)| t.iter().map(|t| t.id.as_str()).collect())
+            .unwrap_or_default();
         questions::validate(questions_file, raw, &ids, topics.is_some(), &mut problems)
     });
     match (topics, lexicon, red_flags, messages, questions) {
-        (Some((topics, matching)), Some((synonyms, scope)), Some(red_flags), Some(messages), Some(questions))
-            if problems.is_empty() =>
-        {
-            Ok(Kb { topics, matching, synonyms, scope, red_flags, messages, questions, common_words, lexicon: normalizer })
-        }
+        (
+            Some((topics, matching)),
+            Some((synonyms, scope)),
+            Some(red_flags),
+            Some(messages),
+            Some(questions),
+        ) if problems.is_empty() => Ok(Kb {
+            topics,
+            matching,
+            synonyms,
+            scope,
+            red_flags,
+            messages,
+            questions,
+            common_words,
+            lexicon: normalizer,
+        }),
         _ => Err(KbError { problems }),
     }
 }
 
-fn validate_topics(file: &KbFile, raw: RawTopicsFile, lexicon: &Lexicon, out: &mut Vec<KbProblem>) -> Vec<Topic> {
+fn validate_topics(
+    file: &KbFile,
+    raw: RawTopicsFile,
+    lexicon: &Lexicon,
+    out: &mut Vec<KbProblem>,
+) -> Vec<Topic> {
     let mut p = Problems { file, out };
     let mut seen: HashMap<String, usize> = HashMap::new();
     for topic in &raw.topics {
         let id = topic.id.get_ref();
         if id.trim().is_empty() {
             p.at(Some(topic.id.span()), "topic id is empty");
-        } else if let Some(first) = seen.insert(id.clone(), line_of(&file.text, topic.id.span().start)) {
-            p.at(Some(topic.id.span()), format!("duplicate topic id `{id}` (first defined on line {first})"));
+        } else if let Some(first) =
+            seen.insert(id.clone(), line_of(&file.text, topic.id.span().start))
+        {
+            p.at(
+                Some(topic.id.span()),
+                format!("duplicate topic id `{id}` (first defined on line {first})"),
+            );
         }
     }
     // keyword (stemmed) -> (weight, topic id) first claim, to catch equal-weight claims.
@@ -570,16 +663,31 @@ fn validate_topics(file: &KbFile, raw: RawTopicsFile, lexicon: &Lexicon, out: &m
         let id = raw_topic.id.get_ref().clone();
         let id_span = raw_topic.id.span();
         if raw_topic.answer.get_ref().trim().is_empty() {
-            p.at(Some(raw_topic.answer.span()), format!("topic `{id}` has an empty answer"));
+            p.at(
+                Some(raw_topic.answer.span()),
+                format!("topic `{id}` has an empty answer"),
+            );
         }
         if raw_topic.title.trim().is_empty() {
-            p.at(Some(id_span.clone()), format!("topic `{id}` has an empty title"));
+            p.at(
+                Some(id_span.clone()),
+                format!("topic `{id}` has an empty title"),
+            );
         }
         for related in &raw_topic.related {
             if !seen.contains_key(related.get_ref()) {
-                p.at(Some(related.span()), format!("topic `{id}` names unknown related topic `{}`", related.get_ref()));
+                p.at(
+                    Some(related.span()),
+                    format!(
+                        "topic `{id}` names unknown related topic `{}`",
+                        related.get_ref()
+                    ),
+                );
             } else if related.get_ref() == &id {
-                p.at(Some(related.span()), format!("topic `{id}` lists itself as related"));
+                p.at(
+                    Some(related.span()),
+                    format!("topic `{id}` lists itself as related"),
+                );
             }
         }
         let mut own_terms: HashMap<String, String> = HashMap::new();
@@ -587,10 +695,16 @@ fn validate_topics(file: &KbFile, raw: RawTopicsFile, lexicon: &Lexicon, out: &m
         for (keyword, weight) in &raw_topic.keywords {
             let span = Some(id_span.clone());
             if !weight.is_finite() || *weight <= 0.0 {
-                p.at(span.clone(), format!("topic `{id}`: keyword `{keyword}` needs a positive weight"));
+                p.at(
+                    span.clone(),
+                    format!("topic `{id}`: keyword `{keyword}` needs a positive weight"),
+                );
             }
             let Some(folded) = folded_nonempty(keyword) else {
-                p.at(span, format!("topic `{id}`: keyword `{keyword}` has no letters"));
+                p.at(
+                    span,
+                    format!("topic `{id}`: keyword `{keyword}` has no letters"),
+                );
                 continue;
             };
             if folded.contains(' ') {
@@ -598,7 +712,10 @@ fn validate_topics(file: &KbFile, raw: RawTopicsFile, lexicon: &Lexicon, out: &m
                 continue;
             }
             if is_stop_word(&folded) {
-                p.at(span, format!("topic `{id}`: keyword `{keyword}` is a stop word and can never match"));
+                p.at(
+                    span,
+                    format!("topic `{id}`: keyword `{keyword}` is a stop word and can never match"),
+                );
                 continue;
             }
             let key = lexicon.terms(words(&folded)).join(" ");
@@ -611,9 +728,15 @@ fn validate_topics(file: &KbFile, raw: RawTopicsFile, lexicon: &Lexicon, out: &m
         for (phrase, weight) in &raw_topic.phrases {
             let span = Some(id_span.clone());
             if !weight.is_finite() || *weight <= 0.0 {
-                p.at(span.clone(), format!("topic `{id}`: phrase `{phrase}` needs a positive weight"));
+                p.at(
+                    span.clone(),
+                    format!("topic `{id}`: phrase `{phrase}` needs a positive weight"),
+                );
             }
-            let content: Vec<String> = words(&fold(phrase)).filter(|w| !is_stop_word(w)).map(str::to_owned).collect();
+            let content: Vec<String> = words(&fold(phrase))
+                .filter(|w| !is_stop_word(w))
+                .map(str::to_owned)
+                .collect();
             if content.len() < 2 {
                 p.at(span, format!("topic `{id}`: phrase `{phrase}` needs two or more words that are not stop words"));
                 continue;
@@ -629,10 +752,17 @@ fn validate_topics(file: &KbFile, raw: RawTopicsFile, lexicon: &Lexicon, out: &m
             id: TopicId(id),
             title: raw_topic.title.trim().to_owned(),
             answer: raw_topic.answer.into_inner().trim().to_owned(),
-            glossary: raw_topic.glossary.map(|g| g.trim().to_owned()).filter(|g| !g.is_empty()),
+            glossary: raw_topic
+                .glossary
+                .map(|g| g.trim().to_owned())
+                .filter(|g| !g.is_empty()),
             explains: raw_topic.explains,
             safety_net: raw_topic.safety_net,
-            related: raw_topic.related.into_iter().map(|r| TopicId(r.into_inner())).collect(),
+            related: raw_topic
+                .related
+                .into_iter()
+                .map(|r| TopicId(r.into_inner()))
+                .collect(),
             keywords: raw_topic.keywords,
             phrases: raw_topic.phrases,
             matched_as,
@@ -644,7 +774,8 @@ fn validate_topics(file: &KbFile, raw: RawTopicsFile, lexicon: &Lexicon, out: &m
             owners.sort_by(|a, b| b.0.total_cmp(&a.0));
             // Only a tie at the top is ambiguous; a lower weight elsewhere is a deliberate hint.
             owners.dedup_by(|x, y| x.1 == y.1);
-            (owners.len() > 1 && owners[0].0 == owners[1].0).then(|| (term, owners[0].1.clone(), owners[1].1.clone(), owners[0].0))
+            (owners.len() > 1 && owners[0].0 == owners[1].0)
+                .then(|| (term, owners[0].1.clone(), owners[1].1.clone(), owners[0].0))
         })
         .collect();
     conflicts.sort_by(|x, y| (&x.0, &x.1, &x.2).cmp(&(&y.0, &y.1, &y.2)));
@@ -678,23 +809,35 @@ fn validate_lexicon(file: &KbFile, raw: RawLexiconFile, out: &mut Vec<KbProblem>
             continue;
         }
         if raw_synonym.variants.is_empty() {
-            p.at(span.clone(), format!("synonym `{canonical}` has no variants"));
+            p.at(
+                span.clone(),
+                format!("synonym `{canonical}` has no variants"),
+            );
         }
         let mut variants = Vec::new();
         for variant in raw_synonym.variants {
             let Some(folded) = folded_nonempty(&variant) else {
-                p.at(span.clone(), format!("synonym `{canonical}` has an empty variant"));
+                p.at(
+                    span.clone(),
+                    format!("synonym `{canonical}` has an empty variant"),
+                );
                 continue;
             };
             if let Some(other) = variant_owner.insert(folded.clone(), canonical.clone()) {
                 if other != canonical {
-                    p.at(span.clone(), format!("variant `{folded}` maps to both `{other}` and `{canonical}`"));
+                    p.at(
+                        span.clone(),
+                        format!("variant `{folded}` maps to both `{other}` and `{canonical}`"),
+                    );
                 }
             }
             variants.push(folded);
         }
         lines.push(line_of(&file.text, raw_synonym.canonical.span().start));
-        synonyms.push(Synonym { canonical, variants });
+        synonyms.push(Synonym {
+            canonical,
+            variants,
+        });
     }
     let mut kinds = Vec::new();
     // (flag id, line) named by each kind, checked against redflags.toml once both are read.
@@ -704,16 +847,33 @@ fn validate_lexicon(file: &KbFile, raw: RawLexiconFile, out: &mut Vec<KbProblem>
         let id = kind.id.get_ref().trim().to_owned();
         let span = Some(kind.id.span());
         if id.is_empty() || !kind_ids.insert(id.clone()) {
-            p.at(span.clone(), format!("scope kind id `{id}` is empty or used twice"));
+            p.at(
+                span.clone(),
+                format!("scope kind id `{id}` is empty or used twice"),
+            );
         }
         if kind.reply.trim().is_empty() {
-            p.at(span.clone(), format!("scope kind `{id}` has an empty reply"));
+            p.at(
+                span.clone(),
+                format!("scope kind `{id}` has an empty reply"),
+            );
         }
-        let markers: Vec<String> = kind.markers.iter().filter_map(|w| folded_nonempty(w)).collect();
+        let markers: Vec<String> = kind
+            .markers
+            .iter()
+            .filter_map(|w| folded_nonempty(w))
+            .collect();
         if markers.len() != kind.markers.len() {
-            p.at(span.clone(), format!("scope kind `{id}` has an empty marker"));
+            p.at(
+                span.clone(),
+                format!("scope kind `{id}` has an empty marker"),
+            );
         }
-        let red_flags = kind.red_flags.iter().map(|f| (f.get_ref().clone(), line_of(&file.text, f.span().start))).collect();
+        let red_flags = kind
+            .red_flags
+            .iter()
+            .map(|f| (f.get_ref().clone(), line_of(&file.text, f.span().start)))
+            .collect();
         kind_flags.push(red_flags);
         kinds.push(ScopeKind {
             id,
@@ -724,7 +884,15 @@ fn validate_lexicon(file: &KbFile, raw: RawLexiconFile, out: &mut Vec<KbProblem>
             red_flags: Vec::new(),
         });
     }
-    (synonyms, Scope { penalty: raw.scope.penalty, kinds }, kind_flags, lines)
+    (
+        synonyms,
+        Scope {
+            penalty: raw.scope.penalty,
+            kinds,
+        },
+        kind_flags,
+        lines,
+    )
 }
 
 #[cfg(test)]

@@ -6,8 +6,8 @@
 //! phrases and out-of-scope markers go through the same function as user text, so they always
 //! meet in the same form.
 
-use std::borrow::Cow;
 use rustc_hash::FxHashMap as HashMap;
+use std::borrow::Cow;
 
 use super::kb::Synonym;
 use super::normalize::{is_stop_word, words, WordStemmer};
@@ -57,7 +57,9 @@ impl Lexicon {
                 match stems.len() {
                     0 => {}
                     1 => {
-                        singles.entry(stems[0].clone()).or_insert_with(|| target.clone());
+                        singles
+                            .entry(stems[0].clone())
+                            .or_insert_with(|| target.clone());
                     }
                     _ => multi.push((stems, target.clone())),
                 }
@@ -70,7 +72,13 @@ impl Lexicon {
             patterns.push(rewrite_singles(&singles, stems).join(" "));
             targets.push(target);
         }
-        Self { stemmer, stems, singles, phrases: PhraseSet::new(&patterns), targets }
+        Self {
+            stemmer,
+            stems,
+            singles,
+            phrases: PhraseSet::new(&patterns),
+            targets,
+        }
     }
 
     /// Variants that cannot work: a multi-word variant that is a single word once stop words
@@ -90,7 +98,10 @@ impl Lexicon {
             for variant in &synonym.variants {
                 let stems = content_stems(stemmer, cache, words(variant));
                 if stems.is_empty() {
-                    problems.push(VariantProblem { synonym: idx, message: format!("variant `{variant}` has only stop words") });
+                    problems.push(VariantProblem {
+                        synonym: idx,
+                        message: format!("variant `{variant}` has only stop words"),
+                    });
                 } else if stems.len() == 1 && variant.contains(' ') {
                     problems.push(VariantProblem {
                         synonym: idx,
@@ -101,7 +112,10 @@ impl Lexicon {
                         if first != idx {
                             problems.push(VariantProblem {
                                 synonym: idx,
-                                message: format!("variant `{variant}` is already a variant of `{}`", synonyms[first].canonical),
+                                message: format!(
+                                    "variant `{variant}` is already a variant of `{}`",
+                                    synonyms[first].canonical
+                                ),
                             });
                         }
                     } else {
@@ -133,7 +147,10 @@ impl Lexicon {
 
     /// Adds the stems of `words` to `cache` (those the lexicon does not know already).
     pub fn fill_cache<'a>(&self, cache: &mut StemCache, words: impl IntoIterator<Item = &'a str>) {
-        cache.add(&self.stemmer, words.into_iter().filter(|w| self.stems.get(w).is_none()));
+        cache.add(
+            &self.stemmer,
+            words.into_iter().filter(|w| self.stems.get(w).is_none()),
+        );
     }
 
     /// Every stem the lexicon knows (variants and canonical words).
@@ -151,13 +168,22 @@ impl Lexicon {
 
     /// `terms`, looking stems up in `cache` first (the index keeps one for every word of the
     /// knowledge base: stemming is the largest cost of reading a message).
-    pub fn terms_cached<'a>(&self, words: impl IntoIterator<Item = &'a str>, cache: &StemCache) -> Vec<String> {
-        self.terms_with_origin(words.into_iter().map(|w| (w, 0)), cache).0
+    pub fn terms_cached<'a>(
+        &self,
+        words: impl IntoIterator<Item = &'a str>,
+        cache: &StemCache,
+    ) -> Vec<String> {
+        self.terms_with_origin(words.into_iter().map(|w| (w, 0)), cache)
+            .0
     }
 
     /// `terms`, each with the origin of the word it came from (a sentence number, say): a
     /// rewrite takes the origin of its first word.
-    pub fn terms_with_origin<'a>(&self, words: impl IntoIterator<Item = (&'a str, usize)>, cache: &StemCache) -> (Vec<String>, Vec<usize>) {
+    pub fn terms_with_origin<'a>(
+        &self,
+        words: impl IntoIterator<Item = (&'a str, usize)>,
+        cache: &StemCache,
+    ) -> (Vec<String>, Vec<usize>) {
         let mut stems: Vec<String> = Vec::new();
         let mut origins: Vec<usize> = Vec::new();
         for (w, origin) in words.into_iter().filter(|(w, _)| !is_stop_word(w)) {
@@ -183,7 +209,10 @@ impl Lexicon {
             terms.extend_from_slice(&stems[next..hit.start]);
             term_origins.extend_from_slice(&origins[next..hit.start]);
             terms.extend(self.targets[hit.pattern].iter().cloned());
-            term_origins.extend(std::iter::repeat_n(origins[hit.start], self.targets[hit.pattern].len()));
+            term_origins.extend(std::iter::repeat_n(
+                origins[hit.start],
+                self.targets[hit.pattern].len(),
+            ));
             next = hit.end;
         }
         terms.extend_from_slice(&stems[next..]);
@@ -204,11 +233,19 @@ impl Lexicon {
 }
 
 /// Stems of the words that are not stop words.
-fn content_stems<'a>(stemmer: &WordStemmer, cache: &StemCache, words: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+fn content_stems<'a>(
+    stemmer: &WordStemmer,
+    cache: &StemCache,
+    words: impl IntoIterator<Item = &'a str>,
+) -> Vec<String> {
     words
         .into_iter()
         .filter(|w| !is_stop_word(w))
-        .map(|w| cache.get(w).map_or_else(|| stemmer.stem(w).into_owned(), str::to_owned))
+        .map(|w| {
+            cache
+                .get(w)
+                .map_or_else(|| stemmer.stem(w).into_owned(), str::to_owned)
+        })
         .collect()
 }
 

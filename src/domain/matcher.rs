@@ -47,9 +47,20 @@ pub struct Route {
 }
 
 /// Scores every topic; best first, ties in knowledge-base order.
-pub fn rank(kb: &Kb, index: &Index, analysis: &Analysis, triage: &Triage, route: Route) -> Vec<Match> {
-    let mut matches: Vec<Match> =
-        (0..kb.topics.len()).map(|topic| Match { topic, score: 0.0, evidence: Vec::new() }).collect();
+pub fn rank(
+    kb: &Kb,
+    index: &Index,
+    analysis: &Analysis,
+    triage: &Triage,
+    route: Route,
+) -> Vec<Match> {
+    let mut matches: Vec<Match> = (0..kb.topics.len())
+        .map(|topic| Match {
+            topic,
+            score: 0.0,
+            evidence: Vec::new(),
+        })
+        .collect();
     for (topic, weight, key) in index.lookup(analysis) {
         matches[topic].score += weight;
         matches[topic].evidence.push(key);
@@ -58,7 +69,11 @@ pub fn rank(kb: &Kb, index: &Index, analysis: &Analysis, triage: &Triage, route:
         // What the question asks decides between topics its words name: "treatment options for
         // piriformis syndrome" is answered by what you can do, not by what piriformis is. The
         // routed topic gets its boost, and at least enough to lead the words' own best.
-        let best_other = matches.iter().filter(|m| m.topic != topic).map(|m| m.score).fold(0.0, f32::max);
+        let best_other = matches
+            .iter()
+            .filter(|m| m.topic != topic)
+            .map(|m| m.score)
+            .fold(0.0, f32::max);
         let routed = &mut matches[topic];
         routed.score = (routed.score + kb.questions.route_boost).max(best_other + 0.5);
         routed.evidence.push("route".to_owned());
@@ -73,11 +88,20 @@ pub fn rank(kb: &Kb, index: &Index, analysis: &Analysis, triage: &Triage, route:
     // emergency): the flag still wins without pretending the article answered the question.
     let answered_on_its_own = matches.iter().any(|m| m.score >= kb.matching.min_score);
     let kind = analysis.scope_kinds.first().map(|&k| &kb.scope.kinds[k]);
-    let own_flag_of_kind = |flag: &&str| !answered_on_its_own && kind.is_some_and(|k| k.red_flags.iter().any(|f| f == flag));
-    let boosts: Vec<&str> = raised.iter().copied().filter(|f| !own_flag_of_kind(f)).collect();
+    let own_flag_of_kind = |flag: &&str| {
+        !answered_on_its_own && kind.is_some_and(|k| k.red_flags.iter().any(|f| f == flag))
+    };
+    let boosts: Vec<&str> = raised
+        .iter()
+        .copied()
+        .filter(|f| !own_flag_of_kind(f))
+        .collect();
     if let Some(urgent_topic) = kb.topics.iter().position(|t| t.id == kb.red_flags.topic) {
         for flag in &boosts {
-            let boost = kb.red_flags.flag(flag).map_or(kb.red_flags.topic_boost, |f| f.topic_boost);
+            let boost = kb
+                .red_flags
+                .flag(flag)
+                .map_or(kb.red_flags.topic_boost, |f| f.topic_boost);
             matches[urgent_topic].score += boost;
             matches[urgent_topic].evidence.push(format!("flag:{flag}"));
         }
@@ -99,19 +123,31 @@ pub fn rank(kb: &Kb, index: &Index, analysis: &Analysis, triage: &Triage, route:
 /// not the answer, comes first among the runners-up.
 pub fn decide(kb: &Kb, analysis: &Analysis, ranked: Vec<Match>, route: Route) -> Decision {
     let settings = &kb.matching;
-    let Some(top) = ranked.first() else { return Decision::default() };
+    let Some(top) = ranked.first() else {
+        return Decision::default();
+    };
     if top.score < settings.min_score {
-        return Decision { ranked, answered: Vec::new(), also: Vec::new() };
+        return Decision {
+            ranked,
+            answered: Vec::new(),
+            also: Vec::new(),
+        };
     }
     let mut answered = vec![top.topic];
     let mut also = Vec::new();
     // A red flag raised at `urgent` or above makes the urgent topic the answer, whatever else
     // scored: its answer is the block of warning signs, which the reply carries anyway (first,
     // for an emergency). What the person asked still gets its answer, second.
-    let flagged = ranked.iter().find(|m| kb.topics[m.topic].id == kb.red_flags.topic && m.evidence.iter().any(|e| e.starts_with("flag:")));
+    let flagged = ranked.iter().find(|m| {
+        kb.topics[m.topic].id == kb.red_flags.topic
+            && m.evidence.iter().any(|e| e.starts_with("flag:"))
+    });
     if let Some(urgent) = flagged {
         answered = vec![urgent.topic];
-        if let Some(asked) = ranked.iter().find(|m| m.topic != urgent.topic && m.score >= settings.min_score) {
+        if let Some(asked) = ranked
+            .iter()
+            .find(|m| m.topic != urgent.topic && m.score >= settings.min_score)
+        {
             answered.push(asked.topic);
         }
     }
@@ -123,7 +159,11 @@ pub fn decide(kb: &Kb, analysis: &Analysis, ranked: Vec<Match>, route: Route) ->
         let distinct_evidence = runner_up.evidence.iter().all(|e| !top.evidence.contains(e));
         // The route names one of two requests ("what is sciatica and what are the symptoms?"):
         // the other is weighed against what the words alone gave the first.
-        let top_words = if top.evidence.iter().any(|e| e == "route") { (top.score - kb.questions.route_boost).max(settings.min_score) } else { top.score };
+        let top_words = if top.evidence.iter().any(|e| e == "route") {
+            (top.score - kb.questions.route_boost).max(settings.min_score)
+        } else {
+            top.score
+        };
         if answered.len() == 1
             && analysis.joins_requests
             && distinct_evidence
@@ -131,7 +171,9 @@ pub fn decide(kb: &Kb, analysis: &Analysis, ranked: Vec<Match>, route: Route) ->
             && runner_up.score >= top_words * settings.second_answer_ratio
         {
             answered.push(runner_up.topic);
-        } else if runner_up.score >= top.score * settings.also_ratio && also.len() < settings.max_also {
+        } else if runner_up.score >= top.score * settings.also_ratio
+            && also.len() < settings.max_also
+        {
             also.push(runner_up.topic);
         }
     }
@@ -140,7 +182,11 @@ pub fn decide(kb: &Kb, analysis: &Analysis, ranked: Vec<Match>, route: Route) ->
         also.insert(0, subject);
         also.truncate(settings.max_also.max(1));
     }
-    Decision { ranked, answered, also }
+    Decision {
+        ranked,
+        answered,
+        also,
+    }
 }
 
 #[cfg(test)]

@@ -156,7 +156,9 @@ impl Engine {
         let triage = self.triage(&analysis);
         let reading = self.reader.read(&analysis);
         let q = &self.kb.questions;
-        let asks_about_history = reading.intent.is_none_or(|(i, _)| q.about_history.contains(&q.intents[i].id));
+        let asks_about_history = reading
+            .intent
+            .is_none_or(|(i, _)| q.about_history.contains(&q.intents[i].id));
         if reading.refers_back
             && asks_about_history
             && reading.subject.is_none()
@@ -173,7 +175,8 @@ impl Engine {
         if intent == Intent::Question && reading.about_bot && reading.subject.is_none() {
             intent = Intent::AboutBot;
         }
-        let (mut route, follow_up) = self.route(&reading, previous, !analysis.scope_kinds.is_empty());
+        let (mut route, follow_up) =
+            self.route(&reading, previous, !analysis.scope_kinds.is_empty());
         if analysis.two_questions && !follow_up {
             // Two requests ("what is sciatica and what are the symptoms?") are answered each by
             // its own words: one route would push the other out.
@@ -183,7 +186,9 @@ impl Engine {
             // About a thing or an animal, and naming no condition: no topic answers it. A red
             // flag still does ("my dog knocked me over and I can't feel my legs").
             Intent::Question
-                if analysis.about_a_thing && reading.subject.is_none() && triage.urgency < Some(Tier::Urgent) =>
+                if analysis.about_a_thing
+                    && reading.subject.is_none()
+                    && triage.urgency < Some(Tier::Urgent) =>
             {
                 Decision::default()
             }
@@ -198,9 +203,15 @@ impl Engine {
                     .filter(|(_, weight)| *weight >= q.intent_min)
                     .and_then(|(i, _)| q.route(&q.intents[i].id, None))
                     .is_some_and(|topic| *topic == self.kb.red_flags.topic);
-                let no_domain_signal =
-                    !reading.in_domain && !follow_up && reading.subject.is_none() && triage.urgency.is_none() && !asks_for_the_signs;
-                let weak = decision.ranked.first().is_none_or(|top| top.score < self.kb.matching.out_of_domain_min_score);
+                let no_domain_signal = !reading.in_domain
+                    && !follow_up
+                    && reading.subject.is_none()
+                    && triage.urgency.is_none()
+                    && !asks_for_the_signs;
+                let weak = decision
+                    .ranked
+                    .first()
+                    .is_none_or(|top| top.score < self.kb.matching.out_of_domain_min_score);
                 if no_domain_signal && weak {
                     decision.answered.clear();
                     decision.also.clear();
@@ -209,19 +220,35 @@ impl Engine {
             }
             _ => Decision::default(),
         };
-        let context = Context { scope_kind: analysis.scope_kinds.first().copied(), in_domain: reading.in_domain, follow_up };
+        let context = Context {
+            scope_kind: analysis.scope_kinds.first().copied(),
+            in_domain: reading.in_domain,
+            follow_up,
+        };
         let reply = reply::compose(&self.kb, &self.wording, intent, &decision, &triage, context);
-        Answer { reply, triage, reading }
+        Answer {
+            reply,
+            triage,
+            reading,
+        }
     }
 
     /// Where the reading sends the question: (intent, subject) through the route table, or, for a
     /// follow-up, the previous answer's intent and subject with whatever the follow-up adds.
     /// Returns the route and whether the message was read as a follow-up.
-    fn route(&self, reading: &Reading, previous: Option<&TopicId>, out_of_scope: bool) -> (Route, bool) {
+    fn route(
+        &self,
+        reading: &Reading,
+        previous: Option<&TopicId>,
+        out_of_scope: bool,
+    ) -> (Route, bool) {
         let q = &self.kb.questions;
         let topic_idx = |id: &TopicId| self.kb.topics.iter().position(|t| &t.id == id);
         let own_subject = reading.subject.map(|s| &q.subjects[s]);
-        let own_intent = reading.intent.filter(|(_, weight)| *weight >= q.intent_min).map(|(i, _)| q.intents[i].id.as_str());
+        let own_intent = reading
+            .intent
+            .filter(|(_, weight)| *weight >= q.intent_min)
+            .map(|(i, _)| q.intents[i].id.as_str());
         // A subject of its own makes a follow-up only when it points back ("what about
         // stenosis?"); "what is piriformis?" stands alone.
         let follows = reading.follow_up && (own_subject.is_none() || reading.refers_back);
@@ -229,15 +256,28 @@ impl Engine {
             if let Some(prev_idx) = topic_idx(previous) {
                 // The previous answer's intent is the one whose "*" route it is ("outlook"), its
                 // subject the one it defines ("spinal-stenosis" defines stenosis).
-                let prev_intent = q.routes.iter().find(|(_, s, t)| s == ANY_SUBJECT && t == previous).map(|(i, _, _)| i.as_str());
+                let prev_intent = q
+                    .routes
+                    .iter()
+                    .find(|(_, s, t)| s == ANY_SUBJECT && t == previous)
+                    .map(|(i, _, _)| i.as_str());
                 let prev_subject = q.subjects.iter().find(|s| &s.topic == previous);
                 let subject = own_subject.or(prev_subject);
-                let topic = own_intent.or(prev_intent).and_then(|i| q.route(i, subject.map(|s| s.id.as_str()))).and_then(topic_idx);
+                let topic = own_intent
+                    .or(prev_intent)
+                    .and_then(|i| q.route(i, subject.map(|s| s.id.as_str())))
+                    .and_then(topic_idx);
                 // A subject of its own and nothing to carry over ("what is piriformis?"): its
                 // own topic, not the previous one.
                 let topic = topic.or_else(|| own_subject.and_then(|s| topic_idx(&s.topic)));
                 let subject_topic = subject.and_then(|s| topic_idx(&s.topic));
-                return (Route { topic: Some(topic.unwrap_or(prev_idx)), subject_topic }, true);
+                return (
+                    Route {
+                        topic: Some(topic.unwrap_or(prev_idx)),
+                        subject_topic,
+                    },
+                    true,
+                );
             }
         }
         let subject_topic = own_subject.and_then(|s| topic_idx(&s.topic));
@@ -248,7 +288,13 @@ impl Engine {
             .filter(|_| (own_subject.is_some() || reading.in_domain) && !out_of_scope)
             .and_then(|i| q.route(i, own_subject.map(|s| s.id.as_str())))
             .and_then(topic_idx);
-        (Route { topic, subject_topic }, false)
+        (
+            Route {
+                topic,
+                subject_topic,
+            },
+            false,
+        )
     }
 
     fn triage(&self, analysis: &Analysis) -> Triage {
@@ -269,31 +315,59 @@ impl Engine {
         let (route, _) = self.route(&reading, None, !analysis.scope_kinds.is_empty());
         let ranked = matcher::rank(&self.kb, &self.index, &analysis, &triage, route);
         let mut out = String::new();
-        let corrections: Vec<String> = analysis.corrections.iter().map(|(a, b)| format!("{a}->{b}")).collect();
+        let corrections: Vec<String> = analysis
+            .corrections
+            .iter()
+            .map(|(a, b)| format!("{a}->{b}"))
+            .collect();
         out.push_str(&format!("corrections: [{}]\n", corrections.join(", ")));
         out.push_str(&format!("terms: [{}]\n", analysis.terms.join(", ")));
         out.push_str(&format!("off-topic markers: {}\n", analysis.n_off_topic));
         let hits: Vec<String> = triage
             .hits
             .iter()
-            .map(|h| format!("{}:{}:{}{}", h.flag, h.tier.as_str(), h.term, if h.negated { " (negated)" } else { "" }))
+            .map(|h| {
+                format!(
+                    "{}:{}:{}{}",
+                    h.flag,
+                    h.tier.as_str(),
+                    h.term,
+                    if h.negated { " (negated)" } else { "" }
+                )
+            })
             .collect();
         out.push_str(&format!("flags: [{}]\n", hits.join(", ")));
-        let kinds: Vec<&str> = analysis.scope_kinds.iter().map(|&k| self.kb.scope.kinds[k].id.as_str()).collect();
+        let kinds: Vec<&str> = analysis
+            .scope_kinds
+            .iter()
+            .map(|&k| self.kb.scope.kinds[k].id.as_str())
+            .collect();
         out.push_str(&format!("out-of-scope kinds: [{}]\n", kinds.join(", ")));
         let q = &self.kb.questions;
         out.push_str(&format!(
             "reading: in domain {}, intent {}, subject {}, about the bot {}, follow-up {}\n",
             reading.in_domain,
-            reading.intent.map_or("-".to_owned(), |(i, w)| format!("{} ({w:.1})", q.intents[i].id)),
+            reading.intent.map_or("-".to_owned(), |(i, w)| format!(
+                "{} ({w:.1})",
+                q.intents[i].id
+            )),
             reading.subject.map_or("-", |s| q.subjects[s].id.as_str()),
             reading.about_bot,
             reading.follow_up,
         ));
-        let weights: Vec<String> = analysis.sentence_weights.iter().map(|w| format!("{w:.1}")).collect();
+        let weights: Vec<String> = analysis
+            .sentence_weights
+            .iter()
+            .map(|w| format!("{w:.1}"))
+            .collect();
         out.push_str(&format!("sentence weights: [{}]\n", weights.join(", ")));
         for m in ranked.iter().take(5) {
-            out.push_str(&format!("  {:>5.2} {:<18} {}\n", m.score, self.kb.topics[m.topic].id, m.evidence.join(" + ")));
+            out.push_str(&format!(
+                "  {:>5.2} {:<18} {}\n",
+                m.score,
+                self.kb.topics[m.topic].id,
+                m.evidence.join(" + ")
+            ));
         }
         out
     }
@@ -316,7 +390,10 @@ impl Engine {
     pub fn red_flag_notice(&self, question: &Question, at_least: Tier) -> Option<UrgentNotice> {
         let analysis = self.index.analyze(question.text());
         let triage = self.triage(&analysis);
-        triage.urgency.filter(|&tier| tier >= at_least).map(|tier| self.wording.notice(tier, Some(&triage)))
+        triage
+            .urgency
+            .filter(|&tier| tier >= at_least)
+            .map(|tier| self.wording.notice(tier, Some(&triage)))
     }
 
     /// Every text people read from the knowledge base, as they read it (the emergency number
@@ -325,34 +402,73 @@ impl Engine {
         let kb = &self.kb;
         let mut out = Vec::new();
         let mut push = |place: String, text: &str, explains: &[String]| {
-            out.push(readability::ReadText { place, text: text.trim().to_owned(), explains: explains.to_vec() });
+            out.push(readability::ReadText {
+                place,
+                text: text.trim().to_owned(),
+                explains: explains.to_vec(),
+            });
         };
         for topic in &kb.topics {
-            push(format!("{}: topic `{}`", kb::TOPICS_FILE, topic.id), &topic.answer, &topic.explains);
+            push(
+                format!("{}: topic `{}`", kb::TOPICS_FILE, topic.id),
+                &topic.answer,
+                &topic.explains,
+            );
             if let Some(glossary) = &topic.glossary {
-                push(format!("{}: topic `{}` glossary", kb::TOPICS_FILE, topic.id), glossary, &topic.explains);
+                push(
+                    format!("{}: topic `{}` glossary", kb::TOPICS_FILE, topic.id),
+                    glossary,
+                    &topic.explains,
+                );
             }
         }
         let m = &kb.messages;
-        for (name, text) in [("disclaimer", &m.disclaimer), ("safety_net", &m.safety_net), ("fallback", &m.fallback), ("empty", &m.empty), ("greeting", &m.greeting), ("thanks", &m.thanks)] {
-            push(format!("{}: `{name}`", kb::MESSAGES_FILE, ), text, &[]);
+        for (name, text) in [
+            ("disclaimer", &m.disclaimer),
+            ("safety_net", &m.safety_net),
+            ("fallback", &m.fallback),
+            ("empty", &m.empty),
+            ("greeting", &m.greeting),
+            ("thanks", &m.thanks),
+        ] {
+            push(format!("{}: `{name}`", kb::MESSAGES_FILE,), text, &[]);
         }
         for kind in &kb.scope.kinds {
-            push(format!("{}: scope kind `{}`", kb::LEXICON_FILE, kind.id), &kind.reply, &[]);
+            push(
+                format!("{}: scope kind `{}`", kb::LEXICON_FILE, kind.id),
+                &kind.reply,
+                &[],
+            );
         }
         for (i, question) in kb.red_flags.check.iter().enumerate() {
-            push(format!("{}: check question {}", kb::RED_FLAGS_FILE, i + 1), &question.question, &[]);
+            push(
+                format!("{}: check question {}", kb::RED_FLAGS_FILE, i + 1),
+                &question.question,
+                &[],
+            );
         }
         let w = &self.wording;
-        for (name, text) in [("emergency_first_line", &w.emergency_first_line), ("urgent_first_line", &w.urgent_first_line), ("check_first_line", &w.check_first_line)] {
+        for (name, text) in [
+            ("emergency_first_line", &w.emergency_first_line),
+            ("urgent_first_line", &w.urgent_first_line),
+            ("check_first_line", &w.check_first_line),
+        ] {
             push(format!("{}: `text.{name}`", kb::RED_FLAGS_FILE), text, &[]);
         }
         if let Some(flag) = kb.red_flags.flags.first() {
             let because = kb.red_flags.text.because.replace("{signs}", &flag.label);
-            push(format!("{}: `text.because`", kb::RED_FLAGS_FILE), &because, &[]);
+            push(
+                format!("{}: `text.because`", kb::RED_FLAGS_FILE),
+                &because,
+                &[],
+            );
         }
         for line in w.criteria.lines() {
-            push(format!("{}: the list of warning signs", kb::RED_FLAGS_FILE), line.trim_start_matches("• "), &[]);
+            push(
+                format!("{}: the list of warning signs", kb::RED_FLAGS_FILE),
+                line.trim_start_matches("• "),
+                &[],
+            );
         }
         out
     }

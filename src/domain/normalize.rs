@@ -66,7 +66,10 @@ pub fn fold_with_breaks(text: &str) -> (String, Vec<Break>) {
         // Most messages are plain ASCII: decomposition would change nothing, so skip its cost.
         fold_chars(text.chars(), Some(&mut breaks))
     } else {
-        fold_chars(text.nfkd().filter(|&c| !is_combining_mark(c)), Some(&mut breaks))
+        fold_chars(
+            text.nfkd().filter(|&c| !is_combining_mark(c)),
+            Some(&mut breaks),
+        )
     };
     (folded, breaks)
 }
@@ -75,9 +78,8 @@ fn break_of(c: char, after_space: bool) -> Break {
     match c {
         '?' | '？' => Break::Question,
         '.' | '!' | '\n' | '\r' | '…' | '。' | '！' => Break::Sentence,
-        ',' | ':' | ';' | '(' | ')' | '[' | ']' | '{' | '}' | '"' | '“' | '”' | '«' | '»' | '—' | '–' | '•' | '|' | '+' | '/' | '=' => {
-            Break::Clause
-        }
+        ',' | ':' | ';' | '(' | ')' | '[' | ']' | '{' | '}' | '"' | '“' | '”' | '«' | '»' | '—'
+        | '–' | '•' | '|' | '+' | '/' | '=' => Break::Clause,
         // "back-to-back" is one clause; "pain - and now" is two.
         '-' if after_space => Break::Clause,
         _ => Break::None,
@@ -86,7 +88,10 @@ fn break_of(c: char, after_space: bool) -> Break {
 
 /// Folds `chars`; with `breaks`, records the break before each word (knowledge-base words,
 /// folded by the thousand at start-up, need none).
-fn fold_chars(chars: impl Iterator<Item = char> + Clone, mut breaks: Option<&mut Vec<Break>>) -> String {
+fn fold_chars(
+    chars: impl Iterator<Item = char> + Clone,
+    mut breaks: Option<&mut Vec<Break>>,
+) -> String {
     let mut out = String::with_capacity(chars.size_hint().0);
     let mut pending_space = false;
     let mut pending_break = Break::Sentence;
@@ -98,25 +103,42 @@ fn fold_chars(chars: impl Iterator<Item = char> + Clone, mut breaks: Option<&mut
             // A clitic at the end of a word goes: possessive "'s" and "'d", "'ll", "'ve", "'re",
             // "'m" ("bladder's" -> "bladder", "wee'd" -> "wee", "I'm" -> "i"); "n't" stays joined
             // ("can't" -> "cant"). A quote at a word edge is just dropped.
-            let clitic_len = [&['s'][..], &['d'], &['l', 'l'], &['v', 'e'], &['r', 'e'], &['m']]
-                .iter()
-                .find(|suffix| {
-                    let mut ahead = chars.clone();
-                    suffix.iter().all(|&s| ahead.next().is_some_and(|n| n.to_ascii_lowercase() == s))
-                        && ahead.next().is_none_or(|n| !n.is_alphanumeric())
-                })
-                .map_or(0, |suffix| suffix.len());
+            let clitic_len = [
+                &['s'][..],
+                &['d'],
+                &['l', 'l'],
+                &['v', 'e'],
+                &['r', 'e'],
+                &['m'],
+            ]
+            .iter()
+            .find(|suffix| {
+                let mut ahead = chars.clone();
+                suffix
+                    .iter()
+                    .all(|&s| ahead.next().is_some_and(|n| n.to_ascii_lowercase() == s))
+                    && ahead.next().is_none_or(|n| !n.is_alphanumeric())
+            })
+            .map_or(0, |suffix| suffix.len());
             for _ in 0..clitic_len {
                 chars.next();
             }
             last_was_digit = false;
             continue;
         }
-        if c == '&' && !pending_space && !out.is_empty() && chars.peek().is_some_and(|n| n.is_alphanumeric()) {
+        if c == '&'
+            && !pending_space
+            && !out.is_empty()
+            && chars.peek().is_some_and(|n| n.is_alphanumeric())
+        {
             // "A&E", "R&D": one word ("ae"); "back & leg" has spaces and splits.
             continue;
         }
-        if (c == '.' || c == ',') && last_was_digit && !pending_space && chars.peek().is_some_and(char::is_ascii_digit) {
+        if (c == '.' || c == ',')
+            && last_was_digit
+            && !pending_space
+            && chars.peek().is_some_and(char::is_ascii_digit)
+        {
             // "38.5" stays one number; "1,000" becomes "1000".
             if c == '.' {
                 out.push('.');
@@ -169,20 +191,118 @@ pub fn words(folded: &str) -> impl Iterator<Item = &str> {
 /// carry intent ("why", "what", "how", "when") are deliberately not here: the knowledge base
 /// may give them weight.
 const STOP_WORDS: &[&str] = &[
-    "a", "about", "actually", "am", "an", "and", "any", "are", "as", "at", "basically", "be",
-    "been", "being", "but", "by", "can", "could", "cud", "d", "for", "from", "had", "has", "have",
-    "having", "he", "her", "here", "hers", "him", "his", "i", "id", "if", "ill", "im", "in", "into",
-    "is", "it", "its", "ive", "just", "literally", "ll", "m", "me", "mine", "my", "myself", "n",
-    "of", "off", "on", "or", "our", "ours", "please", "pls", "plz", "r", "re", "really", "s", "she",
-    "shld", "should", "shud", "so", "some", "such", "t", "than", "that", "thats", "the", "their",
-    "them", "then", "there", "these", "they", "this", "those", "to", "too", "u", "ur", "us", "ve",
-    "very", "was", "we", "were", "which", "while", "whom", "will", "with", "would", "wud", "you",
-    "your", "youre", "yours",
+    "a",
+    "about",
+    "actually",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "basically",
+    "be",
+    "been",
+    "being",
+    "but",
+    "by",
+    "can",
+    "could",
+    "cud",
+    "d",
+    "for",
+    "from",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "him",
+    "his",
+    "i",
+    "id",
+    "if",
+    "ill",
+    "im",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "ive",
+    "just",
+    "literally",
+    "ll",
+    "m",
+    "me",
+    "mine",
+    "my",
+    "myself",
+    "n",
+    "of",
+    "off",
+    "on",
+    "or",
+    "our",
+    "ours",
+    "please",
+    "pls",
+    "plz",
+    "r",
+    "re",
+    "really",
+    "s",
+    "she",
+    "shld",
+    "should",
+    "shud",
+    "so",
+    "some",
+    "such",
+    "t",
+    "than",
+    "that",
+    "thats",
+    "the",
+    "their",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "to",
+    "too",
+    "u",
+    "ur",
+    "us",
+    "ve",
+    "very",
+    "was",
+    "we",
+    "were",
+    "which",
+    "while",
+    "whom",
+    "will",
+    "with",
+    "would",
+    "wud",
+    "you",
+    "your",
+    "youre",
+    "yours",
 ];
 
 /// The stop words as a hash set: looked up for every word of every message, and a binary search
 /// over a hundred strings showed up at 10 % of a long message's profile.
-static STOP_WORD_SET: LazyLock<FxHashSet<&'static str>> = LazyLock::new(|| STOP_WORDS.iter().copied().collect());
+static STOP_WORD_SET: LazyLock<FxHashSet<&'static str>> =
+    LazyLock::new(|| STOP_WORDS.iter().copied().collect());
 
 /// Whether a folded word is a stop word.
 pub fn is_stop_word(word: &str) -> bool {
@@ -239,8 +359,14 @@ mod tests {
         check_fold("I can't hold my pee!!", "i cant hold my pee");
         check_fold("I’ve got back-to-leg pain", "i got back to leg pain");
         check_fold("'quoted'", "quoted");
-        check_fold("my bladder's fine, it's ok, let’s go", "my bladder fine it ok let go");
-        check_fold("I wee'd myself, I'm sure, we'll see, they've gone, you're ok", "i wee myself i sure we see they gone you ok");
+        check_fold(
+            "my bladder's fine, it's ok, let’s go",
+            "my bladder fine it ok let go",
+        );
+        check_fold(
+            "I wee'd myself, I'm sure, we'll see, they've gone, you're ok",
+            "i wee myself i sure we see they gone you ok",
+        );
         check_fold("don't won't can't", "dont wont cant");
     }
 
@@ -253,7 +379,10 @@ mod tests {
 
     #[test]
     fn fold_keeps_decimals_and_drops_thousands_commas() {
-        check_fold("temp 38.5, then 1,000 steps. L4.", "temp 38.5 then 1000 steps l4");
+        check_fold(
+            "temp 38.5, then 1,000 steps. L4.",
+            "temp 38.5 then 1000 steps l4",
+        );
         check_fold("lost 15lbs, 63M, L5S1, 2am", "lost 15 lbs 63 m l5 s1 2 am");
         check_fold("3. 5", "3 5");
         check_fold("go to A&E? back & leg", "go to ae back leg");
@@ -262,11 +391,19 @@ mod tests {
     #[test]
     fn breaks_mark_clauses_and_sentences() {
         use Break::{Clause, None, Sentence};
-        let (text, breaks) = fold_with_breaks("No numbness, but my leg - it hurts! Back-to-back. Wet myself\nhelp + more");
-        assert_eq!(text, "no numbness but my leg it hurts back to back wet myself help more");
+        let (text, breaks) = fold_with_breaks(
+            "No numbness, but my leg - it hurts! Back-to-back. Wet myself\nhelp + more",
+        );
+        assert_eq!(
+            text,
+            "no numbness but my leg it hurts back to back wet myself help more"
+        );
         assert_eq!(
             breaks,
-            [Sentence, None, Clause, None, None, Clause, None, Sentence, None, None, Sentence, None, Sentence, Clause]
+            [
+                Sentence, None, Clause, None, None, Clause, None, Sentence, None, None, Sentence,
+                None, Sentence, Clause
+            ]
         );
         assert_eq!(fold_with_breaks("").1, []);
         assert_eq!(fold_with_breaks("  ...hi").1, [Sentence]);

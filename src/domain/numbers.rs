@@ -6,10 +6,11 @@
 
 /// Words that make the number before them a quantity, not an age ("I'm 22 weeks pregnant").
 const UNITS: &[&str] = &[
-    "am", "cm", "day", "days", "degree", "degrees", "feet", "foot", "ft", "hour", "hours", "hrs", "in", "inch", "inches",
-    "kg", "kgs", "kilo", "kilos", "km", "lb", "lbs", "m", "metre", "metres", "meter", "meters", "mg", "mile", "miles", "min",
-    "mins", "minute", "minutes", "mm", "month", "months", "ml", "percent", "pm", "pound", "pounds", "st", "stone", "stones",
-    "times", "week", "weeks", "wks", "x", "year", "years", "yrs",
+    "am", "cm", "day", "days", "degree", "degrees", "feet", "foot", "ft", "hour", "hours", "hrs",
+    "in", "inch", "inches", "kg", "kgs", "kilo", "kilos", "km", "lb", "lbs", "m", "metre",
+    "metres", "meter", "meters", "mg", "mile", "miles", "min", "mins", "minute", "minutes", "mm",
+    "month", "months", "ml", "percent", "pm", "pound", "pounds", "st", "stone", "stones", "times",
+    "week", "weeks", "wks", "x", "year", "years", "yrs",
 ];
 
 /// Words after which a bare number is an age ("aged 58", "I'm 71" folded to "i 71", "im 71").
@@ -17,16 +18,57 @@ const AGE_BEFORE: &[&str] = &["aged", "age", "i", "im", "turned", "turning"];
 
 /// People whose age follows their name ("my husband (52)", "grandad is 84").
 const PEOPLE: &[&str] = &[
-    "boy", "boyfriend", "brother", "child", "dad", "daughter", "father", "female", "friend", "girl", "girlfriend",
-    "gran", "grandad", "granddad", "grandfather", "grandma", "grandmother", "grandpa", "granny", "he", "husband", "kid",
-    "lady", "male", "man", "mom", "mother", "mum", "nan", "partner", "patient", "she", "sister", "son", "teenager",
-    "uncle", "aunt", "wife", "woman",
+    "boy",
+    "boyfriend",
+    "brother",
+    "child",
+    "dad",
+    "daughter",
+    "father",
+    "female",
+    "friend",
+    "girl",
+    "girlfriend",
+    "gran",
+    "grandad",
+    "granddad",
+    "grandfather",
+    "grandma",
+    "grandmother",
+    "grandpa",
+    "granny",
+    "he",
+    "husband",
+    "kid",
+    "lady",
+    "male",
+    "man",
+    "mom",
+    "mother",
+    "mum",
+    "nan",
+    "partner",
+    "patient",
+    "she",
+    "sister",
+    "son",
+    "teenager",
+    "uncle",
+    "aunt",
+    "wife",
+    "woman",
 ];
 
 /// A number written as digits, with an optional temperature unit glued on ("38.5", "38c", "101f").
 pub fn value(word: &str) -> Option<f64> {
-    let digits = word.strip_suffix('c').or_else(|| word.strip_suffix('f')).unwrap_or(word);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit() || b == b'.') || !digits.as_bytes()[0].is_ascii_digit() {
+    let digits = word
+        .strip_suffix('c')
+        .or_else(|| word.strip_suffix('f'))
+        .unwrap_or(word);
+    if digits.is_empty()
+        || !digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        || !digits.as_bytes()[0].is_ascii_digit()
+    {
         return None;
     }
     digits.parse().ok()
@@ -66,7 +108,10 @@ pub fn ages<S: AsRef<str>>(words: &[S]) -> Vec<(usize, u32)> {
         }
         let next = word(i + 1);
         // "63M", "58F" fold to "63 m", "58 f": an age with the sex after it.
-        if matches!(next, "m" | "f") && (10..100).contains(&age) && !matches!(word(i + 2), "tall" | "away" | "long" | "high") {
+        if matches!(next, "m" | "f")
+            && (10..100).contains(&age)
+            && !matches!(word(i + 2), "tall" | "away" | "long" | "high")
+        {
             found.push((i, age));
             continue;
         }
@@ -79,7 +124,10 @@ pub fn ages<S: AsRef<str>>(words: &[S]) -> Vec<(usize, u32)> {
         if UNITS.contains(&next) && !(next == "years" && i >= 1 && word(i - 1) == "have") {
             continue;
         }
-        let (before, before2) = (if i >= 1 { word(i - 1) } else { "" }, if i >= 2 { word(i - 2) } else { "" });
+        let (before, before2) = (
+            if i >= 1 { word(i - 1) } else { "" },
+            if i >= 2 { word(i - 2) } else { "" },
+        );
         if before == "at" && age >= 18 {
             // "At 55 I've never had a bad back"; not "at 10 tonight".
             found.push((i, age));

@@ -44,7 +44,10 @@ impl PhraseSet {
                     .expect("phrase automaton of a few hundred short patterns"),
             )
         };
-        Self { automaton, n_patterns: patterns.len() }
+        Self {
+            automaton,
+            n_patterns: patterns.len(),
+        }
     }
 
     /// Number of phrases.
@@ -59,7 +62,9 @@ impl PhraseSet {
 
     /// All hits on word boundaries, in order of their end position.
     pub fn find_all<S: AsRef<str>>(&self, words: &[S]) -> Vec<PhraseHit> {
-        let Some(automaton) = &self.automaton else { return Vec::new() };
+        let Some(automaton) = &self.automaton else {
+            return Vec::new();
+        };
         if words.is_empty() {
             return Vec::new();
         }
@@ -85,7 +90,11 @@ impl PhraseSet {
                 }
                 let first = starts.binary_search(&start).ok()?;
                 let last = starts.partition_point(|&s| s < end);
-                Some(PhraseHit { pattern: m.pattern().as_usize(), start: first, end: last })
+                Some(PhraseHit {
+                    pattern: m.pattern().as_usize(),
+                    start: first,
+                    end: last,
+                })
             })
             .collect()
     }
@@ -93,7 +102,12 @@ impl PhraseSet {
     /// Non-overlapping hits, preferring the leftmost and then the longest.
     pub fn leftmost_longest<S: AsRef<str>>(&self, words: &[S]) -> Vec<PhraseHit> {
         let mut hits = self.find_all(words);
-        hits.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)).then(a.pattern.cmp(&b.pattern)));
+        hits.sort_by(|a, b| {
+            a.start
+                .cmp(&b.start)
+                .then(b.end.cmp(&a.end))
+                .then(a.pattern.cmp(&b.pattern))
+        });
         let mut chosen: Vec<PhraseHit> = Vec::new();
         for hit in hits {
             if chosen.last().is_none_or(|last| hit.start >= last.end) {
@@ -116,7 +130,14 @@ mod tests {
     fn finds_phrases_on_word_boundaries_only() {
         let set = PhraseSet::new(&["fall", "both legs"]);
         let hits = set.find_all(&words("fallen in both legs"));
-        assert_eq!(hits, vec![PhraseHit { pattern: 1, start: 2, end: 4 }]);
+        assert_eq!(
+            hits,
+            vec![PhraseHit {
+                pattern: 1,
+                start: 2,
+                end: 4
+            }]
+        );
     }
 
     #[test]
@@ -127,7 +148,18 @@ mod tests {
         let cover = set.leftmost_longest(&words("my slipped disc disc"));
         assert_eq!(
             cover,
-            vec![PhraseHit { pattern: 1, start: 1, end: 3 }, PhraseHit { pattern: 2, start: 3, end: 4 }]
+            vec![
+                PhraseHit {
+                    pattern: 1,
+                    start: 1,
+                    end: 3
+                },
+                PhraseHit {
+                    pattern: 2,
+                    start: 3,
+                    end: 4
+                }
+            ]
         );
     }
 

@@ -25,7 +25,11 @@ pub struct ReadText {
 
 /// Syllables in one word, by vowel groups; at least one.
 pub fn syllables(word: &str) -> usize {
-    let word: String = word.chars().filter(char::is_ascii_alphabetic).map(|c| c.to_ascii_lowercase()).collect();
+    let word: String = word
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
     if word.len() <= 3 {
         return 1;
     }
@@ -34,7 +38,10 @@ pub fn syllables(word: &str) -> usize {
     // but not "-le" after a consonant ("ankle").
     for suffix in ["es", "ed", "e"] {
         if let Some(rest) = stem.strip_suffix(suffix) {
-            let keeps_le = suffix == "e" && rest.ends_with('l') && rest.len() >= 2 && !is_vowel(rest.as_bytes()[rest.len() - 2]);
+            let keeps_le = suffix == "e"
+                && rest.ends_with('l')
+                && rest.len() >= 2
+                && !is_vowel(rest.as_bytes()[rest.len() - 2]);
             if !keeps_le && rest.bytes().any(is_vowel) {
                 stem = rest;
             }
@@ -61,7 +68,12 @@ fn is_vowel(b: u8) -> bool {
 /// The Flesch–Kincaid grade of a text, or `None` when it has fewer than `MIN_WORDS` words.
 /// Sentences end at `.`, `!`, `?`, `:`, `;` and line breaks (list items are sentences).
 pub fn grade(text: &str, explains: &[String]) -> Option<f64> {
-    let is_short = |word: &str| explains.iter().any(|term| term.eq_ignore_ascii_case(word.trim_end_matches(['s', '\''])) || term.eq_ignore_ascii_case(word));
+    let is_short = |word: &str| {
+        explains.iter().any(|term| {
+            term.eq_ignore_ascii_case(word.trim_end_matches(['s', '\'']))
+                || term.eq_ignore_ascii_case(word)
+        })
+    };
     let mut n_words = 0usize;
     let mut n_syllables = 0usize;
     let mut n_sentences = 0usize;
@@ -75,12 +87,18 @@ pub fn grade(text: &str, explains: &[String]) -> Option<f64> {
         }
         n_sentences += 1;
         n_words += words.len();
-        n_syllables += words.iter().map(|w| if is_short(w) { 1 } else { syllables(w) }).sum::<usize>();
+        n_syllables += words
+            .iter()
+            .map(|w| if is_short(w) { 1 } else { syllables(w) })
+            .sum::<usize>();
     }
     if n_words < MIN_WORDS {
         return None;
     }
-    Some(0.39 * n_words as f64 / n_sentences as f64 + 11.8 * n_syllables as f64 / n_words as f64 - 15.59)
+    Some(
+        0.39 * n_words as f64 / n_sentences as f64 + 11.8 * n_syllables as f64 / n_words as f64
+            - 15.59,
+    )
 }
 
 #[cfg(test)]
@@ -90,8 +108,19 @@ mod tests {
     #[test]
     fn syllables_by_vowel_groups() {
         for (word, want) in [
-            ("leg", 1), ("back", 1), ("pain", 1), ("make", 1), ("walked", 1), ("takes", 1), ("ankle", 2),
-            ("sciatica", 3), ("doctor", 2), ("physiotherapist", 5), ("spondylolisthesis", 6), ("yes", 1), ("every", 3),
+            ("leg", 1),
+            ("back", 1),
+            ("pain", 1),
+            ("make", 1),
+            ("walked", 1),
+            ("takes", 1),
+            ("ankle", 2),
+            ("sciatica", 3),
+            ("doctor", 2),
+            ("physiotherapist", 5),
+            ("spondylolisthesis", 6),
+            ("yes", 1),
+            ("every", 3),
         ] {
             assert_eq!(syllables(word), want, "{word}");
         }
@@ -99,11 +128,23 @@ mod tests {
 
     #[test]
     fn grade_of_plain_and_hard_text() {
-        let plain = grade("Stay active. Walk a little every day. Rest when you need to.", &[]).expect("graded");
+        let plain = grade(
+            "Stay active. Walk a little every day. Rest when you need to.",
+            &[],
+        )
+        .expect("graded");
         assert!(plain < 3.0, "{plain}");
         let hard = "Spondylolisthesis represents a comparatively uncommon etiological explanation for radiating symptomatology.";
         assert!(grade(hard, &[]).expect("graded") > 15.0);
-        let explained = grade(hard, &["Spondylolisthesis".into(), "symptomatology".into(), "etiological".into()]).expect("graded");
+        let explained = grade(
+            hard,
+            &[
+                "Spondylolisthesis".into(),
+                "symptomatology".into(),
+                "etiological".into(),
+            ],
+        )
+        .expect("graded");
         assert!(explained < grade(hard, &[]).expect("graded"));
         assert_eq!(grade("Glossary:", &[]), None, "too short to grade");
     }

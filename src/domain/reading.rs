@@ -86,13 +86,23 @@ impl Reader {
             anchored: questions
                 .anchored
                 .iter()
-                .map(|a| (a.word.clone(), a.before.iter().cloned().collect(), a.after.iter().cloned().collect()))
+                .map(|a| {
+                    (
+                        a.word.clone(),
+                        a.before.iter().cloned().collect(),
+                        a.after.iter().cloned().collect(),
+                    )
+                })
                 .collect(),
             levels: questions.levels,
             follow_up_max_words: questions.follow_up_max_words,
             circumstance: questions.circumstance.iter().cloned().collect(),
             reporting: questions.reporting.iter().cloned().collect(),
-            spoken: questions.spoken.iter().flat_map(|(word, forms)| forms.iter().map(move |f| (f.clone(), word.clone()))).collect(),
+            spoken: questions
+                .spoken
+                .iter()
+                .flat_map(|(word, forms)| forms.iter().map(move |f| (f.clone(), word.clone())))
+                .collect(),
             fillers: questions.fillers.iter().cloned().collect(),
         };
         let mut phrases: Vec<String> = Vec::new();
@@ -158,7 +168,13 @@ impl Reader {
 
     /// Reads an analysed message.
     pub fn read(&self, analysis: &Analysis) -> Reading {
-        let weight_of = |sentence: usize| analysis.sentence_weights.get(sentence).copied().unwrap_or(1.0);
+        let weight_of = |sentence: usize| {
+            analysis
+                .sentence_weights
+                .get(sentence)
+                .copied()
+                .unwrap_or(1.0)
+        };
         let mut reading = Reading::default();
         // intent -> (weight, first word position): the heaviest wins, then the one said first
         // ("can a physio figure out why my leg hurts" asks about the physio).
@@ -175,8 +191,11 @@ impl Reader {
         // "physio says ...": the word says who spoke.
         let circumstance = |pos: usize| {
             let word = analysis.term_word.get(pos).copied().unwrap_or(0);
-            (1..=2).any(|back| word >= back && self.circumstance.contains(words[word - back].as_str()))
-                || words.get(word + 1).is_some_and(|next| self.reporting.contains(next.as_str()))
+            (1..=2)
+                .any(|back| word >= back && self.circumstance.contains(words[word - back].as_str()))
+                || words
+                    .get(word + 1)
+                    .is_some_and(|next| self.reporting.contains(next.as_str()))
         };
         for (pos, term) in analysis.terms.iter().enumerate() {
             let sentence = analysis.term_sentence.get(pos).copied().unwrap_or(0);
@@ -227,14 +246,19 @@ impl Reader {
         }
         let unmasked = |i: usize| !analysis.masked.get(i).copied().unwrap_or(false);
         for (i, word) in words.iter().enumerate().filter(|(i, _)| unmasked(*i)) {
-            if !reading.in_domain && self.levels && is_spinal_level(word, words.get(i + 1).map(String::as_str)) {
+            if !reading.in_domain
+                && self.levels
+                && is_spinal_level(word, words.get(i + 1).map(String::as_str))
+            {
                 reading.in_domain = true;
             }
             for (anchor, before, after) in &self.anchored {
                 if word == anchor {
                     let prev = i.checked_sub(1).map(|j| words[j].as_str());
                     let next = words.get(i + 1).map(String::as_str);
-                    if prev.is_some_and(|w| before.contains(w)) || next.is_some_and(|w| after.contains(w)) {
+                    if prev.is_some_and(|w| before.contains(w))
+                        || next.is_some_and(|w| after.contains(w))
+                    {
                         reading.in_domain = true;
                     }
                 }
@@ -248,17 +272,27 @@ impl Reader {
             if self.fillers.contains(word.as_str()) || !unmasked(i) {
                 continue;
             }
-            said.push(self.spoken.get(word.as_str()).map_or(word.as_str(), String::as_str));
+            said.push(
+                self.spoken
+                    .get(word.as_str())
+                    .map_or(word.as_str(), String::as_str),
+            );
             said_at.push(i);
         }
         for hit in self.word_patterns.find_all(&said) {
-            let hit = super::phrase::PhraseHit { pattern: hit.pattern, start: said_at[hit.start], end: said_at[hit.end - 1] + 1 };
+            let hit = super::phrase::PhraseHit {
+                pattern: hit.pattern,
+                start: said_at[hit.start],
+                end: said_at[hit.end - 1] + 1,
+            };
             match self.word_kinds[hit.pattern] {
                 WordPattern::AboutBot => reading.about_bot = true,
                 WordPattern::ReferBack => refers_back = true,
                 WordPattern::Intent(i, w) => {
                     let sentence = analysis.word_sentence.get(hit.start).copied().unwrap_or(0);
-                    if weight_of(sentence) >= 1.0 && seen_phrases.insert((i, usize::MAX - hit.pattern)) {
+                    if weight_of(sentence) >= 1.0
+                        && seen_phrases.insert((i, usize::MAX - hit.pattern))
+                    {
                         let entry = intents.entry(i).or_insert((0.0, hit.start));
                         entry.0 += w;
                         entry.1 = entry.1.min(hit.start);
@@ -267,8 +301,14 @@ impl Reader {
             }
         }
         // The strongest intent; a tie goes to the one listed first in questions.toml.
-        reading.intent = intents.into_iter().max_by(|a, b| a.1 .0.total_cmp(&b.1 .0).then(b.1 .1.cmp(&a.1 .1))).map(|(i, (w, _))| (i, w));
-        reading.subject = subjects.into_iter().max_by(|a, b| a.1 .0.total_cmp(&b.1 .0).then(b.1 .1.cmp(&a.1 .1))).map(|(s, _)| s);
+        reading.intent = intents
+            .into_iter()
+            .max_by(|a, b| a.1 .0.total_cmp(&b.1 .0).then(b.1 .1.cmp(&a.1 .1)))
+            .map(|(i, (w, _))| (i, w));
+        reading.subject = subjects
+            .into_iter()
+            .max_by(|a, b| a.1 .0.total_cmp(&b.1 .0).then(b.1 .1.cmp(&a.1 .1)))
+            .map(|(s, _)| s);
         if analysis.about_a_thing {
             reading.in_domain = false;
             reading.intent = None;
@@ -285,8 +325,15 @@ impl Reader {
 /// A said-phrase as it reads once typed with an apostrophe and folded: "whats" and "what is" are
 /// "what" ("what's"), likewise for that, it, how, where, who and there.
 fn clip_contractions(phrase: &str) -> String {
-    const CLIPPED: [(&str, &str); 7] =
-        [("whats", "what"), ("thats", "that"), ("hows", "how"), ("wheres", "where"), ("whos", "who"), ("theres", "there"), ("its", "it")];
+    const CLIPPED: [(&str, &str); 7] = [
+        ("whats", "what"),
+        ("thats", "that"),
+        ("hows", "how"),
+        ("wheres", "where"),
+        ("whos", "who"),
+        ("theres", "there"),
+        ("its", "it"),
+    ];
     let mut out: Vec<&str> = Vec::new();
     let words: Vec<&str> = phrase.split(' ').collect();
     let mut i = 0;
@@ -294,7 +341,10 @@ fn clip_contractions(phrase: &str) -> String {
         let word = words[i];
         if let Some(&(_, short)) = CLIPPED.iter().find(|(long, _)| *long == word) {
             out.push(short);
-        } else if CLIPPED.iter().any(|(_, short)| *short == word) && words.get(i + 1) == Some(&"is") && i + 2 < words.len() {
+        } else if CLIPPED.iter().any(|(_, short)| *short == word)
+            && words.get(i + 1) == Some(&"is")
+            && i + 2 < words.len()
+        {
             // "what is going on" -> "what going on"; a final "is" ("what it is") stays.
             out.push(word);
             i += 1;
@@ -309,12 +359,19 @@ fn clip_contractions(phrase: &str) -> String {
 /// "l4", "s1", "c5", "t12", or "l" followed by a number ("L 4-5" folds to "l 4 5").
 fn is_spinal_level(word: &str, next: Option<&str>) -> bool {
     let mut chars = word.chars();
-    let Some(letter) = chars.next() else { return false };
+    let Some(letter) = chars.next() else {
+        return false;
+    };
     if !matches!(letter, 'l' | 's' | 'c' | 't') {
         return false;
     }
     let digits = chars.as_str();
-    let number_ok = |d: &str| !d.is_empty() && d.len() <= 2 && d.bytes().all(|b| b.is_ascii_digit()) && d.parse::<u8>().is_ok_and(|n| (1..=12).contains(&n));
+    let number_ok = |d: &str| {
+        !d.is_empty()
+            && d.len() <= 2
+            && d.bytes().all(|b| b.is_ascii_digit())
+            && d.parse::<u8>().is_ok_and(|n| (1..=12).contains(&n))
+    };
     if digits.is_empty() {
         return letter == 'l' && next.is_some_and(number_ok);
     }
@@ -327,10 +384,23 @@ mod tests {
 
     #[test]
     fn spinal_levels() {
-        for (word, next) in [("l4", None), ("s1", None), ("c5", None), ("t12", None), ("l", Some("4"))] {
+        for (word, next) in [
+            ("l4", None),
+            ("s1", None),
+            ("c5", None),
+            ("t12", None),
+            ("l", Some("4")),
+        ] {
             assert!(is_spinal_level(word, next), "{word} {next:?}");
         }
-        for (word, next) in [("l", Some("lamb")), ("l45", None), ("x1", None), ("c", None), ("t13", None), ("s", Some("1"))] {
+        for (word, next) in [
+            ("l", Some("lamb")),
+            ("l45", None),
+            ("x1", None),
+            ("c", None),
+            ("t13", None),
+            ("s", Some("1")),
+        ] {
             assert!(!is_spinal_level(word, next), "{word} {next:?}");
         }
     }

@@ -53,7 +53,14 @@ impl ReplyKind {
     }
 
     /// Every label, in a fixed order (the metrics' series).
-    pub const LABELS: [&'static str; 6] = ["topic", "orientation", "fallback", "out-of-scope", "chit-chat", "follow-up"];
+    pub const LABELS: [&'static str; 6] = [
+        "topic",
+        "orientation",
+        "fallback",
+        "out-of-scope",
+        "chit-chat",
+        "follow-up",
+    ];
 }
 
 /// A topic as offered to the user: id and title.
@@ -78,7 +85,11 @@ pub struct Section {
 
 impl Section {
     fn plain(text: &str) -> Self {
-        Self { title: None, text: text.trim().to_owned(), glossary: None }
+        Self {
+            title: None,
+            text: text.trim().to_owned(),
+            glossary: None,
+        }
     }
 }
 
@@ -153,7 +164,10 @@ impl UrgentWording {
         let number = emergency_number.unwrap_or(&text.default_emergency_number);
         let fill = |s: &str| s.replace("{emergency_number}", number).trim().to_owned();
         let mut criteria = String::new();
-        for (tier, heading) in [(Tier::Emergency, &text.emergency_heading), (Tier::Urgent, &text.urgent_heading)] {
+        for (tier, heading) in [
+            (Tier::Emergency, &text.emergency_heading),
+            (Tier::Urgent, &text.urgent_heading),
+        ] {
             let mut lines: Vec<&str> = Vec::new();
             for flag in kb.red_flags.flags.iter().filter(|f| f.tier == tier) {
                 if !lines.contains(&flag.says.as_str()) {
@@ -180,7 +194,12 @@ impl UrgentWording {
             check_first_line: fill(&text.check_first_line),
             because: text.because.trim().to_owned(),
             criteria,
-            labels: kb.red_flags.flags.iter().map(|f| (f.id.clone(), f.label.clone())).collect(),
+            labels: kb
+                .red_flags
+                .flags
+                .iter()
+                .map(|f| (f.id.clone(), f.label.clone()))
+                .collect(),
         }
     }
 
@@ -191,17 +210,27 @@ impl UrgentWording {
             Tier::Urgent => &self.urgent_first_line,
             Tier::Check => &self.check_first_line,
         };
-        let flags: Vec<String> = triage.map(|t| t.flag_ids().into_iter().map(str::to_owned).collect()).unwrap_or_default();
+        let flags: Vec<String> = triage
+            .map(|t| t.flag_ids().into_iter().map(str::to_owned).collect())
+            .unwrap_or_default();
         let labels: Vec<&str> = flags
             .iter()
-            .filter_map(|id| self.labels.iter().find(|(flag, _)| flag == id).map(|(_, label)| label.as_str()))
+            .filter_map(|id| {
+                self.labels
+                    .iter()
+                    .find(|(flag, _)| flag == id)
+                    .map(|(_, label)| label.as_str())
+            })
             .collect();
         UrgentNotice {
             tier,
             first_line: first_line.clone(),
-            because: (!labels.is_empty()).then(|| self.because.replace("{signs}", &labels.join("; "))),
+            because: (!labels.is_empty())
+                .then(|| self.because.replace("{signs}", &labels.join("; "))),
             criteria: self.criteria.clone(),
-            terms: triage.map(|t| t.terms().into_iter().map(str::to_owned).collect()).unwrap_or_default(),
+            terms: triage
+                .map(|t| t.terms().into_iter().map(str::to_owned).collect())
+                .unwrap_or_default(),
             flags,
         }
     }
@@ -214,7 +243,10 @@ impl UrgentWording {
 
 fn topic_ref(kb: &Kb, idx: usize) -> TopicRef {
     let topic = &kb.topics[idx];
-    TopicRef { id: topic.id.clone(), title: topic.title.clone() }
+    TopicRef {
+        id: topic.id.clone(),
+        title: topic.title.clone(),
+    }
 }
 
 /// What the engine decided the message is, before composing.
@@ -245,9 +277,18 @@ pub struct Context {
 
 /// Composes a reply. The urgent block is added whenever `triage` raised a tier, whatever the
 /// rest of the reply is, and whenever the urgent topic answers (as the full list).
-pub fn compose(kb: &Kb, wording: &UrgentWording, intent: Intent, decision: &Decision, triage: &Triage, context: Context) -> Reply {
+pub fn compose(
+    kb: &Kb,
+    wording: &UrgentWording,
+    intent: Intent,
+    decision: &Decision,
+    triage: &Triage,
+    context: Context,
+) -> Reply {
     let messages = &kb.messages;
-    let mut urgent = triage.urgency.map(|tier| wording.notice(tier, Some(triage)));
+    let mut urgent = triage
+        .urgency
+        .map(|tier| wording.notice(tier, Some(triage)));
     let mut sections = Vec::new();
     let mut safety_net = None;
     let mut related = Vec::new();
@@ -280,7 +321,13 @@ pub fn compose(kb: &Kb, wording: &UrgentWording, intent: Intent, decision: &Deci
             None if context.in_domain => {
                 sections.push(Section::plain(&messages.orientation));
                 safety_net = Some(messages.safety_net.trim().to_owned());
-                related = kb.questions.orientation_related.iter().filter_map(|id| kb.topics.iter().position(|t| &t.id == id)).map(|i| topic_ref(kb, i)).collect();
+                related = kb
+                    .questions
+                    .orientation_related
+                    .iter()
+                    .filter_map(|id| kb.topics.iter().position(|t| &t.id == id))
+                    .map(|i| topic_ref(kb, i))
+                    .collect();
                 ReplyKind::Orientation
             }
             None => {
@@ -296,14 +343,23 @@ pub fn compose(kb: &Kb, wording: &UrgentWording, intent: Intent, decision: &Deci
                     urgent.get_or_insert_with(|| wording.list());
                     continue;
                 }
-                let glossary = topic.glossary.as_ref().map(|g| format!("{} {g}", messages.glossary_label.trim()));
-                sections.push(Section { title: Some(topic.title.clone()), text: topic.answer.clone(), glossary });
+                let glossary = topic
+                    .glossary
+                    .as_ref()
+                    .map(|g| format!("{} {g}", messages.glossary_label.trim()));
+                sections.push(Section {
+                    title: Some(topic.title.clone()),
+                    text: topic.answer.clone(),
+                    glossary,
+                });
                 if topic.safety_net {
                     safety_net = Some(messages.safety_net.trim().to_owned());
                 }
             }
             // A red flag won over an out-of-scope kind: the kind still says who can help.
-            if let Some(scope) = scope_kind.filter(|_| kb.topics[decision.answered[0]].id == kb.red_flags.topic) {
+            if let Some(scope) =
+                scope_kind.filter(|_| kb.topics[decision.answered[0]].id == kb.red_flags.topic)
+            {
                 sections.push(Section::plain(&scope.reply));
             }
             let first = &kb.topics[decision.answered[0]];
@@ -328,19 +384,34 @@ pub fn compose(kb: &Kb, wording: &UrgentWording, intent: Intent, decision: &Deci
     // The orientation stands for a topic in the batch output and the metrics.
     let answered = match kind {
         ReplyKind::Orientation => vec![kb.questions.orientation_topic.clone()],
-        _ => decision.answered.iter().map(|&i| kb.topics[i].id.clone()).collect(),
+        _ => decision
+            .answered
+            .iter()
+            .map(|&i| kb.topics[i].id.clone())
+            .collect(),
     };
     Reply {
         kind,
         answered,
-        ranked: decision.ranked.iter().map(|m| kb.topics[m.topic].id.clone()).collect(),
+        ranked: decision
+            .ranked
+            .iter()
+            .map(|m| kb.topics[m.topic].id.clone())
+            .collect(),
         score: decision.ranked.first().map_or(0.0, |m| m.score.max(0.0)),
         sections,
         safety_net,
         urgent,
         also: decision.also.iter().map(|&i| topic_ref(kb, i)).collect(),
         related,
-        scope_kind: scope_kind.filter(|_| matches!(kind, ReplyKind::OutOfScope | ReplyKind::Answer | ReplyKind::FollowUp)).map(|s| s.id.clone()),
+        scope_kind: scope_kind
+            .filter(|_| {
+                matches!(
+                    kind,
+                    ReplyKind::OutOfScope | ReplyKind::Answer | ReplyKind::FollowUp
+                )
+            })
+            .map(|s| s.id.clone()),
         also_label: messages.also_label.trim().to_owned(),
         disclaimer: messages.disclaimer.trim().to_owned(),
     }
@@ -352,17 +423,32 @@ fn fallback_section(kb: &Kb) -> Section {
         text.push_str("\n• ");
         text.push_str(&topic.title);
     }
-    Section { title: None, text, glossary: None }
+    Section {
+        title: None,
+        text,
+        glossary: None,
+    }
 }
 
 /// The reply to a topic chosen directly (a button, `/topics`).
 pub fn topic_reply(kb: &Kb, idx: usize, wording: &UrgentWording) -> Reply {
     let decision = Decision {
-        ranked: vec![super::matcher::Match { topic: idx, score: 0.0, evidence: Vec::new() }],
+        ranked: vec![super::matcher::Match {
+            topic: idx,
+            score: 0.0,
+            evidence: Vec::new(),
+        }],
         answered: vec![idx],
         also: Vec::new(),
     };
-    let mut reply = compose(kb, wording, Intent::Question, &decision, &Triage::default(), Context::default());
+    let mut reply = compose(
+        kb,
+        wording,
+        Intent::Question,
+        &decision,
+        &Triage::default(),
+        Context::default(),
+    );
     if kb.topics[idx].id == kb.red_flags.topic {
         // Asking for the urgent topic is asking for the full list.
         reply.kind = ReplyKind::UrgentCare;
@@ -423,10 +509,19 @@ impl Reply {
     /// Renders the reply as Telegram HTML: `<b>` for titles and the urgent first line, `<i>`
     /// for the disclaimer; every piece of text escaped.
     pub fn to_html(&self) -> String {
-        self.render(escape_html, |s| format!("<b>{}</b>", escape_html(s)), |s| format!("<i>{}</i>", escape_html(s)))
+        self.render(
+            escape_html,
+            |s| format!("<b>{}</b>", escape_html(s)),
+            |s| format!("<i>{}</i>", escape_html(s)),
+        )
     }
 
-    fn render(&self, text: impl Fn(&str) -> String, bold: impl Fn(&str) -> String, italic: impl Fn(&str) -> String) -> String {
+    fn render(
+        &self,
+        text: impl Fn(&str) -> String,
+        bold: impl Fn(&str) -> String,
+        italic: impl Fn(&str) -> String,
+    ) -> String {
         let mut blocks: Vec<String> = Vec::new();
         let urgent_block = self.urgent.as_ref().map(|urgent| {
             let mut block = bold(&urgent.first_line);
@@ -438,7 +533,10 @@ impl Reply {
             block.push_str(&text(&urgent.criteria));
             block
         });
-        let emergency_first = self.urgent.as_ref().is_some_and(|u| u.tier == Tier::Emergency);
+        let emergency_first = self
+            .urgent
+            .as_ref()
+            .is_some_and(|u| u.tier == Tier::Emergency);
         if emergency_first {
             blocks.extend(urgent_block.clone());
         }
@@ -476,7 +574,10 @@ mod tests {
 
     #[test]
     fn escape_html_escapes_markup_and_keeps_the_rest() {
-        assert_eq!(escape_html("<b>a & b</b> \"q\" 😀 שלום"), "&lt;b&gt;a &amp; b&lt;/b&gt; &quot;q&quot; 😀 שלום");
+        assert_eq!(
+            escape_html("<b>a & b</b> \"q\" 😀 שלום"),
+            "&lt;b&gt;a &amp; b&lt;/b&gt; &quot;q&quot; 😀 שלום"
+        );
         assert_eq!(escape_html(""), "");
     }
 }

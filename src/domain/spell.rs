@@ -76,7 +76,11 @@ impl SpellIndex {
                 continue;
             }
             if let Some(first) = word.chars().next() {
-                buckets.entry(first).or_default().push(Candidate { word: word.to_owned(), len, letters: LetterCounts::of(word) });
+                buckets.entry(first).or_default().push(Candidate {
+                    word: word.to_owned(),
+                    len,
+                    letters: LetterCounts::of(word),
+                });
             }
         }
         for bucket in buckets.values_mut() {
@@ -134,7 +138,16 @@ mod tests {
     use super::*;
 
     fn index() -> SpellIndex {
-        SpellIndex::build(["sciatica", "stenosis", "piriformis", "spondylolisthesis", "bladder", "incontinent", "pain", "fever"])
+        SpellIndex::build([
+            "sciatica",
+            "stenosis",
+            "piriformis",
+            "spondylolisthesis",
+            "bladder",
+            "incontinent",
+            "pain",
+            "fever",
+        ])
     }
 
     #[track_caller]
@@ -155,7 +168,13 @@ mod tests {
 
     #[test]
     fn bag_distance_never_exceeds_edit_distance() {
-        for (a, b) in [("siatica", "sciatica"), ("bladdr", "bladder"), ("pian", "pain"), ("abc", "xyz"), ("", "abc")] {
+        for (a, b) in [
+            ("siatica", "sciatica"),
+            ("bladdr", "bladder"),
+            ("pian", "pain"),
+            ("abc", "xyz"),
+            ("", "abc"),
+        ] {
             let bag = LetterCounts::of(a).bag_distance(&LetterCounts::of(b));
             assert!(bag <= strsim::osa_distance(a, b), "{a} {b}");
         }

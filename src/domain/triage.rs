@@ -108,18 +108,48 @@ impl Rewriter {
         // Phrases are looked for after single words are rewritten: read them that way too.
         let patterns: Vec<String> = patterns
             .iter()
-            .map(|p| p.split(' ').map(|w| singles.get(w).map_or(w, String::as_str)).collect::<Vec<_>>().join(" "))
+            .map(|p| {
+                p.split(' ')
+                    .map(|w| singles.get(w).map_or(w, String::as_str))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
             .collect();
-        let first_words = patterns.iter().filter_map(|p| p.split(' ').next()).map(str::to_owned).collect();
-        Self { singles, phrases: PhraseSet::new(&patterns), targets, first_words }
+        let first_words = patterns
+            .iter()
+            .filter_map(|p| p.split(' ').next())
+            .map(str::to_owned)
+            .collect();
+        Self {
+            singles,
+            phrases: PhraseSet::new(&patterns),
+            targets,
+            first_words,
+        }
     }
 
     /// The rewritten words, each with the break before it: single words first, then phrases
     /// over the result (so "couldnt feel a thing" reads as "cant feel a thing" before the
     /// phrase "cant feel a thing" is looked for).
-    fn rewrite<'a, S: AsRef<str>>(&'a self, words: &'a [S], breaks: &[Break]) -> (Vec<&'a str>, Vec<Break>) {
-        let break_at = |i: usize| breaks.get(i).copied().unwrap_or(if i == 0 { Break::Sentence } else { Break::None });
-        let singles: Vec<&'a str> = words.iter().map(|w| self.singles.get(w.as_ref()).map_or(w.as_ref(), String::as_str)).collect();
+    fn rewrite<'a, S: AsRef<str>>(
+        &'a self,
+        words: &'a [S],
+        breaks: &[Break],
+    ) -> (Vec<&'a str>, Vec<Break>) {
+        let break_at = |i: usize| {
+            breaks
+                .get(i)
+                .copied()
+                .unwrap_or(if i == 0 { Break::Sentence } else { Break::None })
+        };
+        let singles: Vec<&'a str> = words
+            .iter()
+            .map(|w| {
+                self.singles
+                    .get(w.as_ref())
+                    .map_or(w.as_ref(), String::as_str)
+            })
+            .collect();
         if !singles.iter().any(|w| self.first_words.contains(*w)) {
             let out_breaks = (0..words.len()).map(break_at).collect();
             return (singles, out_breaks);
@@ -273,10 +303,19 @@ impl Scanner {
     pub fn build(red_flags: &RedFlags) -> Self {
         let rewriter = Rewriter::build(red_flags);
         // Patterns are written in plain words; read them the way messages are read.
-        let rewrite_word = |w: &str| rewriter.singles.get(w).cloned().unwrap_or_else(|| w.to_owned());
+        let rewrite_word = |w: &str| {
+            rewriter
+                .singles
+                .get(w)
+                .cloned()
+                .unwrap_or_else(|| w.to_owned())
+        };
         let rewrite_phrase = |p: &str| {
             // Most patterns hold no word form to rewrite: keep those as they are.
-            if !p.split(' ').any(|w| rewriter.singles.contains_key(w) || rewriter.first_words.contains(w)) {
+            if !p
+                .split(' ')
+                .any(|w| rewriter.singles.contains_key(w) || rewriter.first_words.contains(w))
+            {
                 return p.to_owned();
             }
             let words: Vec<&str> = p.split(' ').collect();
@@ -291,18 +330,53 @@ impl Scanner {
             near: Vec::new(),
             near_words: HashMap::default(),
             flag_vocabulary: HashSet::default(),
-            bridge: red_flags.negation.bridge.iter().map(|w| rewrite_word(w)).collect(),
-            after_bridge: red_flags.negation.after_bridge.iter().map(|w| rewrite_word(w)).collect(),
-            stop: red_flags.negation.stop.iter().map(|w| rewrite_word(w)).collect(),
+            bridge: red_flags
+                .negation
+                .bridge
+                .iter()
+                .map(|w| rewrite_word(w))
+                .collect(),
+            after_bridge: red_flags
+                .negation
+                .after_bridge
+                .iter()
+                .map(|w| rewrite_word(w))
+                .collect(),
+            stop: red_flags
+                .negation
+                .stop
+                .iter()
+                .map(|w| rewrite_word(w))
+                .collect(),
             elsewhere: red_flags.context.elsewhere.iter().cloned().collect(),
             here: red_flags.context.here.iter().cloned().collect(),
-            question: red_flags.context.question.iter().map(|w| rewrite_word(w)).collect(),
-            general: red_flags.context.general.iter().map(|w| rewrite_word(w)).collect(),
-            personal: red_flags.context.personal.iter().map(|w| rewrite_word(w)).collect(),
+            question: red_flags
+                .context
+                .question
+                .iter()
+                .map(|w| rewrite_word(w))
+                .collect(),
+            general: red_flags
+                .context
+                .general
+                .iter()
+                .map(|w| rewrite_word(w))
+                .collect(),
+            personal: red_flags
+                .context
+                .personal
+                .iter()
+                .map(|w| rewrite_word(w))
+                .collect(),
             measures: Vec::new(),
             window: red_flags.window,
             flags: Vec::new(),
-            rewriter: Rewriter { singles: HashMap::default(), phrases: PhraseSet::new::<&str>(&[]), targets: Vec::new(), first_words: HashSet::default() },
+            rewriter: Rewriter {
+                singles: HashMap::default(),
+                phrases: PhraseSet::new::<&str>(&[]),
+                targets: Vec::new(),
+                first_words: HashSet::default(),
+            },
         };
         let mut phrase_patterns: Vec<String> = Vec::new();
         for (idx, flag) in red_flags.flags.iter().enumerate() {
@@ -311,7 +385,11 @@ impl Scanner {
                 for word in &patterns.words {
                     match word.strip_suffix('*') {
                         Some(prefix) => scanner.prefixes.push((prefix.to_owned(), owner)),
-                        None => scanner.words.entry(rewrite_word(word)).or_default().push(owner),
+                        None => scanner
+                            .words
+                            .entry(rewrite_word(word))
+                            .or_default()
+                            .push(owner),
                     }
                 }
                 for phrase in &patterns.phrases {
@@ -320,7 +398,12 @@ impl Scanner {
                 }
                 for rule in &patterns.near {
                     let rule_idx = scanner.near.len();
-                    scanner.near.push(CompiledNear { owner, n_groups: rule.groups.len(), window: rule.window, clause: rule.clause });
+                    scanner.near.push(CompiledNear {
+                        owner,
+                        n_groups: rule.groups.len(),
+                        window: rule.window,
+                        clause: rule.clause,
+                    });
                     for (group, alternatives) in rule.groups.iter().enumerate() {
                         for word in alternatives {
                             let entry = scanner.near_words.entry(rewrite_word(word)).or_default();
@@ -350,9 +433,12 @@ impl Scanner {
                 add(&age.with, Role::AgeWith, &mut scanner);
             }
             for measure in &flag.measures {
-                let words: HashSet<String> = measure.words.iter().map(|w| rewrite_word(w)).collect();
+                let words: HashSet<String> =
+                    measure.words.iter().map(|w| rewrite_word(w)).collect();
                 scanner.flag_vocabulary.extend(words.iter().cloned());
-                scanner.measures.push((idx, words, measure.min, measure.max));
+                scanner
+                    .measures
+                    .push((idx, words, measure.min, measure.max));
             }
             scanner.flags.push(FlagMeta {
                 id: flag.id.clone(),
@@ -380,9 +466,16 @@ impl Scanner {
     /// Every word a red flag matches on, for the spelling corrector's vocabulary.
     pub fn vocabulary(red_flags: &RedFlags) -> impl Iterator<Item = &str> {
         red_flags.flags.iter().flat_map(|flag| {
-            let measures = flag.measures.iter().flat_map(|m| m.words.iter().map(String::as_str));
+            let measures = flag
+                .measures
+                .iter()
+                .flat_map(|m| m.words.iter().map(String::as_str));
             let age = flag.age.iter().flat_map(|a| a.with.vocabulary());
-            flag.clear.vocabulary().chain(flag.mentions.vocabulary()).chain(measures).chain(age)
+            flag.clear
+                .vocabulary()
+                .chain(flag.mentions.vocabulary())
+                .chain(measures)
+                .chain(age)
         })
     }
 
@@ -396,9 +489,26 @@ impl Scanner {
             .flat_map(Patterns::vocabulary);
         let negation = &red_flags.negation;
         let context = &red_flags.context;
-        let lists = [&negation.before, &negation.after, &negation.bridge, &negation.after_bridge, &negation.stop, &context.long_ago, &context.elsewhere, &context.here, &context.personal, &context.question, &context.general];
+        let lists = [
+            &negation.before,
+            &negation.after,
+            &negation.bridge,
+            &negation.after_bridge,
+            &negation.stop,
+            &context.long_ago,
+            &context.elsewhere,
+            &context.here,
+            &context.personal,
+            &context.question,
+            &context.general,
+        ];
         let listed = lists.into_iter().flatten().flat_map(|p| p.split(' '));
-        let forms = red_flags.words.iter().flat_map(|w| w.variants.iter().flat_map(|v| v.split(' ')).chain(std::iter::once(w.canonical.as_str())));
+        let forms = red_flags.words.iter().flat_map(|w| {
+            w.variants
+                .iter()
+                .flat_map(|v| v.split(' '))
+                .chain(std::iter::once(w.canonical.as_str()))
+        });
         per_flag.chain(listed).chain(forms)
     }
 
@@ -419,23 +529,39 @@ impl Scanner {
             .collect();
         let about_elsewhere = words.words.iter().any(|w| self.elsewhere.contains(*w));
         let about_here = words.words.iter().any(|w| self.here.contains(*w));
-        let oldest = numbers::ages(&words.words).into_iter().map(|(_, age)| age).max();
+        let oldest = numbers::ages(&words.words)
+            .into_iter()
+            .map(|(_, age)| age)
+            .max();
         let general_sentences = self.general_questions(&words);
 
         let masked = |flag: usize, pos: usize| {
-            events.iter().any(|e| e.owner.flag == flag && e.owner.role == Role::Benign && e.positions[0] <= pos && pos <= *e.positions.last().expect("non-empty"))
+            events.iter().any(|e| {
+                e.owner.flag == flag
+                    && e.owner.role == Role::Benign
+                    && e.positions[0] <= pos
+                    && pos <= *e.positions.last().expect("non-empty")
+            })
         };
         // A phrase is one statement: negated when all of it is (a context phrase, "not on
         // purpose", when its start is). A near rule composes words: when one of them is negated
         // ("no weakness, bladder fine" read as "weak ... bladder"), the composition is not asserted.
         // A negation that is one of the hit's own words is part of what it says ("I don't feel my
         // foot"); any other reaches it ("my calf isn't swollen").
-        let negated_from_before = |e: &Event, p: usize| negated_by[p].is_some_and(|trigger| !e.positions.contains(&trigger));
+        let negated_from_before = |e: &Event, p: usize| {
+            negated_by[p].is_some_and(|trigger| !e.positions.contains(&trigger))
+        };
         let is_negated = |e: &Event| match e.found {
             Found::Near => e.positions.iter().any(|&p| negated_from_before(e, p)),
             Found::Word => negated[e.positions[0]] || negated_after[e.positions[0]],
-            Found::Phrase | Found::Measure if matches!(e.owner.role, Role::Unless | Role::Downgrade) => negated[e.positions[0]],
-            Found::Phrase | Found::Measure => e.positions.iter().all(|&p| negated_from_before(e, p)),
+            Found::Phrase | Found::Measure
+                if matches!(e.owner.role, Role::Unless | Role::Downgrade) =>
+            {
+                negated[e.positions[0]]
+            }
+            Found::Phrase | Found::Measure => {
+                e.positions.iter().all(|&p| negated_from_before(e, p))
+            }
         };
 
         // (first position, flag, tier, term, negated)
@@ -446,11 +572,19 @@ impl Scanner {
             let tier = match event.owner.role {
                 Role::Clear => flag.tier,
                 Role::Mention => Tier::Check,
-                Role::AgeWith if oldest.zip(flag.age_over).is_some_and(|(age, over)| age > over) => flag.tier,
+                Role::AgeWith
+                    if oldest
+                        .zip(flag.age_over)
+                        .is_some_and(|(age, over)| age > over) =>
+                {
+                    flag.tier
+                }
                 _ => continue,
             };
             // Look-alikes mask a flag's words and near rules, never its phrases.
-            if event.found != Found::Phrase && event.positions.iter().any(|&p| masked(event.owner.flag, p)) {
+            if event.found != Found::Phrase
+                && event.positions.iter().any(|&p| masked(event.owner.flag, p))
+            {
                 continue;
             }
             candidates.push((event.clone(), tier));
@@ -489,7 +623,11 @@ impl Scanner {
             let old = flag.long_ago && long_ago_sentences.contains(&sentence);
             let negated_hit = is_negated(&event);
             let general = event.owner.role == Role::Clear && general_sentences.contains(&sentence);
-            let tier = if downgraded || old || negated_hit || general { tier.min(Tier::Check) } else { tier };
+            let tier = if downgraded || old || negated_hit || general {
+                tier.min(Tier::Check)
+            } else {
+                tier
+            };
             let term = join_positions(&words.words, &event.positions);
             found.push((start, flag_idx, tier, term, negated_hit));
         }
@@ -501,15 +639,25 @@ impl Scanner {
             .iter()
             .map(|(_, flag, tier, term, _)| {
                 *tier == Tier::Check
-                    && found.iter().any(|(_, f, t, other, _)| f == flag && t > tier && other.split([' ', '…']).any(|w| w == term))
+                    && found.iter().any(|(_, f, t, other, _)| {
+                        f == flag && t > tier && other.split([' ', '…']).any(|w| w == term)
+                    })
             })
             .collect();
-        let found = found.into_iter().zip(covered).filter(|(_, covered)| !covered).map(|(f, _)| f);
+        let found = found
+            .into_iter()
+            .zip(covered)
+            .filter(|(_, covered)| !covered)
+            .map(|(f, _)| f);
 
         let mut triage = Triage::default();
         for (_, flag, tier, term, negated) in found {
             let id = &self.flags[flag].id;
-            match triage.hits.iter_mut().find(|h| &h.flag == id && h.term == term) {
+            match triage
+                .hits
+                .iter_mut()
+                .find(|h| &h.flag == id && h.term == term)
+            {
                 // The same words twice: the louder reading stands.
                 Some(existing) => {
                     if tier > existing.tier {
@@ -517,7 +665,12 @@ impl Scanner {
                         existing.negated = negated;
                     }
                 }
-                None => triage.hits.push(FlagHit { flag: id.clone(), tier, term, negated }),
+                None => triage.hits.push(FlagHit {
+                    flag: id.clone(),
+                    tier,
+                    term,
+                    negated,
+                }),
             }
             triage.urgency = triage.urgency.max(Some(tier));
         }
@@ -532,11 +685,19 @@ impl Scanner {
         let mut members: Vec<(usize, usize, usize)> = Vec::new();
         for (pos, &word) in words.words.iter().enumerate() {
             if let Some(owners) = self.words.get(word) {
-                events.extend(owners.iter().map(|&owner| Event { owner, positions: vec![pos], found: Found::Word }));
+                events.extend(owners.iter().map(|&owner| Event {
+                    owner,
+                    positions: vec![pos],
+                    found: Found::Word,
+                }));
             }
             for (prefix, owner) in &self.prefixes {
                 if word.starts_with(prefix.as_str()) {
-                    events.push(Event { owner: *owner, positions: vec![pos], found: Found::Word });
+                    events.push(Event {
+                        owner: *owner,
+                        positions: vec![pos],
+                        found: Found::Word,
+                    });
                 }
             }
             if let Some(memberships) = self.near_words.get(word) {
@@ -544,9 +705,15 @@ impl Scanner {
             }
         }
         for hit in phrase_hits {
-            let PhraseKind::Flag(owner) = self.phrase_kinds[hit.pattern] else { continue };
+            let PhraseKind::Flag(owner) = self.phrase_kinds[hit.pattern] else {
+                continue;
+            };
             if (hit.start + 1..hit.end).all(|i| words.sentence[i] == words.sentence[hit.start]) {
-                events.push(Event { owner, positions: (hit.start..hit.end).collect(), found: Found::Phrase });
+                events.push(Event {
+                    owner,
+                    positions: (hit.start..hit.end).collect(),
+                    found: Found::Phrase,
+                });
             }
         }
         members.sort_unstable();
@@ -558,7 +725,11 @@ impl Scanner {
                 continue;
             }
             let window = self.near[rule].window;
-            let scope = if self.near[rule].clause { &words.clause } else { &words.sentence };
+            let scope = if self.near[rule].clause {
+                &words.clause
+            } else {
+                &words.sentence
+            };
             for &(_, _, anchor) in groups[0] {
                 // Prefer words no negation reaches: "no numbness, but my foot is dragging" must
                 // find the asserted words when they are there.
@@ -581,7 +752,11 @@ impl Scanner {
                 // aren't working in the bedroom"): that hit says the negation, it is not negated.
                 let picked = pick(true).or_else(|| pick(false));
                 if let Some(positions) = picked {
-                    events.push(Event { owner: self.near[rule].owner, positions, found: Found::Near });
+                    events.push(Event {
+                        owner: self.near[rule].owner,
+                        positions,
+                        found: Found::Near,
+                    });
                 }
             }
         }
@@ -595,10 +770,18 @@ impl Scanner {
         let mut start = 0;
         while start < words.words.len() {
             let sentence = words.sentence[start];
-            let end = words.sentence[start..].iter().position(|&s| s != sentence).map_or(words.words.len(), |n| start + n);
+            let end = words.sentence[start..]
+                .iter()
+                .position(|&s| s != sentence)
+                .map_or(words.words.len(), |n| start + n);
             let words_here = &words.words[start..end];
-            let opens = words_here.first().is_some_and(|w| self.question.contains(*w));
-            if opens && words_here.iter().any(|w| self.general.contains(*w)) && !words_here.iter().any(|w| self.personal.contains(*w)) {
+            let opens = words_here
+                .first()
+                .is_some_and(|w| self.question.contains(*w));
+            if opens
+                && words_here.iter().any(|w| self.general.contains(*w))
+                && !words_here.iter().any(|w| self.personal.contains(*w))
+            {
                 general.push(sentence);
             }
             start = end;
@@ -613,17 +796,29 @@ impl Scanner {
         }
         let mut events = Vec::new();
         for (pos, &word) in words.words.iter().enumerate() {
-            let Some(value) = numbers::value(word) else { continue };
+            let Some(value) = numbers::value(word) else {
+                continue;
+            };
             for (flag, measure_words, min, max) in &self.measures {
                 if !(*min..=*max).contains(&value) {
                     continue;
                 }
                 let lo = pos.saturating_sub(self.window);
                 let hi = (pos + self.window).min(words.words.len() - 1);
-                if let Some(at) = (lo..=hi).find(|&i| words.sentence[i] == words.sentence[pos] && measure_words.contains(words.words[i])) {
+                if let Some(at) = (lo..=hi).find(|&i| {
+                    words.sentence[i] == words.sentence[pos]
+                        && measure_words.contains(words.words[i])
+                }) {
                     let mut positions = vec![at, pos];
                     positions.sort_unstable();
-                    events.push(Event { owner: Owner { flag: *flag, role: Role::Clear }, positions, found: Found::Measure });
+                    events.push(Event {
+                        owner: Owner {
+                            flag: *flag,
+                            role: Role::Clear,
+                        },
+                        positions,
+                        found: Found::Measure,
+                    });
                 }
             }
         }
@@ -632,15 +827,23 @@ impl Scanner {
 
     /// Which positions a negation reaches: (the trigger before that reaches each, whether
     /// "fine"/"normal" after reaches it).
-    fn negation(&self, words: &Words<'_>, phrase_hits: &[PhraseHit]) -> (Vec<Option<usize>>, Vec<bool>) {
+    fn negation(
+        &self,
+        words: &Words<'_>,
+        phrase_hits: &[PhraseHit],
+    ) -> (Vec<Option<usize>>, Vec<bool>) {
         let n = words.words.len();
         let mut before = vec![None; n];
         let mut after = vec![false; n];
         let reaches = |i: usize| {
             let word = words.words[i];
-            !self.stop.contains(word) && (self.bridge.contains(word) || self.flag_vocabulary.contains(word))
+            !self.stop.contains(word)
+                && (self.bridge.contains(word) || self.flag_vocabulary.contains(word))
         };
-        for hit in phrase_hits.iter().filter(|h| matches!(self.phrase_kinds[h.pattern], PhraseKind::NegationBefore)) {
+        for hit in phrase_hits
+            .iter()
+            .filter(|h| matches!(self.phrase_kinds[h.pattern], PhraseKind::NegationBefore))
+        {
             let clause = words.clause[hit.end - 1];
             let mut i = hit.end;
             while i < n && words.clause[i] == clause && !self.stop.contains(words.words[i]) {
@@ -657,7 +860,10 @@ impl Scanner {
             let word = words.words[i];
             self.after_bridge.contains(word) || self.flag_vocabulary.contains(word)
         };
-        for hit in phrase_hits.iter().filter(|h| matches!(self.phrase_kinds[h.pattern], PhraseKind::NegationAfter)) {
+        for hit in phrase_hits
+            .iter()
+            .filter(|h| matches!(self.phrase_kinds[h.pattern], PhraseKind::NegationAfter))
+        {
             let clause = words.clause[hit.start];
             let mut i = hit.start;
             while i > 0 && words.clause[i - 1] == clause && reaches_back(i - 1) {
@@ -686,20 +892,31 @@ impl<'a> Words<'a> {
             sentence.push(s);
             clause.push(c);
         }
-        Self { words, sentence, clause }
+        Self {
+            words,
+            sentence,
+            clause,
+        }
     }
 }
 
 /// Fewest words between two sets of positions.
 fn distance(a: &[usize], b: &[usize]) -> usize {
-    a.iter().flat_map(|&x| b.iter().map(move |&y| x.abs_diff(y))).min().unwrap_or(usize::MAX)
+    a.iter()
+        .flat_map(|&x| b.iter().map(move |&y| x.abs_diff(y)))
+        .min()
+        .unwrap_or(usize::MAX)
 }
 
 fn join_positions(words: &[&str], positions: &[usize]) -> String {
     let mut term = String::new();
     for (i, &p) in positions.iter().enumerate() {
         if i > 0 {
-            term.push_str(if p == positions[i - 1] + 1 { " " } else { " … " });
+            term.push_str(if p == positions[i - 1] + 1 {
+                " "
+            } else {
+                " … "
+            });
         }
         term.push_str(words[p]);
     }

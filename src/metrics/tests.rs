@@ -427,7 +427,11 @@ fn replies_count_by_kind_with_every_kind_at_zero_first() {
     let metrics = Metrics::new(&["sciatica"]);
     let samples = rendered(&metrics);
     for label in ReplyKind::LABELS {
-        assert_eq!(value(&samples, "backleg_replies_total", &[("kind", label)]), 0.0, "{label}");
+        assert_eq!(
+            value(&samples, "backleg_replies_total", &[("kind", label)]),
+            0.0,
+            "{label}"
+        );
     }
     metrics.reply_kind(ReplyKind::Orientation);
     metrics.reply_kind(ReplyKind::Orientation);

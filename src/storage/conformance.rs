@@ -36,47 +36,183 @@ pub async fn conformance(store: &dyn Storage, clock: Clock) {
     let mut now = 1_000_000;
 
     // Watch setting: on by default, an admin can turn it off and on again.
-    assert!(store.red_flag_watch(CHAT).await.expect("read watch"), "the watch is on by default");
-    store.set_red_flag_watch(CHAT, false).await.expect("watch off");
-    assert!(!store.red_flag_watch(CHAT).await.expect("read watch"), "turned off");
-    store.set_red_flag_watch(CHAT, true).await.expect("watch on");
-    assert!(store.red_flag_watch(CHAT).await.expect("read watch"), "turned on again");
-    store.set_red_flag_watch(CHAT, false).await.expect("watch off");
-    assert!(store.red_flag_watch(OTHER).await.expect("read watch"), "other chats are independent");
+    assert!(
+        store.red_flag_watch(CHAT).await.expect("read watch"),
+        "the watch is on by default"
+    );
+    store
+        .set_red_flag_watch(CHAT, false)
+        .await
+        .expect("watch off");
+    assert!(
+        !store.red_flag_watch(CHAT).await.expect("read watch"),
+        "turned off"
+    );
+    store
+        .set_red_flag_watch(CHAT, true)
+        .await
+        .expect("watch on");
+    assert!(
+        store.red_flag_watch(CHAT).await.expect("read watch"),
+        "turned on again"
+    );
+    store
+        .set_red_flag_watch(CHAT, false)
+        .await
+        .expect("watch off");
+    assert!(
+        store.red_flag_watch(OTHER).await.expect("read watch"),
+        "other chats are independent"
+    );
 
     // Cooldown: one claim per window.
-    assert!(store.claim_red_flag_notice(CHAT, 106, now, cooldown).await.expect("claim"), "first claim");
-    assert!(!store.claim_red_flag_notice(CHAT, 107, now, cooldown).await.expect("claim"), "within the cooldown");
-    assert!(store.claim_red_flag_notice(CHAT, 106, now, cooldown).await.expect("claim"), "the same update again (redelivered) keeps its claim");
-    assert!(store.claim_red_flag_notice(OTHER, 108, now, cooldown).await.expect("claim"), "other chats are independent");
+    assert!(
+        store
+            .claim_red_flag_notice(CHAT, 106, now, cooldown)
+            .await
+            .expect("claim"),
+        "first claim"
+    );
+    assert!(
+        !store
+            .claim_red_flag_notice(CHAT, 107, now, cooldown)
+            .await
+            .expect("claim"),
+        "within the cooldown"
+    );
+    assert!(
+        store
+            .claim_red_flag_notice(CHAT, 106, now, cooldown)
+            .await
+            .expect("claim"),
+        "the same update again (redelivered) keeps its claim"
+    );
+    assert!(
+        store
+            .claim_red_flag_notice(OTHER, 108, now, cooldown)
+            .await
+            .expect("claim"),
+        "other chats are independent"
+    );
 
     // Check answers: saved, read back, replaced, ended.
-    assert_eq!(store.check_answers(CHAT, now).await.expect("read check"), None, "no check running");
-    store.save_check_answers(CHAT, &[true, false, true], now, ttl).await.expect("save check");
-    assert_eq!(store.check_answers(CHAT, now).await.expect("read check"), Some(vec![true, false, true]));
-    store.save_check_answers(CHAT, &[true, false, true, true], now, ttl).await.expect("save check");
-    assert_eq!(store.check_answers(CHAT, now).await.expect("read check"), Some(vec![true, false, true, true]), "saving replaces");
-    store.save_check_answers(OTHER, &[], now, ttl).await.expect("save check");
-    assert_eq!(store.check_answers(OTHER, now).await.expect("read check"), Some(vec![]), "a started check with no answer yet");
+    assert_eq!(
+        store.check_answers(CHAT, now).await.expect("read check"),
+        None,
+        "no check running"
+    );
+    store
+        .save_check_answers(CHAT, &[true, false, true], now, ttl)
+        .await
+        .expect("save check");
+    assert_eq!(
+        store.check_answers(CHAT, now).await.expect("read check"),
+        Some(vec![true, false, true])
+    );
+    store
+        .save_check_answers(CHAT, &[true, false, true, true], now, ttl)
+        .await
+        .expect("save check");
+    assert_eq!(
+        store.check_answers(CHAT, now).await.expect("read check"),
+        Some(vec![true, false, true, true]),
+        "saving replaces"
+    );
+    store
+        .save_check_answers(OTHER, &[], now, ttl)
+        .await
+        .expect("save check");
+    assert_eq!(
+        store.check_answers(OTHER, now).await.expect("read check"),
+        Some(vec![]),
+        "a started check with no answer yet"
+    );
     store.end_check(CHAT).await.expect("end check");
-    assert_eq!(store.check_answers(CHAT, now).await.expect("read check"), None, "ended");
+    assert_eq!(
+        store.check_answers(CHAT, now).await.expect("read check"),
+        None,
+        "ended"
+    );
     store.end_check(CHAT).await.expect("ending twice is fine");
-    store.save_check_answers(CHAT, &[false], now, ttl).await.expect("save check");
+    store
+        .save_check_answers(CHAT, &[false], now, ttl)
+        .await
+        .expect("save check");
 
     // Answer topics: the latest per private chat, one per bot message in a group, replaced by
     // a newer answer, and expired with the check below.
     const PRIVATE: ChatId = 100_001;
-    assert_eq!(store.answer_topic(PRIVATE, LATEST_ANSWER, now).await.expect("read topic"), None, "nothing answered yet");
-    store.save_answer_topic(PRIVATE, LATEST_ANSWER, "sciatica", now, ttl).await.expect("save topic");
-    assert_eq!(store.answer_topic(PRIVATE, LATEST_ANSWER, now).await.expect("read topic").as_deref(), Some("sciatica"));
-    store.save_answer_topic(PRIVATE, LATEST_ANSWER, "outlook", now, ttl).await.expect("save topic");
-    assert_eq!(store.answer_topic(PRIVATE, LATEST_ANSWER, now).await.expect("read topic").as_deref(), Some("outlook"), "a newer answer replaces it");
-    store.save_answer_topic(CHAT, 42, "spinal-stenosis", now, ttl).await.expect("save topic");
-    store.save_answer_topic(CHAT, 43, "exercise", now, ttl).await.expect("save topic");
-    assert_eq!(store.answer_topic(CHAT, 42, now).await.expect("read topic").as_deref(), Some("spinal-stenosis"), "each group answer keeps its own");
-    assert_eq!(store.answer_topic(CHAT, 43, now).await.expect("read topic").as_deref(), Some("exercise"));
-    assert_eq!(store.answer_topic(CHAT, 44, now).await.expect("read topic"), None, "a message that is not an answer");
-    assert_eq!(store.answer_topic(OTHER, 42, now).await.expect("read topic"), None, "other chats are independent");
+    assert_eq!(
+        store
+            .answer_topic(PRIVATE, LATEST_ANSWER, now)
+            .await
+            .expect("read topic"),
+        None,
+        "nothing answered yet"
+    );
+    store
+        .save_answer_topic(PRIVATE, LATEST_ANSWER, "sciatica", now, ttl)
+        .await
+        .expect("save topic");
+    assert_eq!(
+        store
+            .answer_topic(PRIVATE, LATEST_ANSWER, now)
+            .await
+            .expect("read topic")
+            .as_deref(),
+        Some("sciatica")
+    );
+    store
+        .save_answer_topic(PRIVATE, LATEST_ANSWER, "outlook", now, ttl)
+        .await
+        .expect("save topic");
+    assert_eq!(
+        store
+            .answer_topic(PRIVATE, LATEST_ANSWER, now)
+            .await
+            .expect("read topic")
+            .as_deref(),
+        Some("outlook"),
+        "a newer answer replaces it"
+    );
+    store
+        .save_answer_topic(CHAT, 42, "spinal-stenosis", now, ttl)
+        .await
+        .expect("save topic");
+    store
+        .save_answer_topic(CHAT, 43, "exercise", now, ttl)
+        .await
+        .expect("save topic");
+    assert_eq!(
+        store
+            .answer_topic(CHAT, 42, now)
+            .await
+            .expect("read topic")
+            .as_deref(),
+        Some("spinal-stenosis"),
+        "each group answer keeps its own"
+    );
+    assert_eq!(
+        store
+            .answer_topic(CHAT, 43, now)
+            .await
+            .expect("read topic")
+            .as_deref(),
+        Some("exercise")
+    );
+    assert_eq!(
+        store.answer_topic(CHAT, 44, now).await.expect("read topic"),
+        None,
+        "a message that is not an answer"
+    );
+    assert_eq!(
+        store
+            .answer_topic(OTHER, 42, now)
+            .await
+            .expect("read topic"),
+        None,
+        "other chats are independent"
+    );
 
     // Time passes: the cooldown is over and the check has expired.
     match clock {
@@ -87,20 +223,69 @@ pub async fn conformance(store: &dyn Storage, clock: Clock) {
             tokio::time::sleep(cooldown + Duration::from_millis(300)).await;
         }
     }
-    assert_eq!(store.check_answers(CHAT, now).await.expect("read check"), None, "the check expired");
-    assert_eq!(store.check_answers(OTHER, now).await.expect("read check"), None, "the check expired");
-    assert_eq!(store.answer_topic(PRIVATE, LATEST_ANSWER, now).await.expect("read topic"), None, "the answer topic expired");
-    assert_eq!(store.answer_topic(CHAT, 42, now).await.expect("read topic"), None, "the answer topic expired");
-    assert!(store.claim_red_flag_notice(CHAT, 109, now, cooldown).await.expect("claim"), "after the cooldown");
+    assert_eq!(
+        store.check_answers(CHAT, now).await.expect("read check"),
+        None,
+        "the check expired"
+    );
+    assert_eq!(
+        store.check_answers(OTHER, now).await.expect("read check"),
+        None,
+        "the check expired"
+    );
+    assert_eq!(
+        store
+            .answer_topic(PRIVATE, LATEST_ANSWER, now)
+            .await
+            .expect("read topic"),
+        None,
+        "the answer topic expired"
+    );
+    assert_eq!(
+        store.answer_topic(CHAT, 42, now).await.expect("read topic"),
+        None,
+        "the answer topic expired"
+    );
+    assert!(
+        store
+            .claim_red_flag_notice(CHAT, 109, now, cooldown)
+            .await
+            .expect("claim"),
+        "after the cooldown"
+    );
 
     // Migration: the "off" setting and the running cooldown follow the chat to its new id.
     store.migrate_chat(CHAT, MIGRATED).await.expect("migrate");
-    assert!(!store.red_flag_watch(MIGRATED).await.expect("read watch"), "\"off\" follows a migrated chat");
-    assert!(!store.claim_red_flag_notice(MIGRATED, 110, now, cooldown).await.expect("claim"), "the cooldown follows a migrated chat");
-    assert!(store.red_flag_watch(CHAT).await.expect("read watch"), "the old id is back to the default");
-    assert!(store.claim_red_flag_notice(CHAT, 111, now, cooldown).await.expect("claim"), "the old id has no cooldown");
-    store.migrate_chat(UNKNOWN, UNKNOWN_TARGET).await.expect("migrating a chat with nothing stored is fine");
-    assert!(store.red_flag_watch(UNKNOWN_TARGET).await.expect("read watch"));
+    assert!(
+        !store.red_flag_watch(MIGRATED).await.expect("read watch"),
+        "\"off\" follows a migrated chat"
+    );
+    assert!(
+        !store
+            .claim_red_flag_notice(MIGRATED, 110, now, cooldown)
+            .await
+            .expect("claim"),
+        "the cooldown follows a migrated chat"
+    );
+    assert!(
+        store.red_flag_watch(CHAT).await.expect("read watch"),
+        "the old id is back to the default"
+    );
+    assert!(
+        store
+            .claim_red_flag_notice(CHAT, 111, now, cooldown)
+            .await
+            .expect("claim"),
+        "the old id has no cooldown"
+    );
+    store
+        .migrate_chat(UNKNOWN, UNKNOWN_TARGET)
+        .await
+        .expect("migrating a chat with nothing stored is fine");
+    assert!(store
+        .red_flag_watch(UNKNOWN_TARGET)
+        .await
+        .expect("read watch"));
 
     store.ping().await.expect("ping");
 }

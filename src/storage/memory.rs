@@ -28,7 +28,11 @@ struct ChatRow {
 
 impl Default for ChatRow {
     fn default() -> Self {
-        Self { watch: true, last_notice: None, notice_claimant: None }
+        Self {
+            watch: true,
+            last_notice: None,
+            notice_claimant: None,
+        }
     }
 }
 
@@ -52,15 +56,27 @@ impl Storage for MemoryStorage {
         Box::pin(async move { Ok(on) })
     }
 
-    fn set_red_flag_watch(&self, chat: ChatId, on: bool) -> BoxFuture<'_, Result<(), StorageError>> {
+    fn set_red_flag_watch(
+        &self,
+        chat: ChatId,
+        on: bool,
+    ) -> BoxFuture<'_, Result<(), StorageError>> {
         with(&self.chats, |m| m.entry(chat).or_default().watch = on);
         Box::pin(async { Ok(()) })
     }
 
-    fn claim_red_flag_notice(&self, chat: ChatId, claimant: i64, now: u64, cooldown: Duration) -> BoxFuture<'_, Result<bool, StorageError>> {
+    fn claim_red_flag_notice(
+        &self,
+        chat: ChatId,
+        claimant: i64,
+        now: u64,
+        cooldown: Duration,
+    ) -> BoxFuture<'_, Result<bool, StorageError>> {
         let claimed = with(&self.chats, |m| {
             let row = m.entry(chat).or_default();
-            let free = row.last_notice.is_none_or(|last| now.saturating_sub(last) >= cooldown.as_secs());
+            let free = row
+                .last_notice
+                .is_none_or(|last| now.saturating_sub(last) >= cooldown.as_secs());
             if free {
                 row.last_notice = Some(now);
                 row.notice_claimant = Some(claimant);
@@ -83,13 +99,30 @@ impl Storage for MemoryStorage {
         Box::pin(async { Ok(()) })
     }
 
-    fn check_answers(&self, chat: ChatId, now: u64) -> BoxFuture<'_, Result<Option<Vec<bool>>, StorageError>> {
-        let answers = with(&self.checks, |m| m.get(&chat).filter(|row| now < row.expires_at).map(|row| row.answers.clone()));
+    fn check_answers(
+        &self,
+        chat: ChatId,
+        now: u64,
+    ) -> BoxFuture<'_, Result<Option<Vec<bool>>, StorageError>> {
+        let answers = with(&self.checks, |m| {
+            m.get(&chat)
+                .filter(|row| now < row.expires_at)
+                .map(|row| row.answers.clone())
+        });
         Box::pin(async move { Ok(answers) })
     }
 
-    fn save_check_answers(&self, chat: ChatId, answers: &[bool], now: u64, ttl: Duration) -> BoxFuture<'_, Result<(), StorageError>> {
-        let row = CheckRow { answers: answers.to_vec(), expires_at: now.saturating_add(ttl.as_secs()) };
+    fn save_check_answers(
+        &self,
+        chat: ChatId,
+        answers: &[bool],
+        now: u64,
+        ttl: Duration,
+    ) -> BoxFuture<'_, Result<(), StorageError>> {
+        let row = CheckRow {
+            answers: answers.to_vec(),
+            expires_at: now.saturating_add(ttl.as_secs()),
+        };
         with(&self.checks, |m| {
             // Abandoned checks would otherwise pile up for the life of the process.
             m.retain(|_, row| now < row.expires_at);
@@ -103,12 +136,28 @@ impl Storage for MemoryStorage {
         Box::pin(async { Ok(()) })
     }
 
-    fn answer_topic(&self, chat: ChatId, answer: i64, now: u64) -> BoxFuture<'_, Result<Option<String>, StorageError>> {
-        let topic = with(&self.topics, |m| m.get(&(chat, answer)).filter(|(_, expires_at)| now < *expires_at).map(|(topic, _)| topic.clone()));
+    fn answer_topic(
+        &self,
+        chat: ChatId,
+        answer: i64,
+        now: u64,
+    ) -> BoxFuture<'_, Result<Option<String>, StorageError>> {
+        let topic = with(&self.topics, |m| {
+            m.get(&(chat, answer))
+                .filter(|(_, expires_at)| now < *expires_at)
+                .map(|(topic, _)| topic.clone())
+        });
         Box::pin(async move { Ok(topic) })
     }
 
-    fn save_answer_topic(&self, chat: ChatId, answer: i64, topic: &str, now: u64, ttl: Duration) -> BoxFuture<'_, Result<(), StorageError>> {
+    fn save_answer_topic(
+        &self,
+        chat: ChatId,
+        answer: i64,
+        topic: &str,
+        now: u64,
+        ttl: Duration,
+    ) -> BoxFuture<'_, Result<(), StorageError>> {
         let row = (topic.to_owned(), now.saturating_add(ttl.as_secs()));
         with(&self.topics, |m| {
             m.retain(|_, (_, expires_at)| now < *expires_at);

@@ -70,13 +70,20 @@ pub trait Storage: Send + Sync {
     /// Whether the red-flag watch is on in a chat (on unless an admin turned it off).
     fn red_flag_watch(&self, chat: ChatId) -> BoxFuture<'_, Result<bool, StorageError>>;
     /// Turns the red-flag watch on or off.
-    fn set_red_flag_watch(&self, chat: ChatId, on: bool) -> BoxFuture<'_, Result<(), StorageError>>;
+    fn set_red_flag_watch(&self, chat: ChatId, on: bool)
+        -> BoxFuture<'_, Result<(), StorageError>>;
     /// Atomically claims the right to post a red-flag notice in `chat` at `now` (Unix seconds):
     /// true if no notice was posted within `cooldown`, and then records `now` and `claimant`
     /// (the id of the update the notice answers). Also true when the notice within the
     /// cooldown was claimed by the same `claimant`: an update delivered again (its reply
     /// failed, or the replica died before sending) must still get its notice.
-    fn claim_red_flag_notice(&self, chat: ChatId, claimant: i64, now: u64, cooldown: Duration) -> BoxFuture<'_, Result<bool, StorageError>>;
+    fn claim_red_flag_notice(
+        &self,
+        chat: ChatId,
+        claimant: i64,
+        now: u64,
+        cooldown: Duration,
+    ) -> BoxFuture<'_, Result<bool, StorageError>>;
     /// A group became a supergroup: its settings follow it to the new id.
     fn migrate_chat(&self, from: ChatId, to: ChatId) -> BoxFuture<'_, Result<(), StorageError>>;
     /// Whether the store answers right now (for the `/readyz` endpoint). Must return within
@@ -87,13 +94,23 @@ pub trait Storage: Send + Sync {
     ///
     /// Stores that keep their own clock (Redis expires keys on the server's clock) may ignore
     /// `now`; memory and SQLite compare it with the saved expiry time.
-    fn check_answers(&self, chat: ChatId, now: u64) -> BoxFuture<'_, Result<Option<Vec<bool>>, StorageError>>;
+    fn check_answers(
+        &self,
+        chat: ChatId,
+        now: u64,
+    ) -> BoxFuture<'_, Result<Option<Vec<bool>>, StorageError>>;
     /// Saves the answers so far; the state expires `ttl` after `now` (30 minutes in the bot)
     /// unless saved again.
     ///
     /// Takes a slice for the caller's convenience; implementations copy (encode) it before
     /// building the future, which borrows only `self`.
-    fn save_check_answers(&self, chat: ChatId, answers: &[bool], now: u64, ttl: Duration) -> BoxFuture<'_, Result<(), StorageError>>;
+    fn save_check_answers(
+        &self,
+        chat: ChatId,
+        answers: &[bool],
+        now: u64,
+        ttl: Duration,
+    ) -> BoxFuture<'_, Result<(), StorageError>>;
     /// The check ended (or was restarted): forget its answers.
     fn end_check(&self, chat: ChatId) -> BoxFuture<'_, Result<(), StorageError>>;
     /// The topic id of an earlier answer, the context for a short follow-up ("is it
@@ -101,9 +118,21 @@ pub trait Storage: Send + Sync {
     /// [`LATEST_ANSWER`] for a private chat's latest one, or the id of the bot's message in a
     /// group (a follow-up there is a reply to that message). Only a topic id and an expiry time
     /// are kept, never what anyone wrote.
-    fn answer_topic(&self, chat: ChatId, answer: i64, now: u64) -> BoxFuture<'_, Result<Option<String>, StorageError>>;
+    fn answer_topic(
+        &self,
+        chat: ChatId,
+        answer: i64,
+        now: u64,
+    ) -> BoxFuture<'_, Result<Option<String>, StorageError>>;
     /// Remembers an answer's topic id until `ttl` after `now` (30 minutes in the bot).
-    fn save_answer_topic(&self, chat: ChatId, answer: i64, topic: &str, now: u64, ttl: Duration) -> BoxFuture<'_, Result<(), StorageError>>;
+    fn save_answer_topic(
+        &self,
+        chat: ChatId,
+        answer: i64,
+        topic: &str,
+        now: u64,
+        ttl: Duration,
+    ) -> BoxFuture<'_, Result<(), StorageError>>;
 }
 
 /// The `answer` key of a private chat's latest answer (message ids are positive).
@@ -122,7 +151,8 @@ pub enum StorageSpec {
 }
 
 /// The accepted forms, for error messages.
-const ACCEPTED_FORMS: &str = "expected sqlite:PATH, redis://HOST[:PORT][/DB], rediss://HOST[:PORT][/DB] or memory";
+const ACCEPTED_FORMS: &str =
+    "expected sqlite:PATH, redis://HOST[:PORT][/DB], rediss://HOST[:PORT][/DB] or memory";
 
 impl StorageSpec {
     /// Parses the setting: `redis://..` or `rediss://..` -> Redis, `memory` -> Memory,
@@ -138,14 +168,19 @@ impl StorageSpec {
         }
         if let Some(path) = text.strip_prefix("sqlite:") {
             if path.is_empty() {
-                return Err(StorageError::InvalidSpec(format!("sqlite: needs a file path; {ACCEPTED_FORMS}")));
+                return Err(StorageError::InvalidSpec(format!(
+                    "sqlite: needs a file path; {ACCEPTED_FORMS}"
+                )));
             }
             return Ok(Self::Sqlite(PathBuf::from(path)));
         }
         if text.starts_with("redis://") || text.starts_with("rediss://") {
-            let has_host = url::Url::parse(text).is_ok_and(|url| url.host_str().is_some_and(|host| !host.is_empty()));
+            let has_host = url::Url::parse(text)
+                .is_ok_and(|url| url.host_str().is_some_and(|host| !host.is_empty()));
             if !has_host {
-                return Err(StorageError::InvalidSpec(format!("the Redis URL does not parse or has no host; {ACCEPTED_FORMS}")));
+                return Err(StorageError::InvalidSpec(format!(
+                    "the Redis URL does not parse or has no host; {ACCEPTED_FORMS}"
+                )));
             }
             return Ok(Self::Redis(text.to_owned()));
         }
@@ -187,7 +222,10 @@ pub fn open(spec: &StorageSpec) -> Result<Arc<dyn Storage>, StorageError> {
 /// Check answers as stored: one letter per answer, "y" or "n" ("yny"). Short, readable in
 /// `redis-cli`, and no serde format to version.
 fn encode_answers(answers: &[bool]) -> String {
-    answers.iter().map(|&yes| if yes { 'y' } else { 'n' }).collect()
+    answers
+        .iter()
+        .map(|&yes| if yes { 'y' } else { 'n' })
+        .collect()
 }
 
 /// The inverse of [`encode_answers`]; None for anything else (a value this version cannot

@@ -23,7 +23,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use ::redis::{cmd, Client, Cmd, ErrorKind, FromRedisValue, RedisError, RedisResult, ServerErrorKind, Value};
+use ::redis::{
+    cmd, Client, Cmd, ErrorKind, FromRedisValue, RedisError, RedisResult, ServerErrorKind, Value,
+};
 use futures::future::BoxFuture;
 
 use super::{decode_answers, encode_answers, ChatId, Storage, StorageError};
@@ -81,8 +83,13 @@ impl RedisStorage {
     /// The URL is malformed, or asks for TLS (`rediss://`), which this build does not include.
     pub fn new(url: &str) -> Result<Self, StorageError> {
         // The redis crate's URL errors are fixed descriptions, never the URL itself.
-        let client = Client::open(url).map_err(|e| StorageError::InvalidSpec(format!("the Redis URL cannot be used: {e}")))?;
-        Ok(Self { client, address: redacted_url(url), slot: Mutex::new(Slot::default()) })
+        let client = Client::open(url)
+            .map_err(|e| StorageError::InvalidSpec(format!("the Redis URL cannot be used: {e}")))?;
+        Ok(Self {
+            client,
+            address: redacted_url(url),
+            slot: Mutex::new(Slot::default()),
+        })
     }
 
     /// The current manager and its generation, made if there is none.
@@ -114,13 +121,18 @@ impl RedisStorage {
     }
 
     /// Runs `op` on a connection within [`OPERATION_TIMEOUT`].
-    fn run<'a, T, F>(&'a self, op: impl FnOnce(ConnectionManager) -> F + Send + 'a) -> BoxFuture<'a, Result<T, StorageError>>
+    fn run<'a, T, F>(
+        &'a self,
+        op: impl FnOnce(ConnectionManager) -> F + Send + 'a,
+    ) -> BoxFuture<'a, Result<T, StorageError>>
     where
         F: Future<Output = RedisResult<T>> + Send + 'a,
         T: Send + 'a,
     {
         Box::pin(async move {
-            let (generation, connection) = self.connection().map_err(|e| StorageError::Unavailable(cause(&e)))?;
+            let (generation, connection) = self
+                .connection()
+                .map_err(|e| StorageError::Unavailable(cause(&e)))?;
             let failure = match tokio::time::timeout(OPERATION_TIMEOUT, op(connection)).await {
                 Ok(Ok(value)) => return Ok(value),
                 Ok(Err(e)) => cause(&e),
@@ -135,7 +147,9 @@ impl RedisStorage {
 /// Shows the address without credentials.
 impl fmt::Debug for RedisStorage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RedisStorage").field("address", &self.address).finish_non_exhaustive()
+        f.debug_struct("RedisStorage")
+            .field("address", &self.address)
+            .finish_non_exhaustive()
     }
 }
 
@@ -144,21 +158,42 @@ fn key(kind: &str, chat: ChatId) -> String {
 }
 
 /// Sends `command`, once more if `retry` allows and the connection had dropped.
-async fn query<T: FromRedisValue>(connection: &mut ConnectionManager, command: &Cmd, retry: Retry) -> RedisResult<T> {
+async fn query<T: FromRedisValue>(
+    connection: &mut ConnectionManager,
+    command: &Cmd,
+    retry: Retry,
+) -> RedisResult<T> {
     match command.query_async(connection).await {
         // The manager has started a reconnect on seeing the dead connection; the second send
         // waits for it (within the caller's deadline).
-        Err(e) if retry == Retry::IfDropped && e.is_connection_dropped() => command.query_async(connection).await,
+        Err(e) if retry == Retry::IfDropped && e.is_connection_dropped() => {
+            command.query_async(connection).await
+        }
         other => other,
     }
 }
 
 /// `RENAME from to`, moving the value and its remaining TTL in one step; nothing to do when
 /// `from` does not exist.
-async fn rename_if_exists(connection: &mut ConnectionManager, from: &str, to: &str) -> RedisResult<()> {
-    match query::<()>(connection, cmd("RENAME").arg(from).arg(to), Retry::IfDropped).await {
+async fn rename_if_exists(
+    connection: &mut ConnectionManager,
+    from: &str,
+    to: &str,
+) -> RedisResult<()> {
+    match query::<()>(
+        connection,
+        cmd("RENAME").arg(from).arg(to),
+        Retry::IfDropped,
+    )
+    .await
+    {
         // Redis's fixed reply for a missing source key ("ERR no such key").
-        Err(e) if e.kind() == ErrorKind::Server(ServerErrorKind::ResponseError) && e.detail() == Some("no such key") => Ok(()),
+        Err(e)
+            if e.kind() == ErrorKind::Server(ServerErrorKind::ResponseError)
+                && e.detail() == Some("no such key") =>
+        {
+            Ok(())
+        }
         other => other,
     }
 }
@@ -205,26 +240,49 @@ impl Storage for RedisStorage {
         })
     }
 
-    fn set_red_flag_watch(&self, chat: ChatId, on: bool) -> BoxFuture<'_, Result<(), StorageError>> {
+    fn set_red_flag_watch(
+        &self,
+        chat: ChatId,
+        on: bool,
+    ) -> BoxFuture<'_, Result<(), StorageError>> {
         let key = key("watch", chat);
         // On is the default: forget the setting rather than store it.
-        let command = if on { cmd("DEL").arg(key).to_owned() } else { cmd("SET").arg(key).arg("0").to_owned() };
-        self.run(move |mut connection| async move { query::<()>(&mut connection, &command, Retry::IfDropped).await })
+        let command = if on {
+            cmd("DEL").arg(key).to_owned()
+        } else {
+            cmd("SET").arg(key).arg("0").to_owned()
+        };
+        self.run(move |mut connection| async move {
+            query::<()>(&mut connection, &command, Retry::IfDropped).await
+        })
     }
 
-    fn claim_red_flag_notice(&self, chat: ChatId, claimant: i64, _now: u64, cooldown: Duration) -> BoxFuture<'_, Result<bool, StorageError>> {
+    fn claim_red_flag_notice(
+        &self,
+        chat: ChatId,
+        claimant: i64,
+        _now: u64,
+        cooldown: Duration,
+    ) -> BoxFuture<'_, Result<bool, StorageError>> {
         if cooldown.as_secs() == 0 {
             // No cooldown: every notice may be posted (and `EX 0` would be an error).
             return Box::pin(async { Ok(true) });
         }
-        let command = cmd("SET").arg(key("cooldown", chat)).arg(claimant).arg("NX").arg("EX").arg(cooldown.as_secs()).to_owned();
+        let command = cmd("SET")
+            .arg(key("cooldown", chat))
+            .arg(claimant)
+            .arg("NX")
+            .arg("EX")
+            .arg(cooldown.as_secs())
+            .to_owned();
         let holder = cmd("GET").arg(key("cooldown", chat)).to_owned();
         self.run(move |mut connection| async move {
             // OK: the key was free and is now ours; nil: a notice is within the cooldown, ours
             // if the key holds our claimant (the same update, delivered again).
             match query::<Value>(&mut connection, &command, Retry::Never).await? {
                 Value::Nil => {
-                    let held_by: Option<i64> = query(&mut connection, &holder, Retry::IfDropped).await?;
+                    let held_by: Option<i64> =
+                        query(&mut connection, &holder, Retry::IfDropped).await?;
                     Ok(held_by == Some(claimant))
                 }
                 _ => Ok(true),
@@ -237,16 +295,29 @@ impl Storage for RedisStorage {
             // The watch setting first: an admin's "off" is the one thing that must not be lost.
             // Not atomic across the two keys; a migration happens once per chat.
             rename_if_exists(&mut connection, &key("watch", from), &key("watch", to)).await?;
-            rename_if_exists(&mut connection, &key("cooldown", from), &key("cooldown", to)).await
+            rename_if_exists(
+                &mut connection,
+                &key("cooldown", from),
+                &key("cooldown", to),
+            )
+            .await
         })
     }
 
     fn ping(&self) -> BoxFuture<'_, Result<(), StorageError>> {
         let command = cmd("PING");
-        self.run(move |mut connection| async move { query::<String>(&mut connection, &command, Retry::IfDropped).await.map(drop) })
+        self.run(move |mut connection| async move {
+            query::<String>(&mut connection, &command, Retry::IfDropped)
+                .await
+                .map(drop)
+        })
     }
 
-    fn check_answers(&self, chat: ChatId, _now: u64) -> BoxFuture<'_, Result<Option<Vec<bool>>, StorageError>> {
+    fn check_answers(
+        &self,
+        chat: ChatId,
+        _now: u64,
+    ) -> BoxFuture<'_, Result<Option<Vec<bool>>, StorageError>> {
         let command = cmd("GET").arg(key("check", chat)).to_owned();
         self.run(move |mut connection| async move {
             let value: Option<String> = query(&mut connection, &command, Retry::IfDropped).await?;
@@ -254,34 +325,72 @@ impl Storage for RedisStorage {
         })
     }
 
-    fn save_check_answers(&self, chat: ChatId, answers: &[bool], _now: u64, ttl: Duration) -> BoxFuture<'_, Result<(), StorageError>> {
+    fn save_check_answers(
+        &self,
+        chat: ChatId,
+        answers: &[bool],
+        _now: u64,
+        ttl: Duration,
+    ) -> BoxFuture<'_, Result<(), StorageError>> {
         let key = key("check", chat);
         let command = if ttl.as_secs() == 0 {
             // Expires at once (as in the other stores), and `EX 0` would be an error.
             cmd("DEL").arg(key).to_owned()
         } else {
-            cmd("SET").arg(key).arg(encode_answers(answers)).arg("EX").arg(ttl.as_secs()).to_owned()
+            cmd("SET")
+                .arg(key)
+                .arg(encode_answers(answers))
+                .arg("EX")
+                .arg(ttl.as_secs())
+                .to_owned()
         };
-        self.run(move |mut connection| async move { query::<()>(&mut connection, &command, Retry::IfDropped).await })
+        self.run(move |mut connection| async move {
+            query::<()>(&mut connection, &command, Retry::IfDropped).await
+        })
     }
 
     fn end_check(&self, chat: ChatId) -> BoxFuture<'_, Result<(), StorageError>> {
         let command = cmd("DEL").arg(key("check", chat)).to_owned();
-        self.run(move |mut connection| async move { query::<()>(&mut connection, &command, Retry::IfDropped).await })
+        self.run(move |mut connection| async move {
+            query::<()>(&mut connection, &command, Retry::IfDropped).await
+        })
     }
 
-    fn answer_topic(&self, chat: ChatId, answer: i64, _now: u64) -> BoxFuture<'_, Result<Option<String>, StorageError>> {
-        let command = cmd("GET").arg(format!("{}:{answer}", key("topic", chat))).to_owned();
-        self.run(move |mut connection| async move { query(&mut connection, &command, Retry::IfDropped).await })
+    fn answer_topic(
+        &self,
+        chat: ChatId,
+        answer: i64,
+        _now: u64,
+    ) -> BoxFuture<'_, Result<Option<String>, StorageError>> {
+        let command = cmd("GET")
+            .arg(format!("{}:{answer}", key("topic", chat)))
+            .to_owned();
+        self.run(move |mut connection| async move {
+            query(&mut connection, &command, Retry::IfDropped).await
+        })
     }
 
-    fn save_answer_topic(&self, chat: ChatId, answer: i64, topic: &str, _now: u64, ttl: Duration) -> BoxFuture<'_, Result<(), StorageError>> {
+    fn save_answer_topic(
+        &self,
+        chat: ChatId,
+        answer: i64,
+        topic: &str,
+        _now: u64,
+        ttl: Duration,
+    ) -> BoxFuture<'_, Result<(), StorageError>> {
         let key = format!("{}:{answer}", key("topic", chat));
         let command = if ttl.as_secs() == 0 {
             cmd("DEL").arg(key).to_owned()
         } else {
-            cmd("SET").arg(key).arg(topic).arg("EX").arg(ttl.as_secs()).to_owned()
+            cmd("SET")
+                .arg(key)
+                .arg(topic)
+                .arg("EX")
+                .arg(ttl.as_secs())
+                .to_owned()
         };
-        self.run(move |mut connection| async move { query::<()>(&mut connection, &command, Retry::IfDropped).await })
+        self.run(move |mut connection| async move {
+            query::<()>(&mut connection, &command, Retry::IfDropped).await
+        })
     }
 }

@@ -24,7 +24,10 @@ impl SqliteStorage {
     /// # Errors
     /// The file cannot be opened or created, or is not an SQLite database.
     pub fn open(path: &Path) -> Result<Self, StorageError> {
-        let open_error = |source| StorageError::Open { path: path.to_owned(), source };
+        let open_error = |source| StorageError::Open {
+            path: path.to_owned(),
+            source,
+        };
         let connection = Connection::open(path).map_err(open_error)?;
         connection
             .execute_batch(
@@ -55,12 +58,19 @@ impl SqliteStorage {
             .and_then(|mut statement| statement.exists([]))
             .map_err(open_error)?;
         if !has_claimant {
-            connection.execute_batch("ALTER TABLE chats ADD COLUMN red_flag_claimant INTEGER;").map_err(open_error)?;
+            connection
+                .execute_batch("ALTER TABLE chats ADD COLUMN red_flag_claimant INTEGER;")
+                .map_err(open_error)?;
         }
-        Ok(Self { connection: Mutex::new(connection) })
+        Ok(Self {
+            connection: Mutex::new(connection),
+        })
     }
 
-    fn with<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> Result<T, StorageError> {
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, StorageError> {
         let mut guard = self.connection.lock().unwrap_or_else(|e| e.into_inner());
         Ok(f(&mut guard)?)
     }
@@ -69,14 +79,22 @@ impl SqliteStorage {
 impl Storage for SqliteStorage {
     fn red_flag_watch(&self, chat: ChatId) -> BoxFuture<'_, Result<bool, StorageError>> {
         let result = self.with(|c| {
-            c.query_row("SELECT red_flag_watch FROM chats WHERE chat_id = ?1", params![chat], |row| row.get::<_, bool>(0))
-                .optional()
-                .map(|on| on.unwrap_or(true))
+            c.query_row(
+                "SELECT red_flag_watch FROM chats WHERE chat_id = ?1",
+                params![chat],
+                |row| row.get::<_, bool>(0),
+            )
+            .optional()
+            .map(|on| on.unwrap_or(true))
         });
         Box::pin(async move { result })
     }
 
-    fn set_red_flag_watch(&self, chat: ChatId, on: bool) -> BoxFuture<'_, Result<(), StorageError>> {
+    fn set_red_flag_watch(
+        &self,
+        chat: ChatId,
+        on: bool,
+    ) -> BoxFuture<'_, Result<(), StorageError>> {
         let result = self.with(|c| {
             c.execute(
                 "INSERT INTO chats (chat_id, red_flag_watch) VALUES (?1, ?2)
@@ -88,7 +106,13 @@ impl Storage for SqliteStorage {
         Box::pin(async move { result })
     }
 
-    fn claim_red_flag_notice(&self, chat: ChatId, claimant: i64, now: u64, cooldown: Duration) -> BoxFuture<'_, Result<bool, StorageError>> {
+    fn claim_red_flag_notice(
+        &self,
+        chat: ChatId,
+        claimant: i64,
+        now: u64,
+        cooldown: Duration,
+    ) -> BoxFuture<'_, Result<bool, StorageError>> {
         let now = to_i64(now);
         let cutoff = now.saturating_sub(to_i64(cooldown.as_secs()));
         let result = self.with(|c| {
@@ -122,7 +146,11 @@ impl Storage for SqliteStorage {
         Box::pin(async move { result })
     }
 
-    fn check_answers(&self, chat: ChatId, now: u64) -> BoxFuture<'_, Result<Option<Vec<bool>>, StorageError>> {
+    fn check_answers(
+        &self,
+        chat: ChatId,
+        now: u64,
+    ) -> BoxFuture<'_, Result<Option<Vec<bool>>, StorageError>> {
         let result = self.with(|c| {
             c.query_row(
                 "SELECT answers FROM check_state WHERE chat = ?1 AND expires_at > ?2",
@@ -134,7 +162,13 @@ impl Storage for SqliteStorage {
         Box::pin(async move { Ok(result?.and_then(|text| decode_answers(&text))) })
     }
 
-    fn save_check_answers(&self, chat: ChatId, answers: &[bool], now: u64, ttl: Duration) -> BoxFuture<'_, Result<(), StorageError>> {
+    fn save_check_answers(
+        &self,
+        chat: ChatId,
+        answers: &[bool],
+        now: u64,
+        ttl: Duration,
+    ) -> BoxFuture<'_, Result<(), StorageError>> {
         let answers = encode_answers(answers);
         let now = to_i64(now);
         let expires_at = now.saturating_add(to_i64(ttl.as_secs()));
@@ -154,11 +188,19 @@ impl Storage for SqliteStorage {
     }
 
     fn end_check(&self, chat: ChatId) -> BoxFuture<'_, Result<(), StorageError>> {
-        let result = self.with(|c| c.execute("DELETE FROM check_state WHERE chat = ?1", params![chat]).map(drop));
+        let result = self.with(|c| {
+            c.execute("DELETE FROM check_state WHERE chat = ?1", params![chat])
+                .map(drop)
+        });
         Box::pin(async move { result })
     }
 
-    fn answer_topic(&self, chat: ChatId, answer: i64, now: u64) -> BoxFuture<'_, Result<Option<String>, StorageError>> {
+    fn answer_topic(
+        &self,
+        chat: ChatId,
+        answer: i64,
+        now: u64,
+    ) -> BoxFuture<'_, Result<Option<String>, StorageError>> {
         let result = self.with(|c| {
             c.query_row(
                 "SELECT topic FROM answer_topic WHERE chat = ?1 AND answer = ?2 AND expires_at > ?3",
@@ -170,7 +212,14 @@ impl Storage for SqliteStorage {
         Box::pin(async move { result })
     }
 
-    fn save_answer_topic(&self, chat: ChatId, answer: i64, topic: &str, now: u64, ttl: Duration) -> BoxFuture<'_, Result<(), StorageError>> {
+    fn save_answer_topic(
+        &self,
+        chat: ChatId,
+        answer: i64,
+        topic: &str,
+        now: u64,
+        ttl: Duration,
+    ) -> BoxFuture<'_, Result<(), StorageError>> {
         let now = to_i64(now);
         let expires_at = now.saturating_add(to_i64(ttl.as_secs()));
         let result = self.with(|c| {

@@ -7,29 +7,88 @@ use super::*;
 /// Exact cooldown boundaries, which only stores on the caller's clock can promise.
 async fn exercise(store: &dyn Storage) {
     let cooldown = Duration::from_secs(600);
-    assert!(store.red_flag_watch(-1).await.unwrap(), "watch is on by default");
+    assert!(
+        store.red_flag_watch(-1).await.unwrap(),
+        "watch is on by default"
+    );
     store.set_red_flag_watch(-1, false).await.unwrap();
     assert!(!store.red_flag_watch(-1).await.unwrap());
-    assert!(store.claim_red_flag_notice(-1, 101, 1000, cooldown).await.unwrap());
-    assert!(!store.claim_red_flag_notice(-1, 102, 1599, cooldown).await.unwrap(), "within the cooldown");
-    assert!(store.claim_red_flag_notice(-1, 103, 1600, cooldown).await.unwrap(), "after the cooldown");
-    assert!(store.claim_red_flag_notice(-2, 104, 1000, cooldown).await.unwrap(), "other chats are independent");
-    assert!(store.claim_red_flag_notice(-3, 7, 1000, cooldown).await.unwrap());
-    assert!(store.claim_red_flag_notice(-3, 7, 1001, cooldown).await.unwrap(), "the same update, delivered again, still gets its notice");
-    assert!(!store.claim_red_flag_notice(-3, 8, 1002, cooldown).await.unwrap(), "another update within the cooldown does not");
+    assert!(store
+        .claim_red_flag_notice(-1, 101, 1000, cooldown)
+        .await
+        .unwrap());
+    assert!(
+        !store
+            .claim_red_flag_notice(-1, 102, 1599, cooldown)
+            .await
+            .unwrap(),
+        "within the cooldown"
+    );
+    assert!(
+        store
+            .claim_red_flag_notice(-1, 103, 1600, cooldown)
+            .await
+            .unwrap(),
+        "after the cooldown"
+    );
+    assert!(
+        store
+            .claim_red_flag_notice(-2, 104, 1000, cooldown)
+            .await
+            .unwrap(),
+        "other chats are independent"
+    );
+    assert!(store
+        .claim_red_flag_notice(-3, 7, 1000, cooldown)
+        .await
+        .unwrap());
+    assert!(
+        store
+            .claim_red_flag_notice(-3, 7, 1001, cooldown)
+            .await
+            .unwrap(),
+        "the same update, delivered again, still gets its notice"
+    );
+    assert!(
+        !store
+            .claim_red_flag_notice(-3, 8, 1002, cooldown)
+            .await
+            .unwrap(),
+        "another update within the cooldown does not"
+    );
     store.migrate_chat(-1, -1001).await.unwrap();
-    assert!(!store.red_flag_watch(-1001).await.unwrap(), "settings follow a migrated chat");
+    assert!(
+        !store.red_flag_watch(-1001).await.unwrap(),
+        "settings follow a migrated chat"
+    );
     assert!(store.red_flag_watch(-1).await.unwrap());
 }
 
 /// Exact check-state expiry: alive until `now + ttl`, gone from then on.
 async fn check_expiry(store: &dyn Storage) {
     let ttl = Duration::from_secs(1800);
-    store.save_check_answers(-5, &[true, true], 1000, ttl).await.unwrap();
-    assert_eq!(store.check_answers(-5, 2799).await.unwrap(), Some(vec![true, true]));
-    assert_eq!(store.check_answers(-5, 2800).await.unwrap(), None, "expired at now + ttl");
-    store.save_check_answers(-5, &[false], 2800, ttl).await.unwrap();
-    assert_eq!(store.check_answers(-5, 4599).await.unwrap(), Some(vec![false]), "saving again extends");
+    store
+        .save_check_answers(-5, &[true, true], 1000, ttl)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.check_answers(-5, 2799).await.unwrap(),
+        Some(vec![true, true])
+    );
+    assert_eq!(
+        store.check_answers(-5, 2800).await.unwrap(),
+        None,
+        "expired at now + ttl"
+    );
+    store
+        .save_check_answers(-5, &[false], 2800, ttl)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.check_answers(-5, 4599).await.unwrap(),
+        Some(vec![false]),
+        "saving again extends"
+    );
 }
 
 fn sqlite_path(dir: &tempfile::TempDir) -> PathBuf {
@@ -44,7 +103,11 @@ async fn memory_storage_conforms() {
 #[tokio::test]
 async fn sqlite_storage_conforms() {
     let dir = tempfile::tempdir().unwrap();
-    conformance(&SqliteStorage::open(&sqlite_path(&dir)).unwrap(), Clock::Caller).await;
+    conformance(
+        &SqliteStorage::open(&sqlite_path(&dir)).unwrap(),
+        Clock::Caller,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -60,8 +123,15 @@ async fn sqlite_storage_keeps_settings_across_reopen() {
     exercise(&SqliteStorage::open(&path).unwrap()).await;
     check_expiry(&SqliteStorage::open(&path).unwrap()).await;
     let reopened = SqliteStorage::open(&path).unwrap();
-    assert!(!reopened.red_flag_watch(-1001).await.unwrap(), "settings survive a restart");
-    assert_eq!(reopened.check_answers(-5, 4599).await.unwrap(), Some(vec![false]), "a running check survives a restart");
+    assert!(
+        !reopened.red_flag_watch(-1001).await.unwrap(),
+        "settings survive a restart"
+    );
+    assert_eq!(
+        reopened.check_answers(-5, 4599).await.unwrap(),
+        Some(vec![false]),
+        "a running check survives a restart"
+    );
 }
 
 #[test]
@@ -90,10 +160,25 @@ async fn sqlite_storage_opens_a_data_file_of_the_previous_version() {
         .unwrap();
     }
     let store = SqliteStorage::open(&path).unwrap();
-    assert!(!store.red_flag_watch(-7).await.unwrap(), "old settings are kept");
-    assert!(!store.claim_red_flag_notice(-7, 105, 1100, Duration::from_secs(600)).await.unwrap(), "old cooldowns are kept");
-    store.save_check_answers(-7, &[true], 1100, Duration::from_secs(1800)).await.unwrap();
-    assert_eq!(store.check_answers(-7, 1100).await.unwrap(), Some(vec![true]));
+    assert!(
+        !store.red_flag_watch(-7).await.unwrap(),
+        "old settings are kept"
+    );
+    assert!(
+        !store
+            .claim_red_flag_notice(-7, 105, 1100, Duration::from_secs(600))
+            .await
+            .unwrap(),
+        "old cooldowns are kept"
+    );
+    store
+        .save_check_answers(-7, &[true], 1100, Duration::from_secs(1800))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.check_answers(-7, 1100).await.unwrap(),
+        Some(vec![true])
+    );
 }
 
 #[tokio::test]
@@ -102,8 +187,14 @@ async fn sqlite_storage_purges_expired_checks_on_save() {
     let path = sqlite_path(&dir);
     let store = SqliteStorage::open(&path).unwrap();
     let ttl = Duration::from_secs(1800);
-    store.save_check_answers(-1, &[true], 1000, ttl).await.unwrap();
-    store.save_check_answers(-2, &[true], 5000, ttl).await.unwrap();
+    store
+        .save_check_answers(-1, &[true], 1000, ttl)
+        .await
+        .unwrap();
+    store
+        .save_check_answers(-2, &[true], 5000, ttl)
+        .await
+        .unwrap();
     let rows: i64 = rusqlite::Connection::open(&path)
         .unwrap()
         .query_row("SELECT COUNT(*) FROM check_state", [], |row| row.get(0))
@@ -117,25 +208,55 @@ fn answers_round_trip_as_letters() {
     assert_eq!(encode_answers(&[]), "");
     assert_eq!(decode_answers("yny"), Some(vec![true, false, true]));
     assert_eq!(decode_answers(""), Some(vec![]));
-    assert_eq!(decode_answers("yx"), None, "an unreadable value counts as no check");
+    assert_eq!(
+        decode_answers("yx"),
+        None,
+        "an unreadable value counts as no check"
+    );
 }
 
 #[test]
 fn storage_spec_parses_the_accepted_forms() {
     assert_eq!(StorageSpec::parse("memory").unwrap(), StorageSpec::Memory);
-    assert_eq!(StorageSpec::parse("sqlite:/var/lib/backleg/data.sqlite3").unwrap(), StorageSpec::Sqlite("/var/lib/backleg/data.sqlite3".into()));
-    assert_eq!(StorageSpec::parse("sqlite:data.sqlite3").unwrap(), StorageSpec::Sqlite("data.sqlite3".into()));
-    assert_eq!(StorageSpec::parse("redis://127.0.0.1:6379/0").unwrap(), StorageSpec::Redis("redis://127.0.0.1:6379/0".into()));
-    assert_eq!(StorageSpec::parse("rediss://:pw@cache.example:6380").unwrap(), StorageSpec::Redis("rediss://:pw@cache.example:6380".into()));
+    assert_eq!(
+        StorageSpec::parse("sqlite:/var/lib/backleg/data.sqlite3").unwrap(),
+        StorageSpec::Sqlite("/var/lib/backleg/data.sqlite3".into())
+    );
+    assert_eq!(
+        StorageSpec::parse("sqlite:data.sqlite3").unwrap(),
+        StorageSpec::Sqlite("data.sqlite3".into())
+    );
+    assert_eq!(
+        StorageSpec::parse("redis://127.0.0.1:6379/0").unwrap(),
+        StorageSpec::Redis("redis://127.0.0.1:6379/0".into())
+    );
+    assert_eq!(
+        StorageSpec::parse("rediss://:pw@cache.example:6380").unwrap(),
+        StorageSpec::Redis("rediss://:pw@cache.example:6380".into())
+    );
 }
 
 #[test]
 fn storage_spec_rejects_anything_else_naming_the_accepted_forms() {
-    for bad in ["", "sqlite:", "postgres://db", "redis://", "Memory", "/var/lib/data.sqlite3", "redis:/:secret@host"] {
+    for bad in [
+        "",
+        "sqlite:",
+        "postgres://db",
+        "redis://",
+        "Memory",
+        "/var/lib/data.sqlite3",
+        "redis:/:secret@host",
+    ] {
         let err = StorageSpec::parse(bad).unwrap_err();
         let text = err.to_string();
-        assert!(text.contains("sqlite:PATH") && text.contains("redis://") && text.contains("memory"), "{bad:?}: {text}");
-        assert!(!text.contains("secret"), "the input is not repeated: {text}");
+        assert!(
+            text.contains("sqlite:PATH") && text.contains("redis://") && text.contains("memory"),
+            "{bad:?}: {text}"
+        );
+        assert!(
+            !text.contains("secret"),
+            "the input is not repeated: {text}"
+        );
     }
 }
 
@@ -144,8 +265,18 @@ fn storage_spec_describe_hides_credentials() {
     let spec = StorageSpec::parse("redis://user:s3cret@127.0.0.1:6379/0?protocol=resp3").unwrap();
     assert_eq!(spec.describe(), "redis://127.0.0.1:6379/0");
     assert!(!format!("{spec:?}").contains("s3cret"), "{spec:?}");
-    assert_eq!(StorageSpec::parse("redis://:s3cret@cache").unwrap().describe(), "redis://cache");
-    assert_eq!(StorageSpec::parse("sqlite:/data/x.sqlite3").unwrap().describe(), "sqlite:/data/x.sqlite3");
+    assert_eq!(
+        StorageSpec::parse("redis://:s3cret@cache")
+            .unwrap()
+            .describe(),
+        "redis://cache"
+    );
+    assert_eq!(
+        StorageSpec::parse("sqlite:/data/x.sqlite3")
+            .unwrap()
+            .describe(),
+        "sqlite:/data/x.sqlite3"
+    );
     assert_eq!(StorageSpec::Memory.describe(), "memory");
 }
 
@@ -154,7 +285,10 @@ fn redis_storage_new_does_not_connect_and_hides_the_password() {
     // Nothing listens on port 1; `new` must succeed anyway (the bot starts while Redis is down).
     let store = RedisStorage::new("redis://:s3cret@127.0.0.1:1/2").unwrap();
     let debug = format!("{store:?}");
-    assert!(debug.contains("127.0.0.1:1/2") && !debug.contains("s3cret"), "{debug}");
+    assert!(
+        debug.contains("127.0.0.1:1/2") && !debug.contains("s3cret"),
+        "{debug}"
+    );
 }
 
 #[test]
@@ -171,5 +305,8 @@ async fn open_builds_each_kind_of_store() {
     memory.ping().await.unwrap();
     let sqlite = open(&StorageSpec::Sqlite(sqlite_path(&dir))).unwrap();
     sqlite.ping().await.unwrap();
-    assert!(open(&StorageSpec::Redis("redis://127.0.0.1:1".into())).is_ok(), "opening does not connect");
+    assert!(
+        open(&StorageSpec::Redis("redis://127.0.0.1:1".into())).is_ok(),
+        "opening does not connect"
+    );
 }

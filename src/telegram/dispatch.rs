@@ -47,7 +47,11 @@ impl UpdateProcessor {
     /// A processor for `bot` (who is `me`) with `context`.
     pub fn new(bot: TgBot, me: Me, context: Arc<BotContext>) -> Self {
         let metrics = Arc::clone(&context.metrics);
-        Self { handler: super::handlers::schema(), deps: teloxide::dptree::deps![bot, me, context], metrics }
+        Self {
+            handler: super::handlers::schema(),
+            deps: teloxide::dptree::deps![bot, me, context],
+            metrics,
+        }
     }
 
     /// Handles one update; never panics on its content, never logs it.
@@ -58,7 +62,10 @@ impl UpdateProcessor {
         if let UpdateKind::Error(_) = update.kind {
             // A kind teloxide does not know, or a field it cannot parse. teloxide's dispatcher
             // would log the raw JSON; the id is enough to find it.
-            warn!(update_id = update.id.0, "update could not be parsed; skipped");
+            warn!(
+                update_id = update.id.0,
+                "update could not be parsed; skipped"
+            );
             return Outcome::Done;
         }
         let update_id = update.id.0;
@@ -68,8 +75,17 @@ impl UpdateProcessor {
         match RECEIVED.scope(received, self.handler.dispatch(deps)).await {
             ControlFlow::Break(Ok(())) => Outcome::Done,
             ControlFlow::Break(Err(error)) => {
-                warn!(update_id, action = error.action, class = error.class, "update failed");
-                if error.retryable { Outcome::Retry } else { Outcome::Failed }
+                warn!(
+                    update_id,
+                    action = error.action,
+                    class = error.class,
+                    "update failed"
+                );
+                if error.retryable {
+                    Outcome::Retry
+                } else {
+                    Outcome::Failed
+                }
             }
             ControlFlow::Continue(_) => {
                 debug!(update_id, kind = ?kind, "ignored update");

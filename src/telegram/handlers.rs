@@ -9,8 +9,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use teloxide::dispatching::UpdateHandler;
 use teloxide::prelude::*;
 use teloxide::types::{
-    ChatKind, InlineKeyboardButton, InlineKeyboardMarkup, Me, MessageEntityKind, MessageId, ParseMode,
-    ReplyParameters, ThreadId, UpdateId,
+    ChatKind, InlineKeyboardButton, InlineKeyboardMarkup, Me, MessageEntityKind, MessageId,
+    ParseMode, ReplyParameters, ThreadId, UpdateId,
 };
 use teloxide::utils::command::{BotCommands, ParseError};
 use tracing::{field, info, info_span, warn, Instrument, Span};
@@ -129,7 +129,10 @@ fn update_span(update_id: UpdateId, kind: &'static str) -> Span {
 }
 
 fn record_done(started: Instant) {
-    info!(latency_ms = started.elapsed().as_secs_f64() * 1000.0, "handled");
+    info!(
+        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "handled"
+    );
 }
 
 /// Where a reply goes: chat, forum topic, and the message it quotes.
@@ -143,24 +146,46 @@ struct Target {
 impl Target {
     /// A reply to `msg`: quoted in groups, in the same forum topic.
     fn reply_to(msg: &Message) -> Self {
-        let thread = if msg.is_topic_message { msg.thread_id } else { None };
+        let thread = if msg.is_topic_message {
+            msg.thread_id
+        } else {
+            None
+        };
         let reply_to = (!msg.chat.is_private()).then_some(msg.id);
-        Self { chat: msg.chat.id, thread, reply_to }
+        Self {
+            chat: msg.chat.id,
+            thread,
+            reply_to,
+        }
     }
 }
 
 // Endpoints take the update's id (`UpdateId`, put in the dependencies by `dispatch.rs`), not
 // the `Update`: dptree clones every value it injects, and an `Update` is a deep copy of the
 // message a second time.
-async fn on_message(bot: TgBot, me: Me, ctx: Arc<BotContext>, update_id: UpdateId, msg: Message) -> HandlerResult {
+async fn on_message(
+    bot: TgBot,
+    me: Me,
+    ctx: Arc<BotContext>,
+    update_id: UpdateId,
+    msg: Message,
+) -> HandlerResult {
     let started = Instant::now();
     let span = update_span(update_id, chat_kind(&msg.chat));
-    let result = handle_message(&bot, &me, &ctx, update_id.0, &msg).instrument(span.clone()).await;
+    let result = handle_message(&bot, &me, &ctx, update_id.0, &msg)
+        .instrument(span.clone())
+        .await;
     span.in_scope(|| record_done(started));
     result
 }
 
-async fn handle_message(bot: &TgBot, me: &Me, ctx: &BotContext, update_id: u32, msg: &Message) -> HandlerResult {
+async fn handle_message(
+    bot: &TgBot,
+    me: &Me,
+    ctx: &BotContext,
+    update_id: u32,
+    msg: &Message,
+) -> HandlerResult {
     if let Some(new_chat) = msg.migrate_to_chat_id() {
         Span::current().record("action", "migrate");
         if let Err(e) = ctx.storage.migrate_chat(msg.chat.id.0, new_chat.0).await {
@@ -196,7 +221,9 @@ async fn handle_message(bot: &TgBot, me: &Me, ctx: &BotContext, update_id: u32, 
         return answer_question(bot, ctx, Target::reply_to(msg), text, Conversation::Private).await;
     }
     match addressed_question(msg, me, text) {
-        Some((question, conversation)) => answer_question(bot, ctx, Target::reply_to(msg), &question, conversation).await,
+        Some((question, conversation)) => {
+            answer_question(bot, ctx, Target::reply_to(msg), &question, conversation).await
+        }
         None => watch_red_flags(bot, ctx, update_id, msg, text).await,
     }
 }
@@ -233,7 +260,9 @@ fn is_service(msg: &Message) -> bool {
 /// the mention removed, and whether it replies to one of the bot's messages; `None` when the
 /// message is not addressed to the bot.
 fn addressed_question(msg: &Message, me: &Me, text: &str) -> Option<(String, Conversation)> {
-    let bot_message = msg.reply_to_message().filter(|m| m.from.as_ref().is_some_and(|u| u.id == me.id));
+    let bot_message = msg
+        .reply_to_message()
+        .filter(|m| m.from.as_ref().is_some_and(|u| u.id == me.id));
     let replies_to_bot = bot_message.is_some();
     let handle = format!("@{}", me.username()).to_lowercase();
     let mut mentioned = false;
@@ -255,7 +284,13 @@ fn addressed_question(msg: &Message, me: &Me, text: &str) -> Option<(String, Con
     (mentioned || replies_to_bot).then_some((question, conversation))
 }
 
-async fn handle_command(bot: &TgBot, me: &Me, ctx: &BotContext, msg: &Message, command: Command) -> HandlerResult {
+async fn handle_command(
+    bot: &TgBot,
+    me: &Me,
+    ctx: &BotContext,
+    msg: &Message,
+    command: Command,
+) -> HandlerResult {
     let private = msg.chat.is_private();
     let target = Target::reply_to(msg);
     let name = match &command {
@@ -271,24 +306,54 @@ async fn handle_command(bot: &TgBot, me: &Me, ctx: &BotContext, msg: &Message, c
     };
     Span::current().record("action", name);
     match command {
-        Command::Start(payload) if private && payload.trim() == "check" => start_check(bot, ctx, target).await,
-        Command::Start(_) if private => send_html(bot, ctx, target, text::START, Some(topic_keyboard(&ctx.engine))).await,
+        Command::Start(payload) if private && payload.trim() == "check" => {
+            start_check(bot, ctx, target).await
+        }
+        Command::Start(_) if private => {
+            send_html(
+                bot,
+                ctx,
+                target,
+                text::START,
+                Some(topic_keyboard(&ctx.engine)),
+            )
+            .await
+        }
         Command::Start(_) | Command::Help => send_html(bot, ctx, target, text::HELP, None).await,
-        Command::Topics => send_html(bot, ctx, target, text::TOPICS, Some(topic_keyboard(&ctx.engine))).await,
+        Command::Topics => {
+            send_html(
+                bot,
+                ctx,
+                target,
+                text::TOPICS,
+                Some(topic_keyboard(&ctx.engine)),
+            )
+            .await
+        }
         Command::Urgent => send_reply(bot, ctx, target, &ctx.engine.urgent_care_reply()).await,
         Command::Check if private => start_check(bot, ctx, target).await,
         Command::Check => {
-            let keyboard = check_link(me).map(|url| InlineKeyboardMarkup::new([[InlineKeyboardButton::url(text::CHECK_BUTTON, url)]]));
+            let keyboard = check_link(me).map(|url| {
+                InlineKeyboardMarkup::new([[InlineKeyboardButton::url(text::CHECK_BUTTON, url)]])
+            });
             send_html(bot, ctx, target, text::CHECK_IN_GROUP, keyboard).await
         }
-        Command::Ask(question) if question.trim().is_empty() => send_html(bot, ctx, target, text::ASK_EMPTY, None).await,
+        Command::Ask(question) if question.trim().is_empty() => {
+            send_html(bot, ctx, target, text::ASK_EMPTY, None).await
+        }
         Command::Ask(question) => {
-            let conversation = if private { Conversation::Private } else { Conversation::Group };
+            let conversation = if private {
+                Conversation::Private
+            } else {
+                Conversation::Group
+            };
             answer_question(bot, ctx, target, &question, conversation).await
         }
         Command::About => send_html(bot, ctx, target, &about(&ctx.engine), None).await,
         Command::Privacy => send_html(bot, ctx, target, text::PRIVACY, None).await,
-        Command::Redflags(_) if private => send_html(bot, ctx, target, text::REDFLAGS_PRIVATE, None).await,
+        Command::Redflags(_) if private => {
+            send_html(bot, ctx, target, text::REDFLAGS_PRIVATE, None).await
+        }
         Command::Redflags(arg) => red_flags_setting(bot, ctx, msg, arg.trim()).await,
     }
 }
@@ -300,13 +365,25 @@ fn check_link(me: &Me) -> Option<url::Url> {
 fn about(engine: &Engine) -> String {
     let mut out = String::from(text::ABOUT);
     for flag in &engine.kb().red_flags.flags {
-        out.push_str(&format!("\n• {}: {}", escape_html(&flag.label), escape_html(&flag.source)));
+        out.push_str(&format!(
+            "\n• {}: {}",
+            escape_html(&flag.label),
+            escape_html(&flag.source)
+        ));
     }
-    out.push_str(&format!("\n\n<i>{}</i>", escape_html(&engine.kb().messages.disclaimer)));
+    out.push_str(&format!(
+        "\n\n<i>{}</i>",
+        escape_html(&engine.kb().messages.disclaimer)
+    ));
     out
 }
 
-async fn red_flags_setting(bot: &TgBot, ctx: &BotContext, msg: &Message, arg: &str) -> HandlerResult {
+async fn red_flags_setting(
+    bot: &TgBot,
+    ctx: &BotContext,
+    msg: &Message,
+    arg: &str,
+) -> HandlerResult {
     let target = Target::reply_to(msg);
     let chat = msg.chat.id.0;
     let wanted = match arg.to_ascii_lowercase().as_str() {
@@ -326,36 +403,68 @@ async fn red_flags_setting(bot: &TgBot, ctx: &BotContext, msg: &Message, arg: &s
     }
     // Reading fails open: the watch is on unless we know it was turned off.
     let on = ctx.storage.red_flag_watch(chat).await.unwrap_or(true);
-    send_html(bot, ctx, target, if on { text::REDFLAGS_ON } else { text::REDFLAGS_OFF }, None).await
+    send_html(
+        bot,
+        ctx,
+        target,
+        if on {
+            text::REDFLAGS_ON
+        } else {
+            text::REDFLAGS_OFF
+        },
+        None,
+    )
+    .await
 }
 
 async fn is_admin(bot: &TgBot, msg: &Message) -> bool {
     // An anonymous admin posts as the group itself.
-    if msg.sender_chat.as_ref().is_some_and(|c| c.id == msg.chat.id) {
+    if msg
+        .sender_chat
+        .as_ref()
+        .is_some_and(|c| c.id == msg.chat.id)
+    {
         return true;
     }
-    let Some(user) = msg.from.as_ref() else { return false };
+    let Some(user) = msg.from.as_ref() else {
+        return false;
+    };
     match send::with_retry(None, || bot.get_chat_member(msg.chat.id, user.id).send()).await {
         Ok(member) => member.is_privileged(),
         Err(e) => {
-            warn!(class = error_class(&e), "getChatMember failed; treating the user as not an admin");
+            warn!(
+                class = error_class(&e),
+                "getChatMember failed; treating the user as not an admin"
+            );
             false
         }
     }
 }
 
-async fn answer_question(bot: &TgBot, ctx: &BotContext, target: Target, question: &str, conversation: Conversation) -> HandlerResult {
+async fn answer_question(
+    bot: &TgBot,
+    ctx: &BotContext,
+    target: Target,
+    question: &str,
+    conversation: Conversation,
+) -> HandlerResult {
     let chat = target.chat.0;
     let now = unix_now();
     // Context fails closed to "none": without it a follow-up gets the answer its own words give.
     let previous = match conversation.context_key() {
-        Some(key) => ctx.storage.answer_topic(chat, key, now).await.unwrap_or_else(|e| {
-            warn!(cause = %e, "previous answer's topic unreadable; answering without it");
-            None
-        }),
+        Some(key) => ctx
+            .storage
+            .answer_topic(chat, key, now)
+            .await
+            .unwrap_or_else(|e| {
+                warn!(cause = %e, "previous answer's topic unreadable; answering without it");
+                None
+            }),
         None => None,
     };
-    let answer = ctx.engine.answer_in_context(&Question::new(question), previous.map(TopicId).as_ref());
+    let answer = ctx
+        .engine
+        .answer_in_context(&Question::new(question), previous.map(TopicId).as_ref());
     let span = Span::current();
     let topic = answer.reply.answered.first();
     if let Some(topic) = topic {
@@ -370,20 +479,40 @@ async fn answer_question(bot: &TgBot, ctx: &BotContext, target: Target, question
     }
     if let Some(tier) = answer.triage.urgency {
         span.record("urgency", tier.as_str());
-        let trigger = if conversation == Conversation::Private { NoticeTrigger::Private } else { NoticeTrigger::GroupAddressed };
+        let trigger = if conversation == Conversation::Private {
+            NoticeTrigger::Private
+        } else {
+            NoticeTrigger::GroupAddressed
+        };
         ctx.metrics.red_flag_notice(tier.into(), trigger);
     }
     let group = conversation != Conversation::Private;
     // In a group every reply stays compact: no list of every topic, no wall of buttons.
-    let reply = if group { answer.reply.compact(ctx.engine.kb()) } else { answer.reply };
-    let keyboard = if group && reply.kind == ReplyKind::Fallback { None } else { reply_keyboard(&ctx.engine, &reply) };
+    let reply = if group {
+        answer.reply.compact(ctx.engine.kb())
+    } else {
+        answer.reply
+    };
+    let keyboard = if group && reply.kind == ReplyKind::Fallback {
+        None
+    } else {
+        reply_keyboard(&ctx.engine, &reply)
+    };
     let sent = send_pieces(bot, ctx, target, &reply.to_html(), keyboard).await?;
     // The topic is the context of a follow-up: in private the chat's latest answer, in a group
     // each of the bot's messages (a follow-up there replies to one of them).
     if let Some(topic) = reply.answered.first() {
-        let keys: Vec<i64> = if group { sent.iter().map(|id| i64::from(id.0)).collect() } else { vec![LATEST_ANSWER] };
+        let keys: Vec<i64> = if group {
+            sent.iter().map(|id| i64::from(id.0)).collect()
+        } else {
+            vec![LATEST_ANSWER]
+        };
         for key in keys {
-            if let Err(e) = ctx.storage.save_answer_topic(chat, key, topic.as_str(), now, FOLLOW_UP_TTL).await {
+            if let Err(e) = ctx
+                .storage
+                .save_answer_topic(chat, key, topic.as_str(), now, FOLLOW_UP_TTL)
+                .await
+            {
                 warn!(cause = %e, "could not keep the answer's topic for follow-ups");
             }
         }
@@ -391,11 +520,22 @@ async fn answer_question(bot: &TgBot, ctx: &BotContext, target: Target, question
     Ok(())
 }
 
-async fn watch_red_flags(bot: &TgBot, ctx: &BotContext, update_id: u32, msg: &Message, text: &str) -> HandlerResult {
+async fn watch_red_flags(
+    bot: &TgBot,
+    ctx: &BotContext,
+    update_id: u32,
+    msg: &Message,
+    text: &str,
+) -> HandlerResult {
     // Unaddressed messages need triage only: no topic matching, no reply composition.
     // Only what needs a doctor today or help now is posted unasked: a bare or negated mention
     // ("a bit numb", "no numbness") in a group's chatter would teach people to ignore the notice.
-    let Some(notice) = ctx.engine.red_flag_notice(&Question::new(text), Tier::Urgent) else { return Ok(()) };
+    let Some(notice) = ctx
+        .engine
+        .red_flag_notice(&Question::new(text), Tier::Urgent)
+    else {
+        return Ok(());
+    };
     Span::current().record("urgency", notice.tier.as_str());
     let chat = msg.chat.id.0;
     // Fail open: if the store cannot be read, post the notice. A duplicate is better than a miss.
@@ -407,29 +547,46 @@ async fn watch_red_flags(bot: &TgBot, ctx: &BotContext, update_id: u32, msg: &Me
         Span::current().record("action", "red-flag-watch-off");
         return Ok(());
     }
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     // The update id as claimant: if this update comes again (its reply failed, or a replica
     // died before sending it), it still gets its notice; an edit is a new update.
-    let claimed = ctx.storage.claim_red_flag_notice(chat, i64::from(update_id), now, ctx.red_flag_cooldown).await.unwrap_or_else(|e| {
-        warn!(cause = %e, "red-flag cooldown unreadable; posting anyway");
-        true
-    });
+    let claimed = ctx
+        .storage
+        .claim_red_flag_notice(chat, i64::from(update_id), now, ctx.red_flag_cooldown)
+        .await
+        .unwrap_or_else(|e| {
+            warn!(cause = %e, "red-flag cooldown unreadable; posting anyway");
+            true
+        });
     if !claimed {
         Span::current().record("action", "red-flag-cooldown");
         return Ok(());
     }
     Span::current().record("action", "red-flag-notice");
-    ctx.metrics.red_flag_notice(notice.tier.into(), NoticeTrigger::GroupWatch);
+    ctx.metrics
+        .red_flag_notice(notice.tier.into(), NoticeTrigger::GroupWatch);
     let mut reply = ctx.engine.urgent_care_reply();
     reply.urgent = Some(notice);
     send_reply(bot, ctx, Target::reply_to(msg), &reply).await
 }
 
-async fn on_callback(bot: TgBot, ctx: Arc<BotContext>, update_id: UpdateId, query: CallbackQuery) -> HandlerResult {
+async fn on_callback(
+    bot: TgBot,
+    ctx: Arc<BotContext>,
+    update_id: UpdateId,
+    query: CallbackQuery,
+) -> HandlerResult {
     let started = Instant::now();
-    let kind = query.message.as_ref().map_or("unknown", |m| chat_kind(m.chat()));
+    let kind = query
+        .message
+        .as_ref()
+        .map_or("unknown", |m| chat_kind(m.chat()));
     let span = update_span(update_id, kind);
-    let result = handle_callback(&bot, &ctx, &query).instrument(span.clone()).await;
+    let result = handle_callback(&bot, &ctx, &query)
+        .instrument(span.clone())
+        .await;
     span.in_scope(|| record_done(started));
     result
 }
@@ -482,8 +639,14 @@ async fn handle_callback(bot: &TgBot, ctx: &BotContext, query: &CallbackQuery) -
     let message = query.message.as_ref();
     let target = message.map(|m| {
         let regular = m.regular_message();
-        let thread = regular.filter(|r| r.is_topic_message).and_then(|r| r.thread_id);
-        Target { chat: m.chat().id, thread, reply_to: None }
+        let thread = regular
+            .filter(|r| r.is_topic_message)
+            .and_then(|r| r.thread_id);
+        Target {
+            chat: m.chat().id,
+            thread,
+            reply_to: None,
+        }
     });
     let topic_reply = match &action {
         Some(ButtonAction::Topic(id)) => ctx.engine.topic_reply(id),
@@ -499,7 +662,9 @@ async fn handle_callback(bot: &TgBot, ctx: &BotContext, query: &CallbackQuery) -
     if let Err(e) = send::with_retry(Some(&ctx.metrics), || answer.clone().send()).await {
         warn!(class = error_class(&e), "answerCallbackQuery failed");
     }
-    let Some(target) = target.filter(|_| valid) else { return Ok(()) };
+    let Some(target) = target.filter(|_| valid) else {
+        return Ok(());
+    };
     match action {
         Some(ButtonAction::Topic(id)) => {
             Span::current().record("action", "topic-button");
@@ -518,19 +683,31 @@ async fn handle_callback(bot: &TgBot, ctx: &BotContext, query: &CallbackQuery) -
 }
 
 fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// `/check`: forget any earlier check in this chat and ask the first question.
 async fn start_check(bot: &TgBot, ctx: &BotContext, target: Target) -> HandlerResult {
-    if let Err(e) = ctx.storage.save_check_answers(target.chat.0, &[], unix_now(), CHECK_TTL).await {
+    if let Err(e) = ctx
+        .storage
+        .save_check_answers(target.chat.0, &[], unix_now(), CHECK_TTL)
+        .await
+    {
         return check_unavailable(bot, ctx, target, &e).await;
     }
     send_check_step(bot, ctx, target, &[]).await
 }
 
 /// A yes/no button of the check: record the answer, then ask the next question or end.
-async fn continue_check(bot: &TgBot, ctx: &BotContext, target: Target, index: usize, yes: bool) -> HandlerResult {
+async fn continue_check(
+    bot: &TgBot,
+    ctx: &BotContext,
+    target: Target,
+    index: usize,
+    yes: bool,
+) -> HandlerResult {
     let chat = target.chat.0;
     let mut answers = match ctx.storage.check_answers(chat, unix_now()).await {
         Ok(Some(answers)) => answers,
@@ -545,7 +722,11 @@ async fn continue_check(bot: &TgBot, ctx: &BotContext, target: Target, index: us
     answers.push(yes);
     let result = match check::step(ctx.engine.kb(), &answers) {
         CheckStep::Done(_) => ctx.storage.end_check(chat).await,
-        CheckStep::Ask { .. } => ctx.storage.save_check_answers(chat, &answers, unix_now(), CHECK_TTL).await,
+        CheckStep::Ask { .. } => {
+            ctx.storage
+                .save_check_answers(chat, &answers, unix_now(), CHECK_TTL)
+                .await
+        }
     };
     if let Err(e) = result {
         return check_unavailable(bot, ctx, target, &e).await;
@@ -555,23 +736,42 @@ async fn continue_check(bot: &TgBot, ctx: &BotContext, target: Target, index: us
 
 /// The check cannot keep its answers (storage down): the safe end is the full urgent-care
 /// criteria, so nobody is left without them.
-async fn check_unavailable(bot: &TgBot, ctx: &BotContext, target: Target, cause: &crate::storage::StorageError) -> HandlerResult {
+async fn check_unavailable(
+    bot: &TgBot,
+    ctx: &BotContext,
+    target: Target,
+    cause: &crate::storage::StorageError,
+) -> HandlerResult {
     warn!(cause = %cause, "check state unavailable; sending the urgent-care criteria instead");
     Span::current().record("action", "check-unavailable");
     send_html(bot, ctx, target, text::CHECK_UNAVAILABLE, None).await?;
     send_reply(bot, ctx, target, &ctx.engine.urgent_care_reply()).await
 }
 
-async fn send_check_step(bot: &TgBot, ctx: &BotContext, target: Target, answers: &[bool]) -> HandlerResult {
+async fn send_check_step(
+    bot: &TgBot,
+    ctx: &BotContext,
+    target: Target,
+    answers: &[bool],
+) -> HandlerResult {
     let engine = &ctx.engine;
     match check::step(engine.kb(), answers) {
-        CheckStep::Ask { index, total, question } => {
+        CheckStep::Ask {
+            index,
+            total,
+            question,
+        } => {
             let mut html = String::new();
             if index == 0 {
                 html.push_str(text::CHECK_INTRO);
                 html.push_str("\n\n");
             }
-            html.push_str(&format!("<b>{}/{}</b> {}", index + 1, total, escape_html(question)));
+            html.push_str(&format!(
+                "<b>{}/{}</b> {}",
+                index + 1,
+                total,
+                escape_html(question)
+            ));
             let with = |yes: bool| ButtonAction::Check { index, yes }.encode();
             let keyboard = InlineKeyboardMarkup::new([[
                 InlineKeyboardButton::callback(text::YES, with(true)),
@@ -581,7 +781,8 @@ async fn send_check_step(bot: &TgBot, ctx: &BotContext, target: Target, answers:
         }
         CheckStep::Done(Some(tier)) => {
             Span::current().record("urgency", tier.as_str());
-            ctx.metrics.red_flag_notice(tier.into(), NoticeTrigger::Check);
+            ctx.metrics
+                .red_flag_notice(tier.into(), NoticeTrigger::Check);
             let mut reply = engine.urgent_care_reply();
             reply.urgent = Some(engine.urgent_notice(tier));
             send_reply(bot, ctx, target, &reply).await
@@ -599,7 +800,13 @@ async fn send_check_step(bot: &TgBot, ctx: &BotContext, target: Target, answers:
     }
 }
 
-async fn on_my_chat_member(bot: TgBot, me: Me, ctx: Arc<BotContext>, update_id: UpdateId, change: ChatMemberUpdated) -> HandlerResult {
+async fn on_my_chat_member(
+    bot: TgBot,
+    me: Me,
+    ctx: Arc<BotContext>,
+    update_id: UpdateId,
+    change: ChatMemberUpdated,
+) -> HandlerResult {
     let started = Instant::now();
     let span = update_span(update_id, chat_kind(&change.chat));
     let result = async {
@@ -610,8 +817,20 @@ async fn on_my_chat_member(bot: TgBot, me: Me, ctx: Arc<BotContext>, update_id: 
         }
         Span::current().record("action", "intro");
         let can_watch = me.can_read_all_group_messages || change.new_chat_member.is_administrator();
-        let html = format!("{}\n\n{}", text::GROUP_INTRO, if can_watch { text::GROUP_WATCH_WORKS } else { text::GROUP_WATCH_BLIND });
-        let target = Target { chat: change.chat.id, thread: None, reply_to: None };
+        let html = format!(
+            "{}\n\n{}",
+            text::GROUP_INTRO,
+            if can_watch {
+                text::GROUP_WATCH_WORKS
+            } else {
+                text::GROUP_WATCH_BLIND
+            }
+        );
+        let target = Target {
+            chat: change.chat.id,
+            thread: None,
+            reply_to: None,
+        };
         send_html(&bot, &ctx, target, &html, None).await
     }
     .instrument(span.clone())
@@ -625,7 +844,12 @@ fn topic_keyboard(engine: &Engine) -> InlineKeyboardMarkup {
         .kb()
         .topics
         .iter()
-        .map(|t| InlineKeyboardButton::callback(t.title.clone(), ButtonAction::Topic(t.id.to_string()).encode()))
+        .map(|t| {
+            InlineKeyboardButton::callback(
+                t.title.clone(),
+                ButtonAction::Topic(t.id.to_string()).encode(),
+            )
+        })
         .collect();
     InlineKeyboardMarkup::new(buttons.chunks(2).map(<[InlineKeyboardButton]>::to_vec))
 }
@@ -641,24 +865,51 @@ fn reply_keyboard(engine: &Engine, reply: &Reply) -> Option<InlineKeyboardMarkup
         .iter()
         .chain(&reply.related)
         .take(4)
-        .map(|t| InlineKeyboardButton::callback(t.title.clone(), ButtonAction::Topic(t.id.to_string()).encode()))
+        .map(|t| {
+            InlineKeyboardButton::callback(
+                t.title.clone(),
+                ButtonAction::Topic(t.id.to_string()).encode(),
+            )
+        })
         .collect();
-    (!buttons.is_empty()).then(|| InlineKeyboardMarkup::new(buttons.chunks(2).map(<[InlineKeyboardButton]>::to_vec)))
+    (!buttons.is_empty())
+        .then(|| InlineKeyboardMarkup::new(buttons.chunks(2).map(<[InlineKeyboardButton]>::to_vec)))
 }
 
 async fn send_reply(bot: &TgBot, ctx: &BotContext, target: Target, reply: &Reply) -> HandlerResult {
-    send_html(bot, ctx, target, &reply.to_html(), reply_keyboard(&ctx.engine, reply)).await
+    send_html(
+        bot,
+        ctx,
+        target,
+        &reply.to_html(),
+        reply_keyboard(&ctx.engine, reply),
+    )
+    .await
 }
 
 /// Sends HTML: see [`send_pieces`].
-async fn send_html(bot: &TgBot, ctx: &BotContext, target: Target, html: &str, keyboard: Option<InlineKeyboardMarkup>) -> HandlerResult {
-    send_pieces(bot, ctx, target, html, keyboard).await.map(drop)
+async fn send_html(
+    bot: &TgBot,
+    ctx: &BotContext,
+    target: Target,
+    html: &str,
+    keyboard: Option<InlineKeyboardMarkup>,
+) -> HandlerResult {
+    send_pieces(bot, ctx, target, html, keyboard)
+        .await
+        .map(drop)
 }
 
 /// Sends HTML, split under the limit; the first piece quotes the message, the last carries the
 /// buttons. Transient failures are retried; a chat that blocked the bot is skipped; a migrated
 /// group is followed once. Returns the ids of the messages sent.
-async fn send_pieces(bot: &TgBot, ctx: &BotContext, target: Target, html: &str, keyboard: Option<InlineKeyboardMarkup>) -> Result<Vec<MessageId>, HandlerError> {
+async fn send_pieces(
+    bot: &TgBot,
+    ctx: &BotContext,
+    target: Target,
+    html: &str,
+    keyboard: Option<InlineKeyboardMarkup>,
+) -> Result<Vec<MessageId>, HandlerError> {
     let mut sent = Vec::new();
     let pieces = send::split_message(html, send::MAX_MESSAGE_LEN);
     let n = pieces.len();
@@ -670,12 +921,15 @@ async fn send_pieces(bot: &TgBot, ctx: &BotContext, target: Target, html: &str, 
         let mut migrated = false;
         loop {
             // Built once; every attempt serializes it by reference (no copy of the text).
-            let mut request = bot.send_message(chat, piece.as_str()).parse_mode(ParseMode::Html);
+            let mut request = bot
+                .send_message(chat, piece.as_str())
+                .parse_mode(ParseMode::Html);
             if let Some(thread) = target.thread {
                 request = request.message_thread_id(thread);
             }
             if let Some(id) = reply_to {
-                request = request.reply_parameters(ReplyParameters::new(id).allow_sending_without_reply());
+                request = request
+                    .reply_parameters(ReplyParameters::new(id).allow_sending_without_reply());
             }
             if let Some(markup) = markup.clone() {
                 request = request.reply_markup(markup);
@@ -694,7 +948,10 @@ async fn send_pieces(bot: &TgBot, ctx: &BotContext, target: Target, html: &str, 
                 }
                 Err(error) => match classify(&error) {
                     Failure::Blocked => {
-                        info!(class = error_class(&error), "chat has blocked or removed the bot; skipped");
+                        info!(
+                            class = error_class(&error),
+                            "chat has blocked or removed the bot; skipped"
+                        );
                         return Ok(sent);
                     }
                     Failure::Migrated(new_chat) if !migrated => {
@@ -725,13 +982,37 @@ mod tests {
 
     #[test]
     fn callback_data_round_trips_and_fits_telegram() {
-        for action in [ButtonAction::Topic("spondylolisthesis".into()), ButtonAction::Check { index: 5, yes: true }, ButtonAction::Check { index: 0, yes: false }] {
+        for action in [
+            ButtonAction::Topic("spondylolisthesis".into()),
+            ButtonAction::Check {
+                index: 5,
+                yes: true,
+            },
+            ButtonAction::Check {
+                index: 0,
+                yes: false,
+            },
+        ] {
             let data = action.encode();
             assert!(data.len() <= 64);
             assert_eq!(ButtonAction::decode(&data), Some(action));
         }
-        for forged in ["", "x", "c:yq", "c:1", "c:1:maybe", "c:-1:y", "c:999:y", "c:yyyyyyyyyyyyyyyyyyyyyyyyyyyy", &"t:".repeat(40)] {
-            assert_eq!(ButtonAction::decode(forged).filter(|a| matches!(a, ButtonAction::Check { .. })), None, "{forged:?}");
+        for forged in [
+            "",
+            "x",
+            "c:yq",
+            "c:1",
+            "c:1:maybe",
+            "c:-1:y",
+            "c:999:y",
+            "c:yyyyyyyyyyyyyyyyyyyyyyyyyyyy",
+            &"t:".repeat(40),
+        ] {
+            assert_eq!(
+                ButtonAction::decode(forged).filter(|a| matches!(a, ButtonAction::Check { .. })),
+                None,
+                "{forged:?}"
+            );
         }
     }
 

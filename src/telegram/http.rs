@@ -44,8 +44,15 @@ pub struct HttpState {
 
 /// The router: `/healthz`, `/readyz`, `/metrics`, and `webhook_path` when `state.webhook` is set.
 pub fn router(state: Arc<HttpState>, webhook_path: &str) -> Router {
-    let router = Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz)).route("/metrics", get(metrics));
-    let router = if state.webhook.is_some() { router.route(webhook_path, post(webhook)) } else { router };
+    let router = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics));
+    let router = if state.webhook.is_some() {
+        router.route(webhook_path, post(webhook))
+    } else {
+        router
+    };
     router.with_state(state)
 }
 
@@ -61,19 +68,39 @@ async fn readyz(State(state): State<Arc<HttpState>>) -> Response {
         Ok(Ok(())) => (StatusCode::OK, "ready\n").into_response(),
         Ok(Err(e)) => {
             debug!(cause = %e, "not ready");
-            (StatusCode::SERVICE_UNAVAILABLE, "not ready: settings store unreachable\n").into_response()
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not ready: settings store unreachable\n",
+            )
+                .into_response()
         }
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "not ready: settings store not answering\n").into_response(),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not ready: settings store not answering\n",
+        )
+            .into_response(),
     }
 }
 
 async fn metrics(State(state): State<Arc<HttpState>>) -> Response {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render()).into_response()
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics.render(),
+    )
+        .into_response()
 }
 
 /// Compares in time independent of where the strings differ.
 fn same_secret(given: &[u8], expected: &[u8]) -> bool {
-    given.len() == expected.len() && given.iter().zip(expected).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    given.len() == expected.len()
+        && given
+            .iter()
+            .zip(expected)
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
 }
 
 /// Just the id of an update, to log a body that is not a valid update.
@@ -83,9 +110,13 @@ struct UpdateId {
 }
 
 async fn webhook(State(state): State<Arc<HttpState>>, headers: HeaderMap, body: Body) -> Response {
-    let Some((processor, secret)) = &state.webhook else { return StatusCode::NOT_FOUND.into_response() };
+    let Some((processor, secret)) = &state.webhook else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
     // The secret first: nothing from an unauthenticated request is read or processed.
-    let authorized = headers.get(SECRET_HEADER).is_some_and(|given| same_secret(given.as_bytes(), secret.expose().as_bytes()));
+    let authorized = headers
+        .get(SECRET_HEADER)
+        .is_some_and(|given| same_secret(given.as_bytes(), secret.expose().as_bytes()));
     if !authorized {
         warn!("webhook request without the right secret token; rejected");
         return (StatusCode::UNAUTHORIZED, "unauthorized\n").into_response();
@@ -93,14 +124,24 @@ async fn webhook(State(state): State<Arc<HttpState>>, headers: HeaderMap, body: 
     let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
         Err(_) => {
-            warn!(limit = MAX_BODY_BYTES, "webhook body too large or cut off; rejected");
-            return (StatusCode::PAYLOAD_TOO_LARGE, [(header::CONNECTION, "close")], "payload too large\n").into_response();
+            warn!(
+                limit = MAX_BODY_BYTES,
+                "webhook body too large or cut off; rejected"
+            );
+            return (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                [(header::CONNECTION, "close")],
+                "payload too large\n",
+            )
+                .into_response();
         }
     };
     let update: Update = match serde_json::from_slice(&bytes) {
         Ok(update) => update,
         Err(_) => {
-            let update_id = serde_json::from_slice::<UpdateId>(&bytes).ok().and_then(|u| u.update_id);
+            let update_id = serde_json::from_slice::<UpdateId>(&bytes)
+                .ok()
+                .and_then(|u| u.update_id);
             warn!(update_id, "webhook body is not a Telegram update; rejected");
             return (StatusCode::BAD_REQUEST, "bad request\n").into_response();
         }

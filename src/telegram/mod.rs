@@ -72,12 +72,23 @@ pub enum StartError {
 ///
 /// # Errors
 /// Start-up failures (`StartError`); once running, errors are logged, never returned.
-pub async fn run(config: &RunConfig, engine: Arc<Engine>, storage: Arc<dyn Storage>) -> Result<(), StartError> {
+pub async fn run(
+    config: &RunConfig,
+    engine: Arc<Engine>,
+    storage: Arc<dyn Storage>,
+) -> Result<(), StartError> {
     // Register for SIGTERM before anything else: until a handler is registered, SIGTERM kills
     // the process outright, whatever is in flight.
     let stop_signal = StopSignal::register();
-    let api_url = config.api_url.as_ref().map_or_else(|| "https://api.telegram.org".to_owned(), ToString::to_string);
-    let unreachable = |method: &'static str, e: &RequestError| StartError::Unreachable { url: api_url.clone(), method, class: send::error_class(e) };
+    let api_url = config.api_url.as_ref().map_or_else(
+        || "https://api.telegram.org".to_owned(),
+        ToString::to_string,
+    );
+    let unreachable = |method: &'static str, e: &RequestError| StartError::Unreachable {
+        url: api_url.clone(),
+        method,
+        class: send::error_class(e),
+    };
     let mut bot = Bot::new(config.token.expose());
     if let Some(url) = &config.api_url {
         bot = bot.set_api_url(url.clone());
@@ -87,7 +98,11 @@ pub async fn run(config: &RunConfig, engine: Arc<Engine>, storage: Arc<dyn Stora
         Err(RequestError::Api(ApiError::InvalidToken)) => return Err(StartError::TokenRejected),
         Err(e) => return Err(unreachable("getMe", &e)),
     };
-    info!(bot_id = me.id.0, can_read_all_group_messages = me.can_read_all_group_messages, "connected to the Bot API");
+    info!(
+        bot_id = me.id.0,
+        can_read_all_group_messages = me.can_read_all_group_messages,
+        "connected to the Bot API"
+    );
     register_commands(&bot).await;
 
     let topic_ids: Vec<&str> = engine.kb().topics.iter().map(|t| t.id.as_str()).collect();
@@ -102,9 +117,16 @@ pub async fn run(config: &RunConfig, engine: Arc<Engine>, storage: Arc<dyn Stora
     let processor = Arc::new(UpdateProcessor::new(bot.clone(), me, context));
 
     match &config.mode {
-        Mode::Polling { metrics_listen, max_in_flight } => {
+        Mode::Polling {
+            metrics_listen,
+            max_in_flight,
+        } => {
             if let Some(addr) = metrics_listen {
-                let state = Arc::new(http::HttpState { webhook: None, storage, metrics });
+                let state = Arc::new(http::HttpState {
+                    webhook: None,
+                    storage,
+                    metrics,
+                });
                 let listener = bind(*addr).await?;
                 info!(%addr, "serving /healthz, /readyz and /metrics");
                 tokio::spawn(async move {
@@ -114,9 +136,13 @@ pub async fn run(config: &RunConfig, engine: Arc<Engine>, storage: Arc<dyn Stora
                 });
             }
             info!(max_in_flight, "long polling");
-            polling::run(bot, processor, *max_in_flight, stop_signal.wait()).await.map_err(|e| unreachable("getUpdates", &e))?;
+            polling::run(bot, processor, *max_in_flight, stop_signal.wait())
+                .await
+                .map_err(|e| unreachable("getUpdates", &e))?;
         }
-        Mode::Webhook(webhook) => serve_webhook(&bot, webhook, processor, storage, metrics, stop_signal).await?,
+        Mode::Webhook(webhook) => {
+            serve_webhook(&bot, webhook, processor, storage, metrics, stop_signal).await?
+        }
     }
     info!("stopped");
     Ok(())
@@ -145,19 +171,28 @@ async fn serve_webhook(
         }
         request.send()
     };
-    send::with_retry(None, set).await.map_err(|e| StartError::SetWebhook { class: send::error_class(&e) })?;
+    send::with_retry(None, set)
+        .await
+        .map_err(|e| StartError::SetWebhook {
+            class: send::error_class(&e),
+        })?;
     if webhook.secret_generated {
         warn!("webhook secret token set (generated for this process: give all replicas the same --webhook-secret)");
     } else {
         info!("webhook secret token set");
     }
     let path = webhook.url.path().to_owned();
-    let state = Arc::new(http::HttpState { webhook: Some((processor, webhook.secret.clone())), storage, metrics });
-    info!(addr = %webhook.listen, path = %path, "serving the webhook, /healthz, /readyz and /metrics");
-    let served = axum::serve(listener, http::router(state, &path)).with_graceful_shutdown(async move {
-        stop_signal.wait().await;
-        info!("stop signal received: finishing the updates in flight");
+    let state = Arc::new(http::HttpState {
+        webhook: Some((processor, webhook.secret.clone())),
+        storage,
+        metrics,
     });
+    info!(addr = %webhook.listen, path = %path, "serving the webhook, /healthz, /readyz and /metrics");
+    let served =
+        axum::serve(listener, http::router(state, &path)).with_graceful_shutdown(async move {
+            stop_signal.wait().await;
+            info!("stop signal received: finishing the updates in flight");
+        });
     if let Err(e) = served.await {
         warn!(cause = %e, "webhook listener failed");
     }
@@ -165,26 +200,52 @@ async fn serve_webhook(
 }
 
 async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, StartError> {
-    tokio::net::TcpListener::bind(addr).await.map_err(|source| StartError::Listen { addr, source })
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Listen { addr, source })
 }
 
 /// The command lists: private chats get the personal ones, groups the group ones.
 fn command_lists() -> (Vec<BotCommand>, Vec<BotCommand>) {
     let all = Command::bot_commands();
-    let pick = |names: &[&str]| all.iter().filter(|c| names.contains(&c.command.trim_start_matches('/'))).cloned().collect::<Vec<_>>();
-    let strip = |list: Vec<BotCommand>| list.into_iter().map(|c| BotCommand::new(c.command.trim_start_matches('/'), c.description)).collect();
+    let pick = |names: &[&str]| {
+        all.iter()
+            .filter(|c| names.contains(&c.command.trim_start_matches('/')))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let strip = |list: Vec<BotCommand>| {
+        list.into_iter()
+            .map(|c| BotCommand::new(c.command.trim_start_matches('/'), c.description))
+            .collect()
+    };
     (
-        strip(pick(&["start", "help", "topics", "urgent", "check", "about", "privacy"])),
-        strip(pick(&["ask", "check", "urgent", "topics", "help", "redflags", "about", "privacy"])),
+        strip(pick(&[
+            "start", "help", "topics", "urgent", "check", "about", "privacy",
+        ])),
+        strip(pick(&[
+            "ask", "check", "urgent", "topics", "help", "redflags", "about", "privacy",
+        ])),
     )
 }
 
 async fn register_commands(bot: &TgBot) {
     let (private, group) = command_lists();
-    for (commands, scope) in [(private, BotCommandScope::AllPrivateChats), (group, BotCommandScope::AllGroupChats)] {
-        let result = send::with_retry(None, || bot.set_my_commands(commands.clone()).scope(scope.clone()).send()).await;
+    for (commands, scope) in [
+        (private, BotCommandScope::AllPrivateChats),
+        (group, BotCommandScope::AllGroupChats),
+    ] {
+        let result = send::with_retry(None, || {
+            bot.set_my_commands(commands.clone())
+                .scope(scope.clone())
+                .send()
+        })
+        .await;
         if let Err(e) = result {
-            warn!(class = send::error_class(&e), "setMyCommands failed; the command menu may be out of date");
+            warn!(
+                class = send::error_class(&e),
+                "setMyCommands failed; the command menu may be out of date"
+            );
         }
     }
 }
@@ -200,11 +261,13 @@ struct StopSignal {
 impl StopSignal {
     fn register() -> Self {
         // `ctrl_c()` registers its handler on first poll; poll it once now.
-        let mut interrupt: futures::future::BoxFuture<'static, std::io::Result<()>> = Box::pin(tokio::signal::ctrl_c());
+        let mut interrupt: futures::future::BoxFuture<'static, std::io::Result<()>> =
+            Box::pin(tokio::signal::ctrl_c());
         let _ = futures::FutureExt::now_or_never(&mut interrupt);
         Self {
             #[cfg(unix)]
-            terminate: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok(),
+            terminate: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .ok(),
             interrupt,
         }
     }

@@ -31,15 +31,24 @@ const POLL_TIMEOUT_SECS: u32 = 10;
 const BATCH: u8 = 100;
 
 /// The update kinds the bot handles; Telegram sends nothing else.
-pub const ALLOWED_UPDATES: [AllowedUpdate; 4] =
-    [AllowedUpdate::Message, AllowedUpdate::EditedMessage, AllowedUpdate::CallbackQuery, AllowedUpdate::MyChatMember];
+pub const ALLOWED_UPDATES: [AllowedUpdate; 4] = [
+    AllowedUpdate::Message,
+    AllowedUpdate::EditedMessage,
+    AllowedUpdate::CallbackQuery,
+    AllowedUpdate::MyChatMember,
+];
 
 /// Polls until `stop` resolves, then finishes the updates in flight.
 ///
 /// # Errors
 /// Only if the very first `getUpdates` (or `deleteWebhook`) fails for good: later failures
 /// are logged and retried with backoff.
-pub async fn run(bot: TgBot, processor: Arc<UpdateProcessor>, max_in_flight: usize, stop: impl Future<Output = ()>) -> Result<(), RequestError> {
+pub async fn run(
+    bot: TgBot,
+    processor: Arc<UpdateProcessor>,
+    max_in_flight: usize,
+    stop: impl Future<Output = ()>,
+) -> Result<(), RequestError> {
     // A webhook left set by webhook mode would make getUpdates fail with 409 Conflict.
     send::with_retry(None, || bot.delete_webhook().send()).await?;
     let permits = Arc::new(Semaphore::new(max_in_flight));
@@ -59,8 +68,15 @@ pub async fn run(bot: TgBot, processor: Arc<UpdateProcessor>, max_in_flight: usi
                 permit = Arc::clone(&permits).acquire_many_owned(u32::try_from(want).unwrap_or(1)) => drop(permit),
             }
         }
-        let room = u8::try_from(permits.available_permits().min(usize::from(BATCH))).unwrap_or(BATCH).max(1);
-        let request = bot.get_updates().offset(offset).timeout(POLL_TIMEOUT_SECS).limit(room).allowed_updates(ALLOWED_UPDATES);
+        let room = u8::try_from(permits.available_permits().min(usize::from(BATCH)))
+            .unwrap_or(BATCH)
+            .max(1);
+        let request = bot
+            .get_updates()
+            .offset(offset)
+            .timeout(POLL_TIMEOUT_SECS)
+            .limit(room)
+            .allowed_updates(ALLOWED_UPDATES);
         let batch: Vec<Update> = tokio::select! {
             () = &mut stop => break 'polling,
             result = request.send() => match result {
@@ -111,9 +127,17 @@ pub async fn run(bot: TgBot, processor: Arc<UpdateProcessor>, max_in_flight: usi
     info!("stop signal received: finishing the updates in flight");
     if !confirmed {
         // Confirm what was taken, without taking more: the next start must not handle it again.
-        let confirm = bot.get_updates().offset(offset).limit(1).timeout(0).allowed_updates(ALLOWED_UPDATES);
+        let confirm = bot
+            .get_updates()
+            .offset(offset)
+            .limit(1)
+            .timeout(0)
+            .allowed_updates(ALLOWED_UPDATES);
         if let Err(error) = send::with_retry(None, || confirm.clone().send()).await {
-            warn!(class = send::error_class(&error), "could not confirm the last updates; they may be answered again after a restart");
+            warn!(
+                class = send::error_class(&error),
+                "could not confirm the last updates; they may be answered again after a restart"
+            );
         }
     }
     let all = u32::try_from(max_in_flight).unwrap_or(u32::MAX);
@@ -131,12 +155,18 @@ struct ChatChains {
 impl ChatChains {
     /// Registers an update of `chat`: returns what it must wait for, and what it must drop
     /// when done.
-    fn enqueue(&mut self, chat: Option<i64>) -> (Option<oneshot::Receiver<()>>, oneshot::Sender<()>) {
+    fn enqueue(
+        &mut self,
+        chat: Option<i64>,
+    ) -> (Option<oneshot::Receiver<()>>, oneshot::Sender<()>) {
         let (done, finished) = oneshot::channel();
-        let Some(chat) = chat else { return (None, done) };
+        let Some(chat) = chat else {
+            return (None, done);
+        };
         if self.last.len() >= self.sweep_at.max(1024) {
             // Forget chats whose last update is done.
-            self.last.retain(|_, rx| matches!(rx.try_recv(), Err(oneshot::error::TryRecvError::Empty)));
+            self.last
+                .retain(|_, rx| matches!(rx.try_recv(), Err(oneshot::error::TryRecvError::Empty)));
             self.sweep_at = self.last.len() * 2;
         }
         (self.last.insert(chat, finished), done)
@@ -156,9 +186,15 @@ mod tests {
         let (other, _) = chains.enqueue(Some(2));
         assert!(other.is_none());
         let mut after_first = after_first.expect("second update of chat 1 waits");
-        assert!(matches!(after_first.try_recv(), Err(oneshot::error::TryRecvError::Empty)));
+        assert!(matches!(
+            after_first.try_recv(),
+            Err(oneshot::error::TryRecvError::Empty)
+        ));
         drop(first_done);
-        assert!(after_first.await.is_err(), "released when the first is dropped");
+        assert!(
+            after_first.await.is_err(),
+            "released when the first is dropped"
+        );
     }
 
     #[test]

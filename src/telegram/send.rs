@@ -68,17 +68,28 @@ fn blocked(error: &ApiError) -> bool {
 /// Classifies a failed request.
 pub fn classify(error: &RequestError) -> Failure {
     match error {
-        RequestError::Network(_) | RequestError::InvalidJson { .. } | RequestError::Io(_) | RequestError::RetryAfter(_) => {
-            Failure::Transient
-        }
+        RequestError::Network(_)
+        | RequestError::InvalidJson { .. }
+        | RequestError::Io(_)
+        | RequestError::RetryAfter(_) => Failure::Transient,
         RequestError::MigrateToChatId(chat) => Failure::Migrated(chat.0),
         RequestError::Api(e) if blocked(e) => Failure::Blocked,
         // teloxide keeps only the description of errors it does not know; Telegram's 5xx
         // descriptions name the HTTP status.
         RequestError::Api(ApiError::Unknown(description)) => {
             let d = description.to_ascii_lowercase();
-            let server = ["internal server error", "bad gateway", "service unavailable", "gateway timeout", "too many requests"];
-            if server.iter().any(|s| d.contains(s)) { Failure::Transient } else { Failure::Permanent }
+            let server = [
+                "internal server error",
+                "bad gateway",
+                "service unavailable",
+                "gateway timeout",
+                "too many requests",
+            ];
+            if server.iter().any(|s| d.contains(s)) {
+                Failure::Transient
+            } else {
+                Failure::Permanent
+            }
         }
         _ => Failure::Permanent,
     }
@@ -87,7 +98,9 @@ pub fn classify(error: &RequestError) -> Failure {
 /// Backoff before attempt `attempt` (1-based retries): 0.5 s, 1 s, 2 s, 4 s... capped at 8 s,
 /// plus up to 50 % jitter so that many chats retrying at once do not retry in lockstep.
 pub fn backoff(attempt: u32) -> Duration {
-    let base = Duration::from_millis(500).saturating_mul(1 << attempt.saturating_sub(1).min(4)).min(Duration::from_secs(8));
+    let base = Duration::from_millis(500)
+        .saturating_mul(1 << attempt.saturating_sub(1).min(4))
+        .min(Duration::from_secs(8));
     base + base.mul_f64(fastrand::f64() * 0.5)
 }
 
@@ -97,7 +110,9 @@ pub fn failure_class(error: &RequestError) -> FailureClass {
         RequestError::RetryAfter(_) => FailureClass::TooManyRequests,
         RequestError::Network(_) | RequestError::Io(_) => FailureClass::Network,
         RequestError::Api(e) if blocked(e) => FailureClass::Forbidden,
-        RequestError::Api(ApiError::Unknown(_)) | RequestError::InvalidJson { .. } if classify(error) == Failure::Transient => {
+        RequestError::Api(ApiError::Unknown(_)) | RequestError::InvalidJson { .. }
+            if classify(error) == Failure::Transient =>
+        {
             FailureClass::ServerError
         }
         _ => FailureClass::Other,
@@ -131,7 +146,8 @@ where
             Err(error)
                 if attempt < MAX_ATTEMPTS
                     && classify(&error) == Failure::Transient
-                    && (matches!(error, RequestError::RetryAfter(_)) || started.elapsed() < RETRY_BUDGET) =>
+                    && (matches!(error, RequestError::RetryAfter(_))
+                        || started.elapsed() < RETRY_BUDGET) =>
             {
                 if let Some(metrics) = metrics {
                     metrics.retry();
@@ -142,7 +158,12 @@ where
                     _ if failure_class(&error) == FailureClass::ServerError => Duration::ZERO,
                     _ => backoff(attempt),
                 };
-                tracing::warn!(attempt, class = error_class(&error), wait_ms = wait.as_millis() as u64, "request failed, retrying");
+                tracing::warn!(
+                    attempt,
+                    class = error_class(&error),
+                    wait_ms = wait.as_millis() as u64,
+                    "request failed, retrying"
+                );
                 tokio::time::sleep(wait).await;
                 attempt += 1;
             }
@@ -165,7 +186,11 @@ pub fn split_message(html: &str, max: usize) -> Vec<String> {
     // The common case: it fits (UTF-16 units never outnumber UTF-8 bytes).
     if html.len() <= max || telegram_len(html) <= max {
         let text = html.trim_end();
-        return if text.trim_start().is_empty() { Vec::new() } else { vec![text.to_owned()] };
+        return if text.trim_start().is_empty() {
+            Vec::new()
+        } else {
+            vec![text.to_owned()]
+        };
     }
     let mut pieces: Vec<String> = Vec::new();
     let mut current = String::new();
@@ -254,7 +279,10 @@ mod tests {
 
     #[test]
     fn short_text_is_one_piece() {
-        assert_eq!(split_message("<b>a</b>\nb\n\nc", 4096), vec!["<b>a</b>\nb\n\nc"]);
+        assert_eq!(
+            split_message("<b>a</b>\nb\n\nc", 4096),
+            vec!["<b>a</b>\nb\n\nc"]
+        );
     }
 
     #[test]
@@ -264,7 +292,10 @@ mod tests {
         let pieces = split_message(&text, MAX_MESSAGE_LEN);
         assert!(pieces.len() >= 2);
         assert!(pieces.iter().all(|p| telegram_len(p) <= MAX_MESSAGE_LEN));
-        assert_eq!(pieces.join("\n\n").replace(char::is_whitespace, ""), text.replace(char::is_whitespace, ""));
+        assert_eq!(
+            pieces.join("\n\n").replace(char::is_whitespace, ""),
+            text.replace(char::is_whitespace, "")
+        );
     }
 
     #[test]
@@ -274,22 +305,42 @@ mod tests {
         assert!(pieces.iter().all(|p| telegram_len(p) <= 100));
         for piece in &pieces {
             let amps = piece.matches('&').count();
-            assert_eq!(amps, piece.matches("&amp;").count(), "entity cut in {piece:?}");
+            assert_eq!(
+                amps,
+                piece.matches("&amp;").count(),
+                "entity cut in {piece:?}"
+            );
         }
         assert_eq!(pieces.concat(), line);
     }
 
     #[test]
     fn server_and_network_errors_are_transient_and_blocks_are_skipped() {
-        assert_eq!(classify(&RequestError::Api(ApiError::Unknown("Bad Gateway".into()))), Failure::Transient);
-        assert_eq!(classify(&RequestError::Api(ApiError::BotBlocked)), Failure::Blocked);
-        assert_eq!(classify(&RequestError::MigrateToChatId(teloxide::types::ChatId(-100))), Failure::Migrated(-100));
-        assert_eq!(classify(&RequestError::Api(ApiError::MessageTextIsEmpty)), Failure::Permanent);
+        assert_eq!(
+            classify(&RequestError::Api(ApiError::Unknown("Bad Gateway".into()))),
+            Failure::Transient
+        );
+        assert_eq!(
+            classify(&RequestError::Api(ApiError::BotBlocked)),
+            Failure::Blocked
+        );
+        assert_eq!(
+            classify(&RequestError::MigrateToChatId(teloxide::types::ChatId(
+                -100
+            ))),
+            Failure::Migrated(-100)
+        );
+        assert_eq!(
+            classify(&RequestError::Api(ApiError::MessageTextIsEmpty)),
+            Failure::Permanent
+        );
     }
 
     #[test]
     fn backoff_grows_and_is_capped() {
-        assert!(backoff(1) >= Duration::from_millis(500) && backoff(1) <= Duration::from_millis(750));
+        assert!(
+            backoff(1) >= Duration::from_millis(500) && backoff(1) <= Duration::from_millis(750)
+        );
         assert!(backoff(10) <= Duration::from_secs(12));
     }
 }

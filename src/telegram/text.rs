@@ -41,7 +41,8 @@ The red flags beyond the article's own three come from clinical guidance:";
 pub const TEXT_ONLY: &str = "Sorry, I can only read text messages. Please type your question.";
 
 /// A button that no longer means anything.
-pub const STALE_BUTTON: &str = "Sorry, that button has expired. Send your question again or use /topics.";
+pub const STALE_BUTTON: &str =
+    "Sorry, that button has expired. Send your question again or use /topics.";
 
 /// `/ask` with nothing after it.
 pub const ASK_EMPTY: &str = "Ask me like this: /ask <i>why does my back pain go down my leg?</i>";
@@ -59,7 +60,8 @@ pub const CHECK_UNAVAILABLE: &str = "Sorry, I can't run the check right now. Her
 pub const CHECK_BUTTON: &str = "Start the check privately";
 
 /// Before the first check question.
-pub const CHECK_INTRO: &str = "<b>Red-flag check</b>\nA few yes/no questions. Answer for how you are now.";
+pub const CHECK_INTRO: &str =
+    "<b>Red-flag check</b>\nA few yes/no questions. Answer for how you are now.";
 
 /// After all "no".
 pub const CHECK_ALL_CLEAR: &str = "<b>You answered no to every question.</b>\n\
@@ -75,13 +77,15 @@ pub const NO: &str = "No";
 /// `/redflags` by someone who is not a group admin.
 pub const REDFLAGS_NOT_ADMIN: &str = "Sorry, only group admins can change the red-flag watch.";
 /// `/redflags` in a private chat.
-pub const REDFLAGS_PRIVATE: &str = "The red-flag watch is for groups. Here, every message you send is checked for red flags.";
+pub const REDFLAGS_PRIVATE: &str =
+    "The red-flag watch is for groups. Here, every message you send is checked for red flags.";
 /// `/redflags` state.
 pub const REDFLAGS_ON: &str = "The red-flag watch is <b>on</b>: when a message here says a warning sign is happening, I reply with when to get help (at most once every few minutes). A passing mention, like “a bit numb”, stays quiet; /urgent shows the full list. Admins can turn it off with /redflags off.";
 /// `/redflags` state.
 pub const REDFLAGS_OFF: &str = "The red-flag watch is <b>off</b>: I only answer when addressed. Admins can turn it on with /redflags on.";
 /// `/redflags` usage.
-pub const REDFLAGS_USAGE: &str = "Use /redflags on or /redflags off (admins only), or /redflags to see the current setting.";
+pub const REDFLAGS_USAGE: &str =
+    "Use /redflags on or /redflags off (admins only), or /redflags to see the current setting.";
 
 /// Something went wrong on our side.
 pub const APOLOGY: &str = "Sorry, something went wrong on my side. Please try again in a moment.";

@@ -6,7 +6,9 @@ use std::path::Path;
 use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::support::{backleg, copy_kb, edit, fixture_kb_dir, knowledge_dir, line_of, NOT_A_DIAGNOSIS};
+use crate::support::{
+    backleg, copy_kb, edit, fixture_kb_dir, knowledge_dir, line_of, NOT_A_DIAGNOSIS,
+};
 
 fn stdout_of(output: &std::process::Output) -> String {
     String::from_utf8(output.stdout.clone()).expect("utf-8 stdout")
@@ -31,8 +33,14 @@ fn ask_prints_the_reply() {
 
 #[test]
 fn ask_joins_unquoted_words() {
-    let quoted = backleg().args(["ask", "what is sciatica"]).output().expect("run");
-    let words = backleg().args(["ask", "what", "is", "sciatica"]).output().expect("run");
+    let quoted = backleg()
+        .args(["ask", "what is sciatica"])
+        .output()
+        .expect("run");
+    let words = backleg()
+        .args(["ask", "what", "is", "sciatica"])
+        .output()
+        .expect("run");
     assert!(words.status.success());
     assert_eq!(stdout_of(&quoted), stdout_of(&words));
 }
@@ -50,38 +58,104 @@ fn ask_shows_the_urgent_block() {
 
 #[test]
 fn ask_json_batch_prints_one_object_per_line_in_order() {
-    let questions = ["what is sciatica", "", "I wet myself", "hi", "best pizza in town", "I have a fever", "heat or ice?"];
+    let questions = [
+        "what is sciatica",
+        "",
+        "I wet myself",
+        "hi",
+        "best pizza in town",
+        "I have a fever",
+        "heat or ice?",
+    ];
     let input = questions.join("\n") + "\n";
-    let output = backleg().args(["ask", "--json", "-"]).write_stdin(input).output().expect("run");
+    let output = backleg()
+        .args(["ask", "--json", "-"])
+        .write_stdin(input)
+        .output()
+        .expect("run");
     assert!(output.status.success(), "{}", stderr_of(&output));
     let stdout = stdout_of(&output);
     assert!(stdout.ends_with('\n'));
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), questions.len(), "one line per question:\n{stdout}");
+    assert_eq!(
+        lines.len(),
+        questions.len(),
+        "one line per question:\n{stdout}"
+    );
     let engine = crate::support::engine();
     for (question, line) in questions.iter().zip(&lines) {
-        let value: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{question:?}: not JSON ({e}): {line}"));
-        let object = value.as_object().unwrap_or_else(|| panic!("not an object: {line}"));
+        let value: Value = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("{question:?}: not JSON ({e}): {line}"));
+        let object = value
+            .as_object()
+            .unwrap_or_else(|| panic!("not an object: {line}"));
         let mut keys: Vec<&str> = object.keys().map(String::as_str).collect();
         keys.sort_unstable();
-        assert_eq!(keys, ["kind", "reply", "score", "topic", "topics", "urgency", "urgent", "urgent_terms"], "{line}");
-        assert!(object["topic"].is_null() || object["topic"].is_string(), "{line}");
-        assert!(object["topics"].as_array().is_some_and(|a| a.iter().all(Value::is_string)), "{line}");
+        assert_eq!(
+            keys,
+            [
+                "kind",
+                "reply",
+                "score",
+                "topic",
+                "topics",
+                "urgency",
+                "urgent",
+                "urgent_terms"
+            ],
+            "{line}"
+        );
+        assert!(
+            object["topic"].is_null() || object["topic"].is_string(),
+            "{line}"
+        );
+        assert!(
+            object["topics"]
+                .as_array()
+                .is_some_and(|a| a.iter().all(Value::is_string)),
+            "{line}"
+        );
         assert!(object["score"].is_number(), "{line}");
         assert!(object["urgent"].is_boolean(), "{line}");
-        assert!(object["urgent_terms"].as_array().is_some_and(|a| a.iter().all(Value::is_string)), "{line}");
-        assert!(object["reply"].as_str().is_some_and(|r| r.contains(NOT_A_DIAGNOSIS)), "{line}");
+        assert!(
+            object["urgent_terms"]
+                .as_array()
+                .is_some_and(|a| a.iter().all(Value::is_string)),
+            "{line}"
+        );
+        assert!(
+            object["reply"]
+                .as_str()
+                .is_some_and(|r| r.contains(NOT_A_DIAGNOSIS)),
+            "{line}"
+        );
 
         // The same as the library says, field by field.
         let answer = engine.answer(&backleg::domain::Question::new(*question));
         let topic = answer.reply.answered.first().map(|t| t.to_string());
-        assert_eq!(object["topic"].as_str().map(str::to_owned), topic, "{question:?}");
+        assert_eq!(
+            object["topic"].as_str().map(str::to_owned),
+            topic,
+            "{question:?}"
+        );
         let topics: Vec<String> = answer.reply.ranked.iter().map(|t| t.to_string()).collect();
         assert_eq!(object["topics"], serde_json::json!(topics), "{question:?}");
-        assert_eq!(object["urgent"], answer.triage.urgency.is_some(), "{question:?}");
+        assert_eq!(
+            object["urgent"],
+            answer.triage.urgency.is_some(),
+            "{question:?}"
+        );
         let urgency = answer.triage.urgency.map(|tier| tier.as_str());
-        assert_eq!(object["urgency"], serde_json::json!(urgency), "{question:?}");
-        assert_eq!(object["urgent_terms"], serde_json::json!(answer.triage.terms()), "{question:?}");
+        assert_eq!(
+            object["urgency"],
+            serde_json::json!(urgency),
+            "{question:?}"
+        );
+        assert_eq!(
+            object["urgent_terms"],
+            serde_json::json!(answer.triage.terms()),
+            "{question:?}"
+        );
         assert_eq!(object["reply"], answer.reply.to_plain(), "{question:?}");
     }
     let get = |i: usize| serde_json::from_str::<Value>(lines[i]).expect("json");
@@ -90,7 +164,11 @@ fn ask_json_batch_prints_one_object_per_line_in_order() {
     assert_eq!(get(1)["urgent"], false);
     assert_eq!(get(2)["urgent"], true);
     assert_eq!(get(2)["urgency"], "emergency");
-    assert!(get(2)["urgent_terms"].as_array().expect("terms").iter().any(|t| t == "wet myself"));
+    assert!(get(2)["urgent_terms"]
+        .as_array()
+        .expect("terms")
+        .iter()
+        .any(|t| t == "wet myself"));
     assert_eq!(get(3)["topic"], Value::Null, "greeting");
     assert_eq!(get(4)["topic"], Value::Null, "out of scope");
     assert_eq!(get(5)["urgency"], "urgent");
@@ -100,22 +178,37 @@ fn ask_json_batch_prints_one_object_per_line_in_order() {
 
 #[test]
 fn ask_json_batch_handles_crlf_and_a_missing_final_newline() {
-    let output = backleg().args(["ask", "--json", "-"]).write_stdin("what is sciatica\r\nhi").output().expect("run");
+    let output = backleg()
+        .args(["ask", "--json", "-"])
+        .write_stdin("what is sciatica\r\nhi")
+        .output()
+        .expect("run");
     assert!(output.status.success());
     let stdout = stdout_of(&output);
-    let lines: Vec<Value> = stdout.lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+    let lines: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
     assert_eq!(lines.len(), 2, "{stdout}");
     assert_eq!(lines[0]["topic"], "sciatica");
 }
 
 #[test]
 fn ask_json_batch_on_empty_stdin_prints_nothing() {
-    backleg().args(["ask", "--json", "-"]).write_stdin("").assert().success().stdout("");
+    backleg()
+        .args(["ask", "--json", "-"])
+        .write_stdin("")
+        .assert()
+        .success()
+        .stdout("");
 }
 
 #[test]
 fn ask_json_single_question() {
-    let output = backleg().args(["ask", "--json", "I have a fever"]).output().expect("run");
+    let output = backleg()
+        .args(["ask", "--json", "I have a fever"])
+        .output()
+        .expect("run");
     assert!(output.status.success());
     let stdout = stdout_of(&output);
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
@@ -125,7 +218,11 @@ fn ask_json_single_question() {
 
 #[test]
 fn ask_batch_without_json_separates_replies() {
-    let output = backleg().args(["ask", "-"]).write_stdin("what is sciatica\nhi\n").output().expect("run");
+    let output = backleg()
+        .args(["ask", "-"])
+        .write_stdin("what is sciatica\nhi\n")
+        .output()
+        .expect("run");
     assert!(output.status.success());
     let stdout = stdout_of(&output);
     assert_eq!(stdout.matches(NOT_A_DIAGNOSIS).count(), 2, "{stdout}");
@@ -146,35 +243,69 @@ fn logs_never_reach_stdout_nor_show_the_question() {
         let stdout = stdout_of(&output);
         assert_eq!(stdout.lines().count(), 1, "{stdout}");
         serde_json::from_str::<Value>(stdout.trim_end()).expect("only JSON on stdout");
-        assert!(!stderr_of(&output).contains("xyzzy"), "the question leaked into the logs");
+        assert!(
+            !stderr_of(&output).contains("xyzzy"),
+            "the question leaked into the logs"
+        );
     }
 }
 
 #[test]
 fn ask_explain_goes_to_stderr_only() {
-    let plain = backleg().args(["ask", "what is siatica"]).output().expect("run");
-    let explained = backleg().args(["ask", "--explain", "what is siatica"]).output().expect("run");
+    let plain = backleg()
+        .args(["ask", "what is siatica"])
+        .output()
+        .expect("run");
+    let explained = backleg()
+        .args(["ask", "--explain", "what is siatica"])
+        .output()
+        .expect("run");
     assert!(explained.status.success());
-    assert_eq!(stdout_of(&plain), stdout_of(&explained), "stdout is unchanged by --explain");
+    assert_eq!(
+        stdout_of(&plain),
+        stdout_of(&explained),
+        "stdout is unchanged by --explain"
+    );
     let stderr = stderr_of(&explained);
-    for needle in ["corrections: [siatica->sciatica]", "terms: [", "flags: [", "sciatica"] {
-        assert!(stderr.contains(needle), "explanation lacks {needle:?}:\n{stderr}");
+    for needle in [
+        "corrections: [siatica->sciatica]",
+        "terms: [",
+        "flags: [",
+        "sciatica",
+    ] {
+        assert!(
+            stderr.contains(needle),
+            "explanation lacks {needle:?}:\n{stderr}"
+        );
     }
     assert!(stderr_of(&plain).is_empty());
 
-    let json = backleg().args(["ask", "--json", "--explain", "-"]).write_stdin("I wet myself\nhi\n").output().expect("run");
+    let json = backleg()
+        .args(["ask", "--json", "--explain", "-"])
+        .write_stdin("I wet myself\nhi\n")
+        .output()
+        .expect("run");
     assert!(json.status.success());
     for line in stdout_of(&json).lines() {
-        serde_json::from_str::<Value>(line).unwrap_or_else(|e| panic!("non-JSON on stdout with --explain ({e}): {line}"));
+        serde_json::from_str::<Value>(line)
+            .unwrap_or_else(|e| panic!("non-JSON on stdout with --explain ({e}): {line}"));
     }
-    assert!(stderr_of(&json).contains("flags: [bladder-bowel:emergency:wet myself]"), "{}", stderr_of(&json));
+    assert!(
+        stderr_of(&json).contains("flags: [bladder-bowel:emergency:wet myself]"),
+        "{}",
+        stderr_of(&json)
+    );
 }
 
 // ---- chat -----------------------------------------------------------------------------------
 
 #[test]
 fn chat_with_piped_stdin() {
-    let output = backleg().arg("chat").write_stdin("what is sciatica\nhi\n\nI wet myself\n").output().expect("run");
+    let output = backleg()
+        .arg("chat")
+        .write_stdin("what is sciatica\nhi\n\nI wet myself\n")
+        .output()
+        .expect("run");
     assert!(output.status.success(), "{}", stderr_of(&output));
     let stdout = stdout_of(&output);
     // Piped: no banner or prompt, one reply per line (an empty line does not end the chat).
@@ -188,38 +319,70 @@ fn chat_with_piped_stdin() {
 
 #[test]
 fn chat_reads_a_short_follow_up_with_the_previous_answer() {
-    let output = backleg().arg("chat").write_stdin("what is spinal stenosis\nis it serious?\n").output().expect("run");
+    let output = backleg()
+        .arg("chat")
+        .write_stdin("what is spinal stenosis\nis it serious?\n")
+        .output()
+        .expect("run");
     assert!(output.status.success(), "{}", stderr_of(&output));
     let stdout = stdout_of(&output);
-    assert_eq!(stdout.matches("Spinal stenosis\n").count(), 2, "both replies are about stenosis: {stdout}");
+    assert_eq!(
+        stdout.matches("Spinal stenosis\n").count(),
+        2,
+        "both replies are about stenosis: {stdout}"
+    );
 }
 
 #[test]
 fn ask_batch_lines_stand_alone_unless_asked_for_a_session() {
     let input = "what is spinal stenosis\nis it serious?\n";
     let topics = |args: &[&str]| -> Vec<(Value, Value)> {
-        let output = backleg().args(args).write_stdin(input).output().expect("run");
+        let output = backleg()
+            .args(args)
+            .write_stdin(input)
+            .output()
+            .expect("run");
         assert!(output.status.success(), "{}", stderr_of(&output));
-        stdout_of(&output).lines().map(|l| serde_json::from_str::<Value>(l).expect("json")).map(|v| (v["topic"].clone(), v["kind"].clone())).collect()
+        stdout_of(&output)
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).expect("json"))
+            .map(|v| (v["topic"].clone(), v["kind"].clone()))
+            .collect()
     };
     let alone = topics(&["ask", "--json", "-"]);
-    assert_eq!(alone[1].0, "urgent", "a batch line has no context: {alone:?}");
+    assert_eq!(
+        alone[1].0, "urgent",
+        "a batch line has no context: {alone:?}"
+    );
     let session = topics(&["ask", "--json", "--session", "-"]);
-    assert_eq!(session[1], (Value::from("spinal-stenosis"), Value::from("follow-up")), "{session:?}");
+    assert_eq!(
+        session[1],
+        (Value::from("spinal-stenosis"), Value::from("follow-up")),
+        "{session:?}"
+    );
 }
 
 #[test]
 fn chat_on_empty_stdin_ends_cleanly() {
-    backleg().arg("chat").write_stdin("").assert().success().stdout("");
+    backleg()
+        .arg("chat")
+        .write_stdin("")
+        .assert()
+        .success()
+        .stdout("");
 }
 
 // ---- eval -----------------------------------------------------------------------------------
 
 const ROWS: &str = concat!(
-    r#"{"q": "what is sciatica", "topics": ["sciatica"], "urgent": false}"#, "\n",
-    r#"{"q": "best pizza in town", "topics": [], "urgent": false}"#, "\n",
-    r#"{"q": "I wet myself", "topics": ["urgent"], "urgent": true}"#, "\n",
-    r#"{"q": "heat or ice?", "topics": ["posture"], "urgent": false}"#, "\n",
+    r#"{"q": "what is sciatica", "topics": ["sciatica"], "urgent": false}"#,
+    "\n",
+    r#"{"q": "best pizza in town", "topics": [], "urgent": false}"#,
+    "\n",
+    r#"{"q": "I wet myself", "topics": ["urgent"], "urgent": true}"#,
+    "\n",
+    r#"{"q": "heat or ice?", "topics": ["posture"], "urgent": false}"#,
+    "\n",
 );
 
 fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
@@ -237,10 +400,18 @@ fn eval_prints_figures_and_failures() {
         .arg(&file)
         .assert()
         .success()
-        .stdout(predicate::str::contains("in-scope top-1 accuracy   66.7%  (2/3)"))
-        .stdout(predicate::str::contains("out-of-scope rejection   100.0%  (1/1)"))
-        .stdout(predicate::str::contains("urgent recall            100.0%  (1/1)"))
-        .stdout(predicate::str::contains("urgent false alarms        0.0%  (0/3)"))
+        .stdout(predicate::str::contains(
+            "in-scope top-1 accuracy   66.7%  (2/3)",
+        ))
+        .stdout(predicate::str::contains(
+            "out-of-scope rejection   100.0%  (1/1)",
+        ))
+        .stdout(predicate::str::contains(
+            "urgent recall            100.0%  (1/1)",
+        ))
+        .stdout(predicate::str::contains(
+            "urgent false alarms        0.0%  (0/3)",
+        ))
         .stdout(predicate::str::contains("failures (1):"))
         .stdout(predicate::str::contains("\"heat or ice?\""));
     backleg()
@@ -256,8 +427,23 @@ fn eval_prints_figures_and_failures() {
 fn eval_bars_set_the_exit_code() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = write(dir.path(), "q.jsonl", ROWS);
-    let met = ["--min-accuracy", "60", "--min-rejection", "100", "--min-urgent-recall", "100", "--max-false-alarms", "0"];
-    backleg().arg("eval").arg(&file).args(met).assert().success().stderr("");
+    let met = [
+        "--min-accuracy",
+        "60",
+        "--min-rejection",
+        "100",
+        "--min-urgent-recall",
+        "100",
+        "--max-false-alarms",
+        "0",
+    ];
+    backleg()
+        .arg("eval")
+        .arg(&file)
+        .args(met)
+        .assert()
+        .success()
+        .stderr("");
     for (bar, value, says) in [
         ("--min-accuracy", "100.1", "in-scope accuracy"),
         ("--min-accuracy", "66.8", "in-scope accuracy"),
@@ -281,7 +467,18 @@ fn eval_bars_set_the_exit_code() {
 fn eval_on_the_own_question_file_meets_the_issue_bars() {
     let file = crate::support::manifest_dir().join("tests/data/questions.jsonl");
     backleg()
-        .args(["eval", "--quiet", "--min-accuracy", "90", "--min-rejection", "90", "--min-urgent-recall", "100", "--max-false-alarms", "5"])
+        .args([
+            "eval",
+            "--quiet",
+            "--min-accuracy",
+            "90",
+            "--min-rejection",
+            "90",
+            "--min-urgent-recall",
+            "100",
+            "--max-false-alarms",
+            "5",
+        ])
         .arg(&file)
         .assert()
         .success();
@@ -305,7 +502,10 @@ fn eval_on_malformed_jsonl_names_the_line() {
     let dir = tempfile::tempdir().expect("temp dir");
     for (text, line) in [
         (format!("{ROWS}\nnot json at all\n"), 6),
-        ("{\"q\": \"a\", \"topics\": [], \"urgent\": null}\n{\"q\": \"b\"}\n".to_owned(), 2),
+        (
+            "{\"q\": \"a\", \"topics\": [], \"urgent\": null}\n{\"q\": \"b\"}\n".to_owned(),
+            2,
+        ),
         ("{\"q\": 1, \"topics\": [], \"urgent\": null}".to_owned(), 1),
     ] {
         let file = write(dir.path(), "bad.jsonl", &text);
@@ -324,7 +524,12 @@ fn eval_on_malformed_jsonl_names_the_line() {
 fn eval_on_an_empty_file() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = write(dir.path(), "empty.jsonl", "\n\n");
-    backleg().arg("eval").arg(&file).assert().success().stdout(predicate::str::contains("in-scope top-1 accuracy"));
+    backleg()
+        .arg("eval")
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("in-scope top-1 accuracy"));
 }
 
 // ---- kb check -------------------------------------------------------------------------------
@@ -335,7 +540,9 @@ fn kb_check_built_in() {
         .args(["kb", "check"])
         .assert()
         .success()
-        .stdout(predicate::str::starts_with("ok: built-in knowledge base: 20 topics,"))
+        .stdout(predicate::str::starts_with(
+            "ok: built-in knowledge base: 20 topics,",
+        ))
         .stdout(predicate::str::contains("red flags"));
 }
 
@@ -352,13 +559,20 @@ fn kb_check_a_directory() {
         .arg(fixture_kb_dir())
         .assert()
         .success()
-        .stdout(predicate::str::contains(": 3 topics,").and(predicate::str::contains("3 red flags")));
+        .stdout(
+            predicate::str::contains(": 3 topics,").and(predicate::str::contains("3 red flags")),
+        );
 }
 
 #[test]
 fn kb_check_a_broken_directory_names_file_and_line() {
     let dir = copy_kb(&knowledge_dir());
-    let text = edit(dir.path(), "topics.toml", "related = [\"self-care\", \"diagnosis\", \"exercise\"]", "related = [\"self-care\", \"exercize\"]");
+    let text = edit(
+        dir.path(),
+        "topics.toml",
+        "related = [\"self-care\", \"diagnosis\", \"exercise\"]",
+        "related = [\"self-care\", \"exercize\"]",
+    );
     let line = line_of(&text, "\"exercize\"");
     let place = format!("{}:{line}:", dir.path().join("topics.toml").display());
     backleg()
@@ -373,7 +587,12 @@ fn kb_check_a_broken_directory_names_file_and_line() {
 #[test]
 fn kb_check_notes_hard_to_read_answers_without_failing() {
     let dir = copy_kb(&knowledge_dir());
-    backleg().args(["kb", "check"]).arg(dir.path()).assert().success().stderr("");
+    backleg()
+        .args(["kb", "check"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stderr("");
     edit(
         dir.path(),
         "topics.toml",
@@ -385,7 +604,10 @@ fn kb_check_notes_hard_to_read_answers_without_failing() {
         .arg(dir.path())
         .assert()
         .success()
-        .stderr(predicate::str::contains("note: topics.toml: topic `heat-cold`: reads at school grade").and(predicate::str::contains("`explains`")));
+        .stderr(
+            predicate::str::contains("note: topics.toml: topic `heat-cold`: reads at school grade")
+                .and(predicate::str::contains("`explains`")),
+        );
 }
 
 #[test]
@@ -442,7 +664,12 @@ fn knowledge_env_works_like_the_option() {
         .assert()
         .success()
         .stdout(predicate::str::starts_with("Fixture hello!"));
-    backleg().env("BACKLEG_KNOWLEDGE", "/nonexistent").args(["ask", "hi"]).assert().code(2).stdout("");
+    backleg()
+        .env("BACKLEG_KNOWLEDGE", "/nonexistent")
+        .args(["ask", "hi"])
+        .assert()
+        .code(2)
+        .stdout("");
     // The option wins over the environment.
     backleg()
         .env("BACKLEG_KNOWLEDGE", "/nonexistent")
@@ -463,15 +690,30 @@ fn missing_knowledge_directory_is_a_usage_error() {
         .stdout("")
         .stderr(predicate::str::contains("/nonexistent"));
     for sub in [&["chat"][..], &["eval", "x.jsonl"][..]] {
-        backleg().args(["--knowledge", "/nonexistent"]).args(sub).write_stdin("hi\n").assert().code(2).stdout("");
+        backleg()
+            .args(["--knowledge", "/nonexistent"])
+            .args(sub)
+            .write_stdin("hi\n")
+            .assert()
+            .code(2)
+            .stdout("");
     }
 }
 
 #[test]
 fn broken_knowledge_directory_stops_ask() {
     let dir = copy_kb(&knowledge_dir());
-    let text = edit(dir.path(), "topics.toml", "title = \"Posture\"\n", "title = \"Posture\"\ncolour = \"red\"\n");
-    let place = format!("{}:{}:", dir.path().join("topics.toml").display(), line_of(&text, "colour"));
+    let text = edit(
+        dir.path(),
+        "topics.toml",
+        "title = \"Posture\"\n",
+        "title = \"Posture\"\ncolour = \"red\"\n",
+    );
+    let place = format!(
+        "{}:{}:",
+        dir.path().join("topics.toml").display(),
+        line_of(&text, "colour")
+    );
     backleg()
         .arg("--knowledge")
         .arg(dir.path())
@@ -519,13 +761,30 @@ fn usage_errors_exit_2() {
         &["chat", "extra"],
     ];
     for args in cases {
-        backleg().args(args).assert().code(2).stdout("").stderr(predicate::str::is_empty().not());
+        backleg()
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::is_empty().not());
     }
 }
 
 #[test]
 fn help_and_version_exit_0() {
-    backleg().arg("--help").assert().success().stdout(predicate::str::contains("Usage"));
-    backleg().args(["ask", "--help"]).assert().success().stdout(predicate::str::contains("--json"));
-    backleg().arg("--version").assert().success().stdout(predicate::str::contains(env!("CARGO_PKG_VERSION")));
+    backleg()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Usage"));
+    backleg()
+        .args(["ask", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("--json"));
+    backleg()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(env!("CARGO_PKG_VERSION")));
 }

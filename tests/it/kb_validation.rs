@@ -36,18 +36,40 @@ fn assert_one_problem(dir: &Path, err: &KbError, file: &str, line: Option<usize>
         Some(line) => format!("{}:{line}: ", dir.join(file).display()),
         None => format!("{}: ", dir.join(file).display()),
     };
-    assert!(shown.contains(&place), "error text lacks {place:?}:\n{shown}");
-    assert!(shown.starts_with("invalid knowledge base (1 problem)"), "{shown}");
+    assert!(
+        shown.contains(&place),
+        "error text lacks {place:?}:\n{shown}"
+    );
+    assert!(
+        shown.starts_with("invalid knowledge base (1 problem)"),
+        "{shown}"
+    );
 }
 
 #[track_caller]
-fn assert_problem(dir: &Path, problem: &KbProblem, file: &str, line: Option<usize>, words: &[&str]) {
-    assert_eq!(problem.file, dir.join(file).display().to_string(), "{problem}");
+fn assert_problem(
+    dir: &Path,
+    problem: &KbProblem,
+    file: &str,
+    line: Option<usize>,
+    words: &[&str],
+) {
+    assert_eq!(
+        problem.file,
+        dir.join(file).display().to_string(),
+        "{problem}"
+    );
     assert_eq!(problem.line, line, "{problem}");
     for word in words {
-        assert!(problem.message.contains(word), "message lacks {word:?}: {problem}");
+        assert!(
+            problem.message.contains(word),
+            "message lacks {word:?}: {problem}"
+        );
     }
-    assert!(!problem.message.ends_with('.'), "no final period: {problem}");
+    assert!(
+        !problem.message.ends_with('.'),
+        "no final period: {problem}"
+    );
 }
 
 #[test]
@@ -67,12 +89,42 @@ fn fixture_knowledge_base_is_valid() {
 fn malformed_toml_names_file_and_line() {
     // (file, valid text, broken text, text on the line the error must point at)
     let cases = [
-        ("topics.toml", "title = \"Posture\"\n", "title = \"Posture\n", "title = \"Posture"),
-        ("topics.toml", "id = \"heat-cold\"\n", "id = \"heat-cold\"\nid = \"heat-cold-2\"\n", "id = \"heat-cold-2\""),
-        ("topics.toml", "keywords = { stenosis = 4.0, canal = 2.0, tunnel = 1.0 }", "keywords = { stenosis = 4.0,, canal = 2.0 }", "keywords = { stenosis = 4.0,,"),
-        ("lexicon.toml", "canonical = \"foot\"\n", "canonical = foot\n", "canonical = foot"),
-        ("redflags.toml", "[[flag]]\nid = \"cancer\"", "[[flag]\nid = \"cancer\"", "[[flag]\n"),
-        ("messages.toml", "also_label = \"You may also mean:\"", "also_label = \"You may also mean:\" extra", "also_label ="),
+        (
+            "topics.toml",
+            "title = \"Posture\"\n",
+            "title = \"Posture\n",
+            "title = \"Posture",
+        ),
+        (
+            "topics.toml",
+            "id = \"heat-cold\"\n",
+            "id = \"heat-cold\"\nid = \"heat-cold-2\"\n",
+            "id = \"heat-cold-2\"",
+        ),
+        (
+            "topics.toml",
+            "keywords = { stenosis = 4.0, canal = 2.0, tunnel = 1.0 }",
+            "keywords = { stenosis = 4.0,, canal = 2.0 }",
+            "keywords = { stenosis = 4.0,,",
+        ),
+        (
+            "lexicon.toml",
+            "canonical = \"foot\"\n",
+            "canonical = foot\n",
+            "canonical = foot",
+        ),
+        (
+            "redflags.toml",
+            "[[flag]]\nid = \"cancer\"",
+            "[[flag]\nid = \"cancer\"",
+            "[[flag]\n",
+        ),
+        (
+            "messages.toml",
+            "also_label = \"You may also mean:\"",
+            "also_label = \"You may also mean:\" extra",
+            "also_label =",
+        ),
     ];
     for (file, from, to, marker) in cases {
         let mut text = String::new();
@@ -84,23 +136,67 @@ fn malformed_toml_names_file_and_line() {
 #[test]
 fn wrong_type_names_file_and_line() {
     let mut text = String::new();
-    let (dir, err) = load_broken(|dir| text = edit(dir, "topics.toml", "min_score = 2.0", "min_score = \"two\""));
-    assert_one_problem(dir.path(), &err, "topics.toml", Some(line_of(&text, "min_score = \"two\"")), &[]);
+    let (dir, err) = load_broken(|dir| {
+        text = edit(dir, "topics.toml", "min_score = 2.0", "min_score = \"two\"")
+    });
+    assert_one_problem(
+        dir.path(),
+        &err,
+        "topics.toml",
+        Some(line_of(&text, "min_score = \"two\"")),
+        &[],
+    );
 }
 
 #[test]
 fn unknown_field_names_file_and_line() {
     let cases = [
-        ("topics.toml", "title = \"Posture\"\n", "title = \"Posture\"\ncolour = \"red\"\n", "colour", "colour = "),
-        ("topics.toml", "max_also = 2\n", "max_also = 2\nmax_alzo = 3\n", "max_alzo", "max_alzo = "),
-        ("lexicon.toml", "canonical = \"foot\"\n", "canonical = \"foot\"\nvariant = [\"feet\"]\n", "variant", "variant = "),
-        ("redflags.toml", "id = \"cancer\"\n", "id = \"cancer\"\nterm = [\"tumour\"]\n", "term", "term = "),
-        ("messages.toml", "also_label = ", "also_lable = \"x\"\nalso_label = ", "also_lable", "also_lable = "),
+        (
+            "topics.toml",
+            "title = \"Posture\"\n",
+            "title = \"Posture\"\ncolour = \"red\"\n",
+            "colour",
+            "colour = ",
+        ),
+        (
+            "topics.toml",
+            "max_also = 2\n",
+            "max_also = 2\nmax_alzo = 3\n",
+            "max_alzo",
+            "max_alzo = ",
+        ),
+        (
+            "lexicon.toml",
+            "canonical = \"foot\"\n",
+            "canonical = \"foot\"\nvariant = [\"feet\"]\n",
+            "variant",
+            "variant = ",
+        ),
+        (
+            "redflags.toml",
+            "id = \"cancer\"\n",
+            "id = \"cancer\"\nterm = [\"tumour\"]\n",
+            "term",
+            "term = ",
+        ),
+        (
+            "messages.toml",
+            "also_label = ",
+            "also_lable = \"x\"\nalso_label = ",
+            "also_lable",
+            "also_lable = ",
+        ),
     ];
     for (file, from, to, field, marker) in cases {
         let mut text = String::new();
         let (dir, err) = load_broken(|dir| text = edit(dir, file, from, to));
-        assert_one_problem(dir.path(), &err, file, Some(line_of(&text, marker)), &[field]);
+        assert_one_problem(
+            dir.path(),
+            &err,
+            file,
+            Some(line_of(&text, marker)),
+            &[field],
+        );
     }
 }
 
@@ -110,48 +206,106 @@ fn duplicate_topic_id_names_the_second_one() {
     // A second topic with an existing id (renaming one would also break what names it).
     let (dir, err) = load_broken(|dir| {
         let path = dir.join("topics.toml");
-        text = std::fs::read_to_string(&path).expect("read") + "\n[[topic]]\nid = \"posture\"\ntitle = \"Again\"\nanswer = \"Again.\"\n";
+        text = std::fs::read_to_string(&path).expect("read")
+            + "\n[[topic]]\nid = \"posture\"\ntitle = \"Again\"\nanswer = \"Again.\"\n";
         std::fs::write(&path, &text).expect("write");
     });
     let first = line_of(&text, "id = \"posture\"");
-    let second = first + line_of(&text[text.find("id = \"posture\"").expect("first") + 1..], "id = \"posture\"") - 1;
+    let second = first
+        + line_of(
+            &text[text.find("id = \"posture\"").expect("first") + 1..],
+            "id = \"posture\"",
+        )
+        - 1;
     assert!(second > first);
-    assert_one_problem(dir.path(), &err, "topics.toml", Some(second), &["duplicate", "posture", &format!("line {first}")]);
+    assert_one_problem(
+        dir.path(),
+        &err,
+        "topics.toml",
+        Some(second),
+        &["duplicate", "posture", &format!("line {first}")],
+    );
 }
 
 #[test]
 fn unknown_related_id_names_its_line() {
     let mut text = String::new();
     let (dir, err) = load_broken(|dir| {
-        text = edit(dir, "topics.toml", "related = [\"self-care\", \"diagnosis\", \"exercise\"]", "related = [\"self-care\", \"diagnosis\",\n  \"exercize\"]")
+        text = edit(
+            dir,
+            "topics.toml",
+            "related = [\"self-care\", \"diagnosis\", \"exercise\"]",
+            "related = [\"self-care\", \"diagnosis\",\n  \"exercize\"]",
+        )
     });
-    assert_one_problem(dir.path(), &err, "topics.toml", Some(line_of(&text, "\"exercize\"")), &["exercize", "outlook", "unknown"]);
+    assert_one_problem(
+        dir.path(),
+        &err,
+        "topics.toml",
+        Some(line_of(&text, "\"exercize\"")),
+        &["exercize", "outlook", "unknown"],
+    );
 }
 
 #[test]
 fn related_to_itself_is_refused() {
     let mut text = String::new();
-    let (dir, err) =
-        load_broken(|dir| text = edit(dir, "topics.toml", "related = [\"self-care\", \"diagnosis\", \"exercise\"]", "related = [\"self-care\", \"outlook\"]"));
-    assert_one_problem(dir.path(), &err, "topics.toml", Some(line_of(&text, "related = [\"self-care\", \"outlook\"]")), &["outlook", "itself"]);
+    let (dir, err) = load_broken(|dir| {
+        text = edit(
+            dir,
+            "topics.toml",
+            "related = [\"self-care\", \"diagnosis\", \"exercise\"]",
+            "related = [\"self-care\", \"outlook\"]",
+        )
+    });
+    assert_one_problem(
+        dir.path(),
+        &err,
+        "topics.toml",
+        Some(line_of(&text, "related = [\"self-care\", \"outlook\"]")),
+        &["outlook", "itself"],
+    );
 }
 
 #[test]
 fn unknown_urgent_topic_in_red_flags() {
     let mut text = String::new();
-    let (dir, err) = load_broken(|dir| text = edit(dir, "redflags.toml", "topic = \"urgent\"", "topic = \"emergency\""));
-    assert_one_problem(dir.path(), &err, "redflags.toml", Some(line_of(&text, "topic = \"emergency\"")), &["emergency", "unknown"]);
+    let (dir, err) = load_broken(|dir| {
+        text = edit(
+            dir,
+            "redflags.toml",
+            "topic = \"urgent\"",
+            "topic = \"emergency\"",
+        )
+    });
+    assert_one_problem(
+        dir.path(),
+        &err,
+        "redflags.toml",
+        Some(line_of(&text, "topic = \"emergency\"")),
+        &["emergency", "unknown"],
+    );
 }
 
 #[test]
 fn empty_answer_names_its_line() {
     let from = "answer = \"\"\"\nHeat and cold: switching between heat and ice may reduce swelling (inflammation) and ease the pain.\"\"\"";
-    for to in ["answer = \"\"\"\n   \n\"\"\"", "answer = \"\"", "answer = \"  \""] {
+    for to in [
+        "answer = \"\"\"\n   \n\"\"\"",
+        "answer = \"\"",
+        "answer = \"  \"",
+    ] {
         let mut text = String::new();
         let (dir, err) = load_broken(|dir| text = edit(dir, "topics.toml", from, to));
         let id_at = text.find("id = \"heat-cold\"").expect("heat-cold");
         let line = line_of(&text, "id = \"heat-cold\"") + line_of(&text[id_at..], to) - 1;
-        assert_one_problem(dir.path(), &err, "topics.toml", Some(line), &["heat-cold", "empty answer"]);
+        assert_one_problem(
+            dir.path(),
+            &err,
+            "topics.toml",
+            Some(line),
+            &["heat-cold", "empty answer"],
+        );
     }
 }
 
@@ -159,7 +313,14 @@ fn empty_answer_names_its_line() {
 fn keyword_claimed_by_two_topics_with_equal_weight() {
     // `canal = 2.0` belongs to spinal-stenosis; outlook claims it too, with the same weight.
     let mut text = String::new();
-    let (dir, err) = load_broken(|dir| text = edit(dir, "topics.toml", "keywords = { recover = 3.0,", "keywords = { canal = 2.0, recover = 3.0,"));
+    let (dir, err) = load_broken(|dir| {
+        text = edit(
+            dir,
+            "topics.toml",
+            "keywords = { recover = 3.0,",
+            "keywords = { canal = 2.0, recover = 3.0,",
+        )
+    });
     assert_one_problem(
         dir.path(),
         &err,
@@ -170,7 +331,12 @@ fn keyword_claimed_by_two_topics_with_equal_weight() {
 
     // A different weight is a deliberate hint, not a conflict.
     let dir = copy_kb(&knowledge_dir());
-    edit(dir.path(), "topics.toml", "keywords = { recover = 3.0,", "keywords = { canal = 1.0, recover = 3.0,");
+    edit(
+        dir.path(),
+        "topics.toml",
+        "keywords = { recover = 3.0,",
+        "keywords = { canal = 1.0, recover = 3.0,",
+    );
     load_kb(Some(dir.path())).unwrap_or_else(|e| panic!("a lower weight elsewhere is fine: {e}"));
 }
 
@@ -178,8 +344,21 @@ fn keyword_claimed_by_two_topics_with_equal_weight() {
 fn keyword_equal_once_rewritten_by_the_lexicon() {
     // "disk" is rewritten to "disc", which herniated-disc already claims with 1.5.
     let mut text = String::new();
-    let (dir, err) = load_broken(|dir| text = edit(dir, "topics.toml", "keywords = { recover = 3.0,", "keywords = { disk = 1.5, recover = 3.0,"));
-    assert_one_problem(dir.path(), &err, "topics.toml", Some(line_of(&text, "id = \"outlook\"")), &["herniated-disc", "outlook", "equal weight"]);
+    let (dir, err) = load_broken(|dir| {
+        text = edit(
+            dir,
+            "topics.toml",
+            "keywords = { recover = 3.0,",
+            "keywords = { disk = 1.5, recover = 3.0,",
+        )
+    });
+    assert_one_problem(
+        dir.path(),
+        &err,
+        "topics.toml",
+        Some(line_of(&text, "id = \"outlook\"")),
+        &["herniated-disc", "outlook", "equal weight"],
+    );
 }
 
 #[test]
@@ -191,7 +370,11 @@ fn missing_file_is_named() {
         assert_eq!(problem.file, file, "{problem}");
         assert_eq!(problem.line, None);
         assert!(problem.message.contains("missing"), "{problem}");
-        assert!(err.to_string().contains(&format!("{file}: file is missing")), "{err}");
+        assert!(
+            err.to_string()
+                .contains(&format!("{file}: file is missing")),
+            "{err}"
+        );
         drop(dir);
     }
     // The common-words list is optional.
@@ -215,21 +398,32 @@ fn missing_directory_is_not_an_invalid_kb() {
     let dir = tempfile::tempdir().expect("temp dir");
     let gone = dir.path().join("nope");
     match load_kb(Some(&gone)) {
-        Err(err @ KbLoadError::NotADirectory(_)) => assert!(err.to_string().contains("nope"), "{err}"),
+        Err(err @ KbLoadError::NotADirectory(_)) => {
+            assert!(err.to_string().contains("nope"), "{err}")
+        }
         other => panic!("expected NotADirectory, got {other:?}"),
     }
     // A file where a directory should be.
     let file = dir.path().join("file");
     std::fs::write(&file, "x").expect("write");
-    assert!(matches!(load_kb(Some(&file)), Err(KbLoadError::NotADirectory(_))));
+    assert!(matches!(
+        load_kb(Some(&file)),
+        Err(KbLoadError::NotADirectory(_))
+    ));
 }
 
 #[test]
 fn unreadable_file_is_a_read_error_naming_it() {
     let dir = copy_kb(&knowledge_dir());
-    std::fs::write(dir.path().join("topics.toml"), b"\xff\xfe not utf-8 \xc3\x28").expect("write");
+    std::fs::write(
+        dir.path().join("topics.toml"),
+        b"\xff\xfe not utf-8 \xc3\x28",
+    )
+    .expect("write");
     match load_kb(Some(dir.path())) {
-        Err(err @ KbLoadError::Read { .. }) => assert!(err.to_string().contains("topics.toml"), "{err}"),
+        Err(err @ KbLoadError::Read { .. }) => {
+            assert!(err.to_string().contains("topics.toml"), "{err}")
+        }
         other => panic!("expected a read error, got {other:?}"),
     }
 }
@@ -243,13 +437,21 @@ fn red_flag_without_terms_is_refused() {
         text = std::fs::read_to_string(&path).expect("read") + empty_flag;
         std::fs::write(&path, &text).expect("write");
     });
-    assert_one_problem(dir.path(), &err, "redflags.toml", Some(line_of(&text, "id = \"empty\"")), &["empty", "no terms"]);
+    assert_one_problem(
+        dir.path(),
+        &err,
+        "redflags.toml",
+        Some(line_of(&text, "id = \"empty\"")),
+        &["empty", "no terms"],
+    );
 
     // Terms that fold to nothing are no terms either.
     let mut text = String::new();
     let (dir, err) = load_broken(|dir| {
         let path = dir.join("redflags.toml");
-        text = std::fs::read_to_string(&path).expect("read") + empty_flag + "terms = [\" \", \"?!\"]\n";
+        text = std::fs::read_to_string(&path).expect("read")
+            + empty_flag
+            + "terms = [\" \", \"?!\"]\n";
         std::fs::write(&path, &text).expect("write");
     });
     let line = Some(line_of(&text, "id = \"empty\""));
@@ -257,16 +459,30 @@ fn red_flag_without_terms_is_refused() {
     for problem in &err.problems {
         assert_problem(dir.path(), problem, "redflags.toml", line, &["empty"]);
     }
-    assert!(err.problems.iter().any(|p| p.message.contains("no terms")), "{err}");
+    assert!(
+        err.problems.iter().any(|p| p.message.contains("no terms")),
+        "{err}"
+    );
 }
 
 #[test]
 fn red_flag_without_source_is_refused() {
     let mut text = String::new();
     let (dir, err) = load_broken(|dir| {
-        text = edit(dir, "redflags.toml", "source = \"NICE NG59 and NICE CKS Sciatica (history of cancer); NHS Back pain\"", "source = \" \"")
+        text = edit(
+            dir,
+            "redflags.toml",
+            "source = \"NICE NG59 and NICE CKS Sciatica (history of cancer); NHS Back pain\"",
+            "source = \" \"",
+        )
     });
-    assert_one_problem(dir.path(), &err, "redflags.toml", Some(line_of(&text, "id = \"cancer\"")), &["cancer", "source"]);
+    assert_one_problem(
+        dir.path(),
+        &err,
+        "redflags.toml",
+        Some(line_of(&text, "id = \"cancer\"")),
+        &["cancer", "source"],
+    );
 }
 
 #[test]
@@ -279,7 +495,12 @@ fn no_red_flags_at_all_is_refused() {
     // The file must name its flags: without any, the urgent-care text could never be added.
     match load_kb(Some(dir.path())) {
         Err(KbLoadError::Invalid(err)) => {
-            assert!(err.problems.iter().all(|p| p.file.ends_with("redflags.toml")), "{err}");
+            assert!(
+                err.problems
+                    .iter()
+                    .all(|p| p.file.ends_with("redflags.toml")),
+                "{err}"
+            );
         }
         other => panic!("a knowledge base without red flags loaded: {other:?}"),
     }
@@ -289,16 +510,32 @@ fn no_red_flags_at_all_is_refused() {
 fn lexicon_variant_of_only_stop_words() {
     let mut text = String::new();
     let (dir, err) = load_broken(|dir| {
-        text = edit(dir, "lexicon.toml", "canonical = \"foot\"\nvariants = [\"feet\",", "canonical = \"foot\"\nvariants = [\"of the\", \"feet\",")
+        text = edit(
+            dir,
+            "lexicon.toml",
+            "canonical = \"foot\"\nvariants = [\"feet\",",
+            "canonical = \"foot\"\nvariants = [\"of the\", \"feet\",",
+        )
     });
-    assert_one_problem(dir.path(), &err, "lexicon.toml", Some(line_of(&text, "canonical = \"foot\"")), &["of the", "stop words"]);
+    assert_one_problem(
+        dir.path(),
+        &err,
+        "lexicon.toml",
+        Some(line_of(&text, "canonical = \"foot\"")),
+        &["of the", "stop words"],
+    );
 }
 
 #[test]
 fn lexicon_variant_claimed_by_two_synonyms() {
     let mut text = String::new();
     let (dir, err) = load_broken(|dir| {
-        text = edit(dir, "lexicon.toml", "canonical = \"foot\"\nvariants = [\"feet\",", "canonical = \"foot\"\nvariants = [\"calf\", \"feet\",")
+        text = edit(
+            dir,
+            "lexicon.toml",
+            "canonical = \"foot\"\nvariants = [\"feet\",",
+            "canonical = \"foot\"\nvariants = [\"calf\", \"feet\",",
+        )
     });
     // "calf" already rewrites to "leg".
     assert!(!err.problems.is_empty(), "{err}");
@@ -311,14 +548,46 @@ fn lexicon_variant_claimed_by_two_synonyms() {
 #[test]
 fn every_problem_is_reported_in_one_run() {
     let (dir, err) = load_broken(|dir| {
-        edit(dir, "topics.toml", "title = \"Posture\"\n", "title = \"Posture\"\ncolour = \"red\"\n");
-        edit(dir, "redflags.toml", "id = \"cancer\"\n", "id = \"cancer\"\nterm = [\"tumour\"]\n");
-        edit(dir, "messages.toml", "also_label = ", "also_lable = \"x\"\nalso_label = ");
+        edit(
+            dir,
+            "topics.toml",
+            "title = \"Posture\"\n",
+            "title = \"Posture\"\ncolour = \"red\"\n",
+        );
+        edit(
+            dir,
+            "redflags.toml",
+            "id = \"cancer\"\n",
+            "id = \"cancer\"\nterm = [\"tumour\"]\n",
+        );
+        edit(
+            dir,
+            "messages.toml",
+            "also_label = ",
+            "also_lable = \"x\"\nalso_label = ",
+        );
     });
-    let files: Vec<String> =
-        err.problems.iter().map(|p| Path::new(&p.file).file_name().expect("name").to_string_lossy().into_owned()).collect();
-    assert_eq!(files, vec!["topics.toml", "redflags.toml", "messages.toml"], "{err}");
-    assert!(err.to_string().starts_with("invalid knowledge base (3 problems)"), "{err}");
+    let files: Vec<String> = err
+        .problems
+        .iter()
+        .map(|p| {
+            Path::new(&p.file)
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert_eq!(
+        files,
+        vec!["topics.toml", "redflags.toml", "messages.toml"],
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with("invalid knowledge base (3 problems)"),
+        "{err}"
+    );
     drop(dir);
 }
 
@@ -327,18 +596,32 @@ fn every_problem_is_reported_in_one_run() {
 fn files_with_topics(topics: &str) -> Vec<KbFile> {
     backleg::kb_files::embedded_files()
         .into_iter()
-        .map(|f| if f.name.ends_with(kb::TOPICS_FILE) { KbFile { name: f.name, text: topics.to_owned() } } else { f })
+        .map(|f| {
+            if f.name.ends_with(kb::TOPICS_FILE) {
+                KbFile {
+                    name: f.name,
+                    text: topics.to_owned(),
+                }
+            } else {
+                f
+            }
+        })
         .collect()
 }
 
 #[track_caller]
 fn assert_refused(topics: &str) {
-    let err = kb::parse(&files_with_topics(topics)).err().unwrap_or_else(|| panic!("garbage loaded: {topics:?}"));
+    let err = kb::parse(&files_with_topics(topics))
+        .err()
+        .unwrap_or_else(|| panic!("garbage loaded: {topics:?}"));
     assert!(!err.problems.is_empty());
     for problem in &err.problems {
         assert!(problem.file.ends_with(kb::TOPICS_FILE), "{problem}");
         if let Some(line) = problem.line {
-            assert!(line >= 1 && line <= topics.lines().count().max(1) + 1, "line {line} is outside the file: {problem}");
+            assert!(
+                line >= 1 && line <= topics.lines().count().max(1) + 1,
+                "line {line} is outside the file: {problem}"
+            );
         }
         assert!(!problem.to_string().is_empty());
     }
@@ -377,9 +660,16 @@ fn garbage_topics_file_is_refused_without_panic() {
 #[test]
 fn garbage_topics_file_on_disk_is_refused() {
     let dir = copy_kb(&knowledge_dir());
-    std::fs::write(dir.path().join("topics.toml"), "}{ this is not toml \u{0} 😀\n[[topic]]\n\"\"\"").expect("write");
+    std::fs::write(
+        dir.path().join("topics.toml"),
+        "}{ this is not toml \u{0} 😀\n[[topic]]\n\"\"\"",
+    )
+    .expect("write");
     match load_kb(Some(dir.path())) {
-        Err(KbLoadError::Invalid(err)) => assert!(err.problems.iter().all(|p| p.file.ends_with("topics.toml")), "{err}"),
+        Err(KbLoadError::Invalid(err)) => assert!(
+            err.problems.iter().all(|p| p.file.ends_with("topics.toml")),
+            "{err}"
+        ),
         other => panic!("expected an invalid knowledge base, got {other:?}"),
     }
 }
@@ -417,14 +707,40 @@ proptest! {
 #[test]
 fn question_table_names_only_known_intents_subjects_and_topics() {
     let cases = [
-        ("outlook = { \"*\" = \"outlook\" }", "outlook = { \"*\" = \"outlok\" }", "outlok", "outlook = { \"*\" = \"outlok\" }"),
-        ("seek-care = { \"*\" = \"urgent\" }", "seek-care = { \"*\" = \"urgent\", sciatika = \"sciatica\" }", "sciatika", "seek-care = {"),
-        ("about_history = [\"definition\",", "about_history = [\"definiton\",", "definiton", "about_history = "),
-        ("orientation_topic = \"diagnosis\"", "orientation_topic = \"diagnosys\"", "diagnosys", "orientation_topic = "),
+        (
+            "outlook = { \"*\" = \"outlook\" }",
+            "outlook = { \"*\" = \"outlok\" }",
+            "outlok",
+            "outlook = { \"*\" = \"outlok\" }",
+        ),
+        (
+            "seek-care = { \"*\" = \"urgent\" }",
+            "seek-care = { \"*\" = \"urgent\", sciatika = \"sciatica\" }",
+            "sciatika",
+            "seek-care = {",
+        ),
+        (
+            "about_history = [\"definition\",",
+            "about_history = [\"definiton\",",
+            "definiton",
+            "about_history = ",
+        ),
+        (
+            "orientation_topic = \"diagnosis\"",
+            "orientation_topic = \"diagnosys\"",
+            "diagnosys",
+            "orientation_topic = ",
+        ),
     ];
     for (from, to, word, marker) in cases {
         let mut text = String::new();
         let (dir, err) = load_broken(|dir| text = edit(dir, "questions.toml", from, to));
-        assert_one_problem(dir.path(), &err, "questions.toml", Some(line_of(&text, marker)), &[word]);
+        assert_one_problem(
+            dir.path(),
+            &err,
+            "questions.toml",
+            Some(line_of(&text, marker)),
+            &[word],
+        );
     }
 }

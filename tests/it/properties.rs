@@ -15,9 +15,15 @@ fn answer_and_render(text: &str) -> backleg::domain::Answer {
     // The block is there whenever triage fired, and otherwise only as the answer to "when is it
     // urgent" (the list asked for).
     if answer.triage.urgency.is_some() {
-        assert!(answer.reply.urgent.is_some(), "triage fired, no urgent block");
+        assert!(
+            answer.reply.urgent.is_some(),
+            "triage fired, no urgent block"
+        );
     } else if answer.reply.urgent.is_some() {
-        assert!(answer.reply.answered.iter().any(|t| t.as_str() == "urgent"), "an urgent block with no flag and no urgent topic");
+        assert!(
+            answer.reply.answered.iter().any(|t| t.as_str() == "urgent"),
+            "an urgent block with no flag and no urgent topic"
+        );
     }
     assert!(answer.reply.answered.len() <= 2);
     assert_only_telegram_markup(&html);
@@ -27,10 +33,47 @@ fn answer_and_render(text: &str) -> backleg::domain::Answer {
 
 /// Words the engine knows, so random messages reach spelling correction, phrases and flags.
 const KB_WORDS: &[&str] = &[
-    "sciatica", "siatica", "disc", "disk", "slipped", "herniated", "leg", "back", "pain", "nerve",
-    "bladder", "bladdr", "fell", "fall", "asleep", "both", "legs", "numb", "weak", "fever",
-    "cancer", "weight", "lost", "control", "heat", "ice", "posture", "hi", "thanks", "ibuprofen",
-    "dose", "can't", "cant", "foot", "drop", "and", "also", "?", "!", "'s", "don’t",
+    "sciatica",
+    "siatica",
+    "disc",
+    "disk",
+    "slipped",
+    "herniated",
+    "leg",
+    "back",
+    "pain",
+    "nerve",
+    "bladder",
+    "bladdr",
+    "fell",
+    "fall",
+    "asleep",
+    "both",
+    "legs",
+    "numb",
+    "weak",
+    "fever",
+    "cancer",
+    "weight",
+    "lost",
+    "control",
+    "heat",
+    "ice",
+    "posture",
+    "hi",
+    "thanks",
+    "ibuprofen",
+    "dose",
+    "can't",
+    "cant",
+    "foot",
+    "drop",
+    "and",
+    "also",
+    "?",
+    "!",
+    "'s",
+    "don’t",
 ];
 
 fn kb_word_text() -> impl Strategy<Value = String> {
@@ -39,8 +82,17 @@ fn kb_word_text() -> impl Strategy<Value = String> {
         1 => any::<char>().prop_map(|c| c.to_string()),
         1 => "[a-z]{1,12}",
     ];
-    (proptest::collection::vec(piece, 0..30), proptest::collection::vec(prop_oneof![Just(" "), Just(""), Just(", "), Just("\n")], 30))
-        .prop_map(|(pieces, seps)| pieces.iter().zip(seps.iter().cycle()).map(|(p, s)| format!("{p}{s}")).collect())
+    (
+        proptest::collection::vec(piece, 0..30),
+        proptest::collection::vec(prop_oneof![Just(" "), Just(""), Just(", "), Just("\n")], 30),
+    )
+        .prop_map(|(pieces, seps)| {
+            pieces
+                .iter()
+                .zip(seps.iter().cycle())
+                .map(|(p, s)| format!("{p}{s}"))
+                .collect()
+        })
 }
 
 // ---- (b) red-flag phrases ------------------------------------------------------------------
@@ -68,20 +120,38 @@ const RED_FLAG_PHRASES: &[&str] = &[
 ];
 
 /// Neutral words that cannot make or break a red flag.
-const NEUTRAL_WORDS: &[&str] = &["today", "really", "the", "maybe", "so", "hello", "ok", "um", "sciatica", "and", "please", "yesterday", "again"];
+const NEUTRAL_WORDS: &[&str] = &[
+    "today",
+    "really",
+    "the",
+    "maybe",
+    "so",
+    "hello",
+    "ok",
+    "um",
+    "sciatica",
+    "and",
+    "please",
+    "yesterday",
+    "again",
+];
 
 /// Separators: never an apostrophe (it would join words), never a letter or digit.
-const SEPARATORS: &[&str] = &[" ", ", ", ". ", "! ", "? ", ";", ":", " - ", "(", ")", "\n", "\t", " … ", "/", "\u{3000}"];
+const SEPARATORS: &[&str] = &[
+    " ", ", ", ". ", "! ", "? ", ";", ":", " - ", "(", ")", "\n", "\t", " … ", "/", "\u{3000}",
+];
 
 /// Filler that forms no letters next to the phrase: emoji, digits, CJK, RTL text, control
 /// characters, punctuation and neutral words, always joined by a separator.
 fn filler() -> impl Strategy<Value = String> {
     let piece = prop_oneof![
         proptest::sample::select(NEUTRAL_WORDS).prop_map(str::to_owned),
-        proptest::sample::select(&["😀", "🤒", "🚽", "😭", "👍🏽", "🤷‍♀️", "❤️"][..]).prop_map(str::to_owned),
+        proptest::sample::select(&["😀", "🤒", "🚽", "😭", "👍🏽", "🤷‍♀️", "❤️"][..])
+            .prop_map(str::to_owned),
         "[0-9]{1,6}",
         "[\u{4e00}-\u{9fff}]{1,6}",
-        proptest::sample::select(&["שלום", "ألم الظهر", "\u{202e}", "\u{200f}", "مرحبا"][..]).prop_map(str::to_owned),
+        proptest::sample::select(&["שלום", "ألم الظهر", "\u{202e}", "\u{200f}", "مرحبا"][..])
+            .prop_map(str::to_owned),
         "[\u{0}-\u{8}\u{b}-\u{1f}\u{7f}]{1,3}",
         "[!?.,;:*#%&<>\"()\\[\\]{}]{1,4}",
     ];
@@ -151,10 +221,24 @@ proptest! {
 #[test]
 fn every_listed_phrase_triggers_on_its_own() {
     for phrase in RED_FLAG_PHRASES {
-        assert!(engine().answer(&Question::new(*phrase)).triage.urgency.is_some(), "{phrase:?}");
+        assert!(
+            engine()
+                .answer(&Question::new(*phrase))
+                .triage
+                .urgency
+                .is_some(),
+            "{phrase:?}"
+        );
     }
     for word in NEUTRAL_WORDS {
-        assert!(engine().answer(&Question::new(*word)).triage.urgency.is_none(), "{word:?} is not neutral");
+        assert!(
+            engine()
+                .answer(&Question::new(*word))
+                .triage
+                .urgency
+                .is_none(),
+            "{word:?} is not neutral"
+        );
     }
 }
 
@@ -163,10 +247,19 @@ fn every_listed_phrase_triggers_on_its_own() {
 fn mixed_text(min_bytes: usize) -> String {
     let chunks = [
         "My lower back hurts and the pain travels down my leg, what is siatica? ",
-        "😀🤒🚽 ", "ألم الظهر ", "坐骨神经痛 ", "\u{0}\u{7}\u{1b}[31m ", "\u{202e}reversed\u{202c} ",
-        "<script>alert(1)</script> & ", "ＦＵＬＬＷＩＤＴＨ ", "e\u{301}\u{301}\u{301} ", "can't won’t it's ",
-        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa ", "12345 67.89 ",
-        "stenossis piriformus spondilolistesis ", "heat or ice? and also posture? ",
+        "😀🤒🚽 ",
+        "ألم الظهر ",
+        "坐骨神经痛 ",
+        "\u{0}\u{7}\u{1b}[31m ",
+        "\u{202e}reversed\u{202c} ",
+        "<script>alert(1)</script> & ",
+        "ＦＵＬＬＷＩＤＴＨ ",
+        "e\u{301}\u{301}\u{301} ",
+        "can't won’t it's ",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa ",
+        "12345 67.89 ",
+        "stenossis piriformus spondilolistesis ",
+        "heat or ice? and also posture? ",
     ];
     let mut text = String::with_capacity(min_bytes + 200);
     let mut i = 0;
@@ -192,7 +285,10 @@ fn a_100_kb_message_of_mixed_text() {
     }
     let flagged = format!("{} I wet myself {}", &text[..cut], &text[cut..]);
     let answer = answer_and_render(&flagged);
-    assert!(answer.triage.urgency.is_some(), "a flag in the middle of 100 KB");
+    assert!(
+        answer.triage.urgency.is_some(),
+        "a flag in the middle of 100 KB"
+    );
 }
 
 #[test]
@@ -213,6 +309,13 @@ fn degenerate_100_kb_messages() {
     for text in &cases {
         assert!(text.len() >= 100 * 1000, "{} bytes", text.len());
         let answer = answer_and_render(text);
-        assert!(matches!(answer.reply.kind, ReplyKind::Answer | ReplyKind::Fallback | ReplyKind::Empty), "{:?}", answer.reply.kind);
+        assert!(
+            matches!(
+                answer.reply.kind,
+                ReplyKind::Answer | ReplyKind::Fallback | ReplyKind::Empty
+            ),
+            "{:?}",
+            answer.reply.kind
+        );
     }
 }

@@ -37,7 +37,18 @@ impl RedisServer {
     fn start_with(port: u16, extra: &[&str]) -> Self {
         let binary = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".to_owned());
         let child = Command::new(&binary)
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+            ])
             .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -47,7 +58,10 @@ impl RedisServer {
         let server = Self { child, port };
         let deadline = Instant::now() + Duration::from_secs(10);
         while !accepts_commands(port) {
-            assert!(Instant::now() < deadline, "redis-server did not answer on port {port}");
+            assert!(
+                Instant::now() < deadline,
+                "redis-server did not answer on port {port}"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
         server
@@ -83,7 +97,9 @@ fn accepts_commands(port: u16) -> bool {
     };
     let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
     let mut reply = [0u8; 5];
-    stream.write_all(b"PING\r\n").is_ok() && stream.read_exact(&mut reply).is_ok() && (&reply == b"+PONG" || &reply == b"-NOAU")
+    stream.write_all(b"PING\r\n").is_ok()
+        && stream.read_exact(&mut reply).is_ok()
+        && (&reply == b"+PONG" || &reply == b"-NOAU")
 }
 
 fn store(server: &RedisServer) -> RedisStorage {
@@ -92,9 +108,16 @@ fn store(server: &RedisServer) -> RedisStorage {
 
 /// Asserts that an operation begun at `started` has failed, within [`FAST`].
 #[track_caller]
-fn assert_fails_fast<T: std::fmt::Debug>(what: &str, started: Instant, result: &Result<T, StorageError>) {
+fn assert_fails_fast<T: std::fmt::Debug>(
+    what: &str,
+    started: Instant,
+    result: &Result<T, StorageError>,
+) {
     let elapsed = started.elapsed();
-    assert!(result.is_err(), "{what} should fail while Redis is down, got {result:?}");
+    assert!(
+        result.is_err(),
+        "{what} should fail while Redis is down, got {result:?}"
+    );
     assert!(elapsed < FAST, "{what} took {elapsed:?}");
 }
 
@@ -107,15 +130,27 @@ async fn assert_every_operation_fails_fast(store: &dyn Storage) {
     let t = Instant::now();
     assert_fails_fast("red_flag_watch", t, &store.red_flag_watch(-1).await);
     let t = Instant::now();
-    assert_fails_fast("set_red_flag_watch", t, &store.set_red_flag_watch(-1, false).await);
+    assert_fails_fast(
+        "set_red_flag_watch",
+        t,
+        &store.set_red_flag_watch(-1, false).await,
+    );
     let t = Instant::now();
-    assert_fails_fast("claim_red_flag_notice", t, &store.claim_red_flag_notice(-1, 112, 1000, cooldown).await);
+    assert_fails_fast(
+        "claim_red_flag_notice",
+        t,
+        &store.claim_red_flag_notice(-1, 112, 1000, cooldown).await,
+    );
     let t = Instant::now();
     assert_fails_fast("migrate_chat", t, &store.migrate_chat(-1, -1001).await);
     let t = Instant::now();
     assert_fails_fast("check_answers", t, &store.check_answers(-1, 1000).await);
     let t = Instant::now();
-    assert_fails_fast("save_check_answers", t, &store.save_check_answers(-1, &[true], 1000, ttl).await);
+    assert_fails_fast(
+        "save_check_answers",
+        t,
+        &store.save_check_answers(-1, &[true], 1000, ttl).await,
+    );
     let t = Instant::now();
     assert_fails_fast("end_check", t, &store.end_check(-1).await);
 }
@@ -135,7 +170,11 @@ async fn two_replicas_racing_for_one_cooldown_claim_it_once() {
     let tasks: Vec<_> = (0..20)
         .map(|i| {
             let replica = Arc::clone(&replicas[i % 2]);
-            tokio::spawn(async move { replica.claim_red_flag_notice(-42, 1000 + i as i64, 1000, Duration::from_secs(600)).await })
+            tokio::spawn(async move {
+                replica
+                    .claim_red_flag_notice(-42, 1000 + i as i64, 1000, Duration::from_secs(600))
+                    .await
+            })
         })
         .collect();
     let mut n_claimed = 0;
@@ -154,10 +193,19 @@ async fn a_setting_written_by_one_replica_is_read_by_the_other() {
     let (first, second) = (store(&server), store(&server));
     first.set_red_flag_watch(-7, false).await.unwrap();
     assert!(!second.red_flag_watch(-7).await.unwrap());
-    second.save_check_answers(-7, &[true, false], 1000, Duration::from_secs(1800)).await.unwrap();
-    assert_eq!(first.check_answers(-7, 1000).await.unwrap(), Some(vec![true, false]));
+    second
+        .save_check_answers(-7, &[true, false], 1000, Duration::from_secs(1800))
+        .await
+        .unwrap();
+    assert_eq!(
+        first.check_answers(-7, 1000).await.unwrap(),
+        Some(vec![true, false])
+    );
     first.migrate_chat(-7, -1007).await.unwrap();
-    assert!(!second.red_flag_watch(-1007).await.unwrap(), "a migration is seen by the other replica");
+    assert!(
+        !second.red_flag_watch(-1007).await.unwrap(),
+        "a migration is seen by the other replica"
+    );
 }
 
 #[tokio::test]
@@ -165,28 +213,79 @@ async fn a_setting_written_by_one_replica_is_read_by_the_other() {
 async fn keys_are_prefixed_and_expire_on_the_server() {
     let server = RedisServer::start();
     let store = store(&server);
-    store.save_check_answers(-9, &[true, false, true], 1000, Duration::from_secs(1800)).await.unwrap();
-    assert!(store.claim_red_flag_notice(-9, 114, 1000, Duration::from_secs(600)).await.unwrap());
+    store
+        .save_check_answers(-9, &[true, false, true], 1000, Duration::from_secs(1800))
+        .await
+        .unwrap();
+    assert!(store
+        .claim_red_flag_notice(-9, 114, 1000, Duration::from_secs(600))
+        .await
+        .unwrap());
     store.set_red_flag_watch(-9, false).await.unwrap();
 
-    let mut raw = redis::Client::open(server.url()).unwrap().get_multiplexed_async_connection().await.unwrap();
-    let ttl: i64 = redis::cmd("TTL").arg("backleg:check:-9").query_async(&mut raw).await.unwrap();
-    assert!((1..=1800).contains(&ttl), "the check state expires (TTL {ttl})");
-    let value: String = redis::cmd("GET").arg("backleg:check:-9").query_async(&mut raw).await.unwrap();
+    let mut raw = redis::Client::open(server.url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let ttl: i64 = redis::cmd("TTL")
+        .arg("backleg:check:-9")
+        .query_async(&mut raw)
+        .await
+        .unwrap();
+    assert!(
+        (1..=1800).contains(&ttl),
+        "the check state expires (TTL {ttl})"
+    );
+    let value: String = redis::cmd("GET")
+        .arg("backleg:check:-9")
+        .query_async(&mut raw)
+        .await
+        .unwrap();
     assert_eq!(value, "yny");
-    let ttl: i64 = redis::cmd("TTL").arg("backleg:cooldown:-9").query_async(&mut raw).await.unwrap();
+    let ttl: i64 = redis::cmd("TTL")
+        .arg("backleg:cooldown:-9")
+        .query_async(&mut raw)
+        .await
+        .unwrap();
     assert!((1..=600).contains(&ttl), "the cooldown expires (TTL {ttl})");
-    let value: String = redis::cmd("GET").arg("backleg:watch:-9").query_async(&mut raw).await.unwrap();
+    let value: String = redis::cmd("GET")
+        .arg("backleg:watch:-9")
+        .query_async(&mut raw)
+        .await
+        .unwrap();
     assert_eq!(value, "0");
-    let mut keys: Vec<String> = redis::cmd("KEYS").arg("*").query_async(&mut raw).await.unwrap();
+    let mut keys: Vec<String> = redis::cmd("KEYS")
+        .arg("*")
+        .query_async(&mut raw)
+        .await
+        .unwrap();
     keys.sort();
-    assert_eq!(keys, ["backleg:check:-9", "backleg:cooldown:-9", "backleg:watch:-9"]);
+    assert_eq!(
+        keys,
+        [
+            "backleg:check:-9",
+            "backleg:cooldown:-9",
+            "backleg:watch:-9"
+        ]
+    );
 
     store.migrate_chat(-9, -1009).await.unwrap();
-    let ttl: i64 = redis::cmd("TTL").arg("backleg:cooldown:-1009").query_async(&mut raw).await.unwrap();
-    assert!((1..=600).contains(&ttl), "the cooldown keeps its TTL through a migration (TTL {ttl})");
+    let ttl: i64 = redis::cmd("TTL")
+        .arg("backleg:cooldown:-1009")
+        .query_async(&mut raw)
+        .await
+        .unwrap();
+    assert!(
+        (1..=600).contains(&ttl),
+        "the cooldown keeps its TTL through a migration (TTL {ttl})"
+    );
     store.set_red_flag_watch(-1009, true).await.unwrap();
-    let exists: i64 = redis::cmd("EXISTS").arg("backleg:watch:-1009").query_async(&mut raw).await.unwrap();
+    let exists: i64 = redis::cmd("EXISTS")
+        .arg("backleg:watch:-1009")
+        .query_async(&mut raw)
+        .await
+        .unwrap();
     assert_eq!(exists, 0, "\"on\" is the default, so it is not stored");
 }
 
@@ -195,7 +294,10 @@ async fn keys_are_prefixed_and_expire_on_the_server() {
 async fn while_redis_is_down_the_store_is_created_and_fails_fast() {
     let started = Instant::now();
     let store = RedisStorage::new(&url(free_port())).expect("new does not connect");
-    assert!(started.elapsed() < Duration::from_millis(100), "new does not wait for Redis");
+    assert!(
+        started.elapsed() < Duration::from_millis(100),
+        "new does not wait for Redis"
+    );
     assert_every_operation_fails_fast(&store).await;
     // Again: failures must not pile up into longer waits.
     assert_every_operation_fails_fast(&store).await;
@@ -218,7 +320,10 @@ async fn the_same_store_recovers_after_a_redis_restart() {
     loop {
         match store.ping().await {
             Ok(()) => break,
-            Err(e) => assert!(Instant::now() < deadline, "the store did not reconnect within 10 s: {e}"),
+            Err(e) => assert!(
+                Instant::now() < deadline,
+                "the store did not reconnect within 10 s: {e}"
+            ),
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -239,7 +344,10 @@ async fn a_restart_while_connected_costs_no_failed_read() {
     store.ping().await.unwrap();
     drop(server);
     let _server = RedisServer::start_on(port);
-    store.ping().await.expect("the first call after a restart succeeds");
+    store
+        .ping()
+        .await
+        .expect("the first call after a restart succeeds");
     assert!(store.red_flag_watch(-4).await.unwrap());
 }
 
@@ -249,17 +357,31 @@ async fn the_store_recovers_once_a_refused_password_is_accepted() {
     // redis-rs's ConnectionManager keeps a connect that failed on AUTH failed forever (it
     // reconnects only after I/O errors); the store replaces its manager instead.
     let server = RedisServer::start_with(free_port(), &["--requirepass", "right-one"]);
-    let store = RedisStorage::new(&format!("redis://:s3cret-new@127.0.0.1:{}/0", server.port)).unwrap();
+    let store =
+        RedisStorage::new(&format!("redis://:s3cret-new@127.0.0.1:{}/0", server.port)).unwrap();
     let err = store.ping().await.unwrap_err();
     assert!(!err.to_string().contains("s3cret"), "{err}");
 
     let admin_url = format!("redis://:right-one@127.0.0.1:{}/0", server.port);
-    let mut admin = redis::Client::open(admin_url).unwrap().get_multiplexed_async_connection().await.unwrap();
-    let () = redis::cmd("CONFIG").arg("SET").arg("requirepass").arg("s3cret-new").query_async(&mut admin).await.unwrap();
+    let mut admin = redis::Client::open(admin_url)
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let () = redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("requirepass")
+        .arg("s3cret-new")
+        .query_async(&mut admin)
+        .await
+        .unwrap();
 
     let deadline = Instant::now() + Duration::from_secs(10);
     while let Err(e) = store.ping().await {
-        assert!(Instant::now() < deadline, "the store did not recover within 10 s: {e}");
+        assert!(
+            Instant::now() < deadline,
+            "the store did not recover within 10 s: {e}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -277,12 +399,18 @@ async fn a_hung_server_does_not_hang_callers() {
     signal(&server, "-CONT");
     let deadline = Instant::now() + Duration::from_secs(10);
     while let Err(e) = store.ping().await {
-        assert!(Instant::now() < deadline, "the store did not recover within 10 s: {e}");
+        assert!(
+            Instant::now() < deadline,
+            "the store did not recover within 10 s: {e}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
 fn signal(server: &RedisServer, which: &str) {
-    let status = Command::new("kill").args([which, &server.child.id().to_string()]).status().expect("run kill");
+    let status = Command::new("kill")
+        .args([which, &server.child.id().to_string()])
+        .status()
+        .expect("run kill");
     assert!(status.success(), "kill {which} failed");
 }

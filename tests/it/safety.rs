@@ -41,10 +41,24 @@ fn cases() -> Vec<Case> {
         };
         let flag = (flag != "-").then(|| flag.to_owned());
         if let Some(id) = &flag {
-            assert!(engine().kb().red_flags.flag(id).is_some(), "safety.tsv:{}: unknown flag {id:?}", i + 1);
+            assert!(
+                engine().kb().red_flags.flag(id).is_some(),
+                "safety.tsv:{}: unknown flag {id:?}",
+                i + 1
+            );
         }
-        assert_eq!(tier.is_some(), flag.is_some(), "safety.tsv:{}: a tier needs a flag and none needs -", i + 1);
-        cases.push(Case { line: i + 1, tier, flag, text: text.to_owned() });
+        assert_eq!(
+            tier.is_some(),
+            flag.is_some(),
+            "safety.tsv:{}: a tier needs a flag and none needs -",
+            i + 1
+        );
+        cases.push(Case {
+            line: i + 1,
+            tier,
+            flag,
+            text: text.to_owned(),
+        });
     }
     cases
 }
@@ -52,7 +66,11 @@ fn cases() -> Vec<Case> {
 #[test]
 fn every_case_in_the_safety_table() {
     let cases = cases();
-    assert!(cases.len() >= 150, "the issue asks for at least 150 cases, the table has {}", cases.len());
+    assert!(
+        cases.len() >= 150,
+        "the issue asks for at least 150 cases, the table has {}",
+        cases.len()
+    );
     // flag -> (cases, caught with the right tier)
     let mut recall: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let (mut quiet_cases, mut false_alarms) = (0, Vec::new());
@@ -68,35 +86,64 @@ fn every_case_in_the_safety_table() {
                 if has_flag && triage.urgency == Some(tier) {
                     entry.1 += 1;
                 } else {
-                    wrong.push(format!("safety.tsv:{}: want {} {flag}, got {:?} {:?}: {:?}", case.line, tier.as_str(), triage.urgency, triage.hits, case.text));
+                    wrong.push(format!(
+                        "safety.tsv:{}: want {} {flag}, got {:?} {:?}: {:?}",
+                        case.line,
+                        tier.as_str(),
+                        triage.urgency,
+                        triage.hits,
+                        case.text
+                    ));
                 }
                 // The block is there whatever the tier, and says why.
                 let notice = answer.reply.urgent.as_ref();
                 if notice.is_none_or(|n| n.because.is_none()) {
-                    wrong.push(format!("safety.tsv:{}: no block or no reason: {:?}", case.line, case.text));
+                    wrong.push(format!(
+                        "safety.tsv:{}: no block or no reason: {:?}",
+                        case.line, case.text
+                    ));
                 }
             }
             _ => {
                 quiet_cases += 1;
                 if triage.urgency.is_some() {
-                    false_alarms.push(format!("safety.tsv:{}: {:?} {:?}", case.line, case.text, triage.hits));
+                    false_alarms.push(format!(
+                        "safety.tsv:{}: {:?} {:?}",
+                        case.line, case.text, triage.hits
+                    ));
                 }
             }
         }
     }
     eprintln!("recall per flag (right flag and right tier):");
     for (flag, (n, hits)) in &recall {
-        eprintln!("  {flag:<20} {hits:>3}/{n:<3} {:5.1} %", 100.0 * *hits as f64 / *n as f64);
+        eprintln!(
+            "  {flag:<20} {hits:>3}/{n:<3} {:5.1} %",
+            100.0 * *hits as f64 / *n as f64
+        );
     }
-    eprintln!("false alarms on look-alikes: {}/{quiet_cases}", false_alarms.len());
+    eprintln!(
+        "false alarms on look-alikes: {}/{quiet_cases}",
+        false_alarms.len()
+    );
     for alarm in &false_alarms {
         eprintln!("  {alarm}");
     }
     wrong.extend(false_alarms);
-    assert!(wrong.is_empty(), "{} of {} cases wrong:\n{}", wrong.len(), cases.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} of {} cases wrong:\n{}",
+        wrong.len(),
+        cases.len(),
+        wrong.join("\n")
+    );
     // Every flag has cases in the table.
     for flag in &engine().kb().red_flags.flags {
-        assert!(recall.contains_key(&flag.id), "flag `{}` has no case in tests/data/safety.tsv", flag.id);
+        assert!(
+            recall.contains_key(&flag.id),
+            "flag `{}` has no case in tests/data/safety.tsv",
+            flag.id
+        );
     }
 }
 
@@ -105,19 +152,37 @@ fn an_emergency_block_comes_first_the_others_after_the_answer() {
     let engine = engine();
     let emergency = answer("I wet myself, what is sciatica?").reply;
     let plain = emergency.to_plain();
-    assert!(plain.starts_with(&engine.urgent_notice(Tier::Emergency).first_line), "{plain}");
+    assert!(
+        plain.starts_with(&engine.urgent_notice(Tier::Emergency).first_line),
+        "{plain}"
+    );
     let title = "What sciatica is";
-    assert!(plain.contains(title), "the question is still answered:\n{plain}");
-    assert!(emergency.to_html().starts_with("<b>⚠️"), "{}", emergency.to_html());
+    assert!(
+        plain.contains(title),
+        "the question is still answered:\n{plain}"
+    );
+    assert!(
+        emergency.to_html().starts_with("<b>⚠️"),
+        "{}",
+        emergency.to_html()
+    );
 
-    for (question, tier) in [("what is sciatica? I have a fever", Tier::Urgent), ("what is sciatica? no numbness", Tier::Check)] {
+    for (question, tier) in [
+        ("what is sciatica? I have a fever", Tier::Urgent),
+        ("what is sciatica? no numbness", Tier::Check),
+    ] {
         let reply = answer(question).reply;
         let notice = reply.urgent.as_ref().expect("a block");
         assert_eq!(notice.tier, tier, "{question:?}");
         let plain = reply.to_plain();
-        let answer_at = plain.find(title).unwrap_or_else(|| panic!("{question:?}: no answer:\n{plain}"));
+        let answer_at = plain
+            .find(title)
+            .unwrap_or_else(|| panic!("{question:?}: no answer:\n{plain}"));
         let block_at = plain.find(&notice.first_line).expect("first line");
-        assert!(answer_at < block_at, "{question:?}: the answer comes first:\n{plain}");
+        assert!(
+            answer_at < block_at,
+            "{question:?}: the answer comes first:\n{plain}"
+        );
     }
 }
 
@@ -125,14 +190,28 @@ fn an_emergency_block_comes_first_the_others_after_the_answer() {
 fn a_check_has_the_conditional_headline_and_no_banner() {
     let check = engine().urgent_notice(Tier::Check).first_line;
     let emergency = engine().urgent_notice(Tier::Emergency).first_line;
-    for question in ["a bit numb sometimes", "slight weakness", "no numbness", "bladder's fine"] {
+    for question in [
+        "a bit numb sometimes",
+        "slight weakness",
+        "no numbness",
+        "bladder's fine",
+    ] {
         let reply = answer(question).reply;
-        let notice = reply.urgent.as_ref().unwrap_or_else(|| panic!("{question:?}: negation never silences a flag"));
+        let notice = reply
+            .urgent
+            .as_ref()
+            .unwrap_or_else(|| panic!("{question:?}: negation never silences a flag"));
         assert_eq!(notice.tier, Tier::Check, "{question:?}");
         let plain = reply.to_plain();
         assert!(plain.contains(&check), "{question:?}:\n{plain}");
-        assert!(!plain.contains(&emergency), "{question:?}: no emergency banner:\n{plain}");
-        assert!(plain.contains(&notice.criteria), "{question:?}: the full list");
+        assert!(
+            !plain.contains(&emergency),
+            "{question:?}: no emergency banner:\n{plain}"
+        );
+        assert!(
+            plain.contains(&notice.criteria),
+            "{question:?}: the full list"
+        );
     }
 }
 
@@ -144,7 +223,10 @@ fn out_of_scope_questions_are_answered_by_kind() {
         ("how long is recovery from a microdiscectomy", "procedures"),
         ("is an epidural injection worth it", "procedures"),
         ("what do Modic changes on an MRI report mean", "procedures"),
-        ("I'm 30 weeks pregnant with sciatica, is that normal", "pregnancy"),
+        (
+            "I'm 30 weeks pregnant with sciatica, is that normal",
+            "pregnancy",
+        ),
         ("my 9 year old says her back hurts", "children"),
         ("can kids get sciatica", "children"),
         ("my neck hurts and my arm tingles", "neck-arm"),
@@ -152,23 +234,58 @@ fn out_of_scope_questions_are_answered_by_kind() {
         ("tightness in my chest and shortness of breath", "chest"),
         ("I have a toothache", "other"),
         ("would acupuncture help my sciatica", "treatments"),
-        ("is a deep tissue massage ok for a bulging disc", "treatments"),
-        ("which supplements are good for nerve pain in the leg", "treatments"),
-        ("what's the difference between an MRI with contrast and without", "procedures"),
+        (
+            "is a deep tissue massage ok for a bulging disc",
+            "treatments",
+        ),
+        (
+            "which supplements are good for nerve pain in the leg",
+            "treatments",
+        ),
+        (
+            "what's the difference between an MRI with contrast and without",
+            "procedures",
+        ),
         ("how long does a nerve conduction study take", "procedures"),
     ] {
         let reply = answer(question).reply;
-        assert_eq!(reply.kind, ReplyKind::OutOfScope, "{question:?}: {:?} {:?}", reply.kind, reply.answered);
+        assert_eq!(
+            reply.kind,
+            ReplyKind::OutOfScope,
+            "{question:?}: {:?} {:?}",
+            reply.kind,
+            reply.answered
+        );
         assert_eq!(reply.scope_kind.as_deref(), Some(kind), "{question:?}");
-        let own = &engine().kb().scope.kinds.iter().find(|k| k.id == kind).expect("kind").reply;
+        let own = &engine()
+            .kb()
+            .scope
+            .kinds
+            .iter()
+            .find(|k| k.id == kind)
+            .expect("kind")
+            .reply;
         assert!(reply.to_plain().contains(own.as_str()), "{question:?}");
     }
     // Each kind says who can help instead.
-    let reply_of = |id: &str| engine().kb().scope.kinds.iter().find(|k| k.id == id).expect("kind").reply.to_lowercase();
+    let reply_of = |id: &str| {
+        engine()
+            .kb()
+            .scope
+            .kinds
+            .iter()
+            .find(|k| k.id == id)
+            .expect("kind")
+            .reply
+            .to_lowercase()
+    };
     assert!(reply_of("medicines").contains("pharmacist"));
     assert!(reply_of("procedures").contains("doctor who ordered"));
     assert!(reply_of("pregnancy").contains("midwife or gp"));
-    assert!(reply_of("pregnancy").contains("get help now"), "the red flags still apply in pregnancy");
+    assert!(
+        reply_of("pregnancy").contains("get help now"),
+        "the red flags still apply in pregnancy"
+    );
     assert!(reply_of("children").contains("gp") && reply_of("children").contains("adults"));
     assert!(reply_of("neck-arm").contains("gp"));
     assert!(reply_of("chest").contains("medical help straight away"));
@@ -179,18 +296,48 @@ fn out_of_scope_questions_are_answered_by_kind() {
 fn flags_win_over_the_kind() {
     for (question, tier) in [
         ("I'm pregnant and I wet myself", Tier::Emergency),
-        ("what dose of ibuprofen, I fell down the stairs", Tier::Emergency),
-        ("my 9 year old fell off the trampoline and her back hurts", Tier::Emergency),
-        ("steroid tablets for years, now back pain, what painkiller", Tier::Urgent),
-        ("tightness in my chest and shortness of breath", Tier::Emergency),
-        ("surgery next week, and I can't feel when I need to pee", Tier::Emergency),
-        ("had a massage yesterday and now I can't control my bladder", Tier::Emergency),
+        (
+            "what dose of ibuprofen, I fell down the stairs",
+            Tier::Emergency,
+        ),
+        (
+            "my 9 year old fell off the trampoline and her back hurts",
+            Tier::Emergency,
+        ),
+        (
+            "steroid tablets for years, now back pain, what painkiller",
+            Tier::Urgent,
+        ),
+        (
+            "tightness in my chest and shortness of breath",
+            Tier::Emergency,
+        ),
+        (
+            "surgery next week, and I can't feel when I need to pee",
+            Tier::Emergency,
+        ),
+        (
+            "had a massage yesterday and now I can't control my bladder",
+            Tier::Emergency,
+        ),
     ] {
         let answer = answer(question);
-        assert_eq!(answer.triage.urgency, Some(tier), "{question:?}: {:?}", answer.triage.hits);
-        let notice = answer.reply.urgent.as_ref().unwrap_or_else(|| panic!("{question:?}: the flag's block"));
+        assert_eq!(
+            answer.triage.urgency,
+            Some(tier),
+            "{question:?}: {:?}",
+            answer.triage.hits
+        );
+        let notice = answer
+            .reply
+            .urgent
+            .as_ref()
+            .unwrap_or_else(|| panic!("{question:?}: the flag's block"));
         if tier == Tier::Emergency {
-            assert!(answer.reply.to_plain().starts_with(&notice.first_line), "{question:?}: the emergency comes first");
+            assert!(
+                answer.reply.to_plain().starts_with(&notice.first_line),
+                "{question:?}: the emergency comes first"
+            );
         }
     }
 }

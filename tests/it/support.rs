@@ -29,7 +29,8 @@ pub fn fixture_kb_dir() -> PathBuf {
 pub fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
     ENGINE.get_or_init(|| {
-        backleg::kb_files::load_engine(None, &EngineOptions::default()).expect("the built-in knowledge base loads")
+        backleg::kb_files::load_engine(None, &EngineOptions::default())
+            .expect("the built-in knowledge base loads")
     })
 }
 
@@ -49,9 +50,12 @@ pub fn copy_kb(from: &Path) -> TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     for entry in std::fs::read_dir(from).expect("knowledge base dir") {
         let path = entry.expect("dir entry").path();
-        let keep = path.extension().is_some_and(|ext| ext == "toml" || ext == "txt");
+        let keep = path
+            .extension()
+            .is_some_and(|ext| ext == "toml" || ext == "txt");
         if keep {
-            std::fs::copy(&path, dir.path().join(path.file_name().expect("file name"))).expect("copy");
+            std::fs::copy(&path, dir.path().join(path.file_name().expect("file name")))
+                .expect("copy");
         }
     }
     dir
@@ -74,7 +78,9 @@ pub fn edit(dir: &Path, file: &str, from: &str, to: &str) -> String {
 /// 1-based line of the first occurrence of `needle` (which must occur).
 #[track_caller]
 pub fn line_of(text: &str, needle: &str) -> usize {
-    let offset = text.find(needle).unwrap_or_else(|| panic!("{needle:?} not found"));
+    let offset = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not found"));
     text[..offset].matches('\n').count() + 1
 }
 
@@ -84,14 +90,29 @@ pub fn line_of(text: &str, needle: &str) -> usize {
 pub fn assert_only_telegram_markup(html: &str) {
     const TAGS: [&str; 4] = ["<b>", "</b>", "<i>", "</i>"];
     const ENTITIES: [&str; 4] = ["&lt;", "&gt;", "&amp;", "&quot;"];
-    assert!(!html.to_ascii_lowercase().contains("<script"), "raw <script in {html:?}");
+    assert!(
+        !html.to_ascii_lowercase().contains("<script"),
+        "raw <script in {html:?}"
+    );
     for (i, c) in html.char_indices() {
         let rest = &html[i..];
         match c {
-            '<' => assert!(TAGS.iter().any(|t| rest.starts_with(t)), "stray '<' at byte {i}: {:?}", excerpt(html, i)),
+            '<' => assert!(
+                TAGS.iter().any(|t| rest.starts_with(t)),
+                "stray '<' at byte {i}: {:?}",
+                excerpt(html, i)
+            ),
             // '>' is one byte: html[..=i] ends on a char boundary.
-            '>' => assert!(TAGS.iter().any(|t| html[..=i].ends_with(t)), "stray '>' at byte {i}: {:?}", excerpt(html, i)),
-            '&' => assert!(ENTITIES.iter().any(|e| rest.starts_with(e)), "stray '&' at byte {i}: {:?}", excerpt(html, i)),
+            '>' => assert!(
+                TAGS.iter().any(|t| html[..=i].ends_with(t)),
+                "stray '>' at byte {i}: {:?}",
+                excerpt(html, i)
+            ),
+            '&' => assert!(
+                ENTITIES.iter().any(|e| rest.starts_with(e)),
+                "stray '&' at byte {i}: {:?}",
+                excerpt(html, i)
+            ),
             _ => {}
         }
     }

@@ -40,7 +40,9 @@ use tempfile::TempDir;
 
 use crate::fake_api::{FakeApi, Sent, TOKEN};
 use crate::harness::{words, BotOptions, SCIATICA_TITLE, SEEK_HELP};
-use crate::replica::{client, free_ports, get, metric, peak_rss_kib, post, post_update, Answer, Replica, SECRET};
+use crate::replica::{
+    client, free_ports, get, metric, peak_rss_kib, post, post_update, Answer, Replica, SECRET,
+};
 use crate::updates;
 
 /// Updates per load run.
@@ -71,7 +73,10 @@ const QUESTIONS: [&str; 8] = [
     "numbness in my groin and can't pee",
 ];
 /// Unaddressed group messages that carry a red flag.
-const RED_FLAGS: [&str; 2] = ["my dad fell and now he can't feel his legs", "I lost control of my bladder this morning"];
+const RED_FLAGS: [&str; 2] = [
+    "my dad fell and now he can't feel his legs",
+    "I lost control of my bladder this morning",
+];
 /// An unaddressed group message the bot leaves alone.
 const SMALL_TALK: &str = "good morning everyone";
 
@@ -82,11 +87,18 @@ fn binary(var: &str, candidates: &[&str]) -> PathBuf {
     if let Ok(path) = std::env::var(var) {
         return PathBuf::from(path);
     }
-    candidates.iter().map(PathBuf::from).find(|p| p.is_file()).unwrap_or_else(|| PathBuf::from(Path::new(candidates[0]).file_name().expect("a file name")))
+    candidates
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| {
+            PathBuf::from(Path::new(candidates[0]).file_name().expect("a file name"))
+        })
 }
 
 fn tail(path: &Path, n: usize) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| format!("({}: {e})", path.display()));
+    let text =
+        std::fs::read_to_string(path).unwrap_or_else(|e| format!("({}: {e})", path.display()));
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(n)..].join("\n")
 }
@@ -101,7 +113,12 @@ struct Redis {
 
 impl Redis {
     fn start(port: u16, dir: &Path) -> Self {
-        let mut redis = Self { child: None, port, log: dir.join("redis.log"), dir: dir.to_owned() };
+        let mut redis = Self {
+            child: None,
+            port,
+            log: dir.join("redis.log"),
+            dir: dir.to_owned(),
+        };
         redis.start_again();
         redis
     }
@@ -113,9 +130,23 @@ impl Redis {
     /// Starts the server (again) on the same port and waits until it answers PING.
     fn start_again(&mut self) {
         assert!(self.child.is_none(), "redis-server is already running");
-        let binary = binary("REDIS_SERVER", &["/usr/bin/redis-server", "/usr/local/bin/redis-server"]);
+        let binary = binary(
+            "REDIS_SERVER",
+            &["/usr/bin/redis-server", "/usr/local/bin/redis-server"],
+        );
         let child = Command::new(&binary)
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"])
+            .args([
+                "--port",
+                &self.port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+            ])
             .arg("--dir")
             .arg(&self.dir)
             .arg("--logfile")
@@ -128,10 +159,19 @@ impl Redis {
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(10);
         while !answers_ping(self.port) {
-            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
                 panic!("redis-server exited ({status}):\n{}", tail(&self.log, 20));
             }
-            assert!(Instant::now() < deadline, "redis-server did not answer on port {}:\n{}", self.port, tail(&self.log, 20));
+            assert!(
+                Instant::now() < deadline,
+                "redis-server did not answer on port {}:\n{}",
+                self.port,
+                tail(&self.log, 20)
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -142,7 +182,10 @@ impl Redis {
             let _ = child.kill();
             let _ = child.wait();
         }
-        assert!(!answers_ping(self.port), "redis-server still answers after SIGKILL");
+        assert!(
+            !answers_ping(self.port),
+            "redis-server still answers after SIGKILL"
+        );
     }
 }
 
@@ -157,10 +200,14 @@ impl Drop for Redis {
 
 /// Whether a server on `port` answers a raw RESP PING.
 fn answers_ping(port: u16) -> bool {
-    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else { return false };
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
     let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
     let mut reply = [0u8; 7];
-    stream.write_all(b"PING\r\n").is_ok() && stream.read_exact(&mut reply).is_ok() && &reply == b"+PONG\r\n"
+    stream.write_all(b"PING\r\n").is_ok()
+        && stream.read_exact(&mut reply).is_ok()
+        && &reply == b"+PONG\r\n"
 }
 
 /// nginx (master and worker, in their own process group) with the `deploy/nginx/` snippets;
@@ -176,15 +223,31 @@ struct Nginx {
 /// paths (pid, logs, temp files) are all inside `dir`.
 fn nginx_config(dir: &Path, port: u16, replica_ports: [u16; 2], location: &str) -> String {
     let deploy = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/nginx");
-    let read = |name: &str| std::fs::read_to_string(deploy.join(name)).unwrap_or_else(|e| panic!("deploy/nginx/{name}: {e}"));
+    let read = |name: &str| {
+        std::fs::read_to_string(deploy.join(name))
+            .unwrap_or_else(|e| panic!("deploy/nginx/{name}: {e}"))
+    };
     let upstream = read("backleg-upstream.conf");
-    assert!(upstream.contains("server 127.0.0.1:8443 ") && upstream.contains("server 127.0.0.1:8444 "), "the upstream names 8443 and 8444:\n{upstream}");
+    assert!(
+        upstream.contains("server 127.0.0.1:8443 ") && upstream.contains("server 127.0.0.1:8444 "),
+        "the upstream names 8443 and 8444:\n{upstream}"
+    );
     let upstream = upstream
-        .replace("server 127.0.0.1:8443 ", &format!("server 127.0.0.1:{} ", replica_ports[0]))
-        .replace("server 127.0.0.1:8444 ", &format!("server 127.0.0.1:{} ", replica_ports[1]));
+        .replace(
+            "server 127.0.0.1:8443 ",
+            &format!("server 127.0.0.1:{} ", replica_ports[0]),
+        )
+        .replace(
+            "server 127.0.0.1:8444 ",
+            &format!("server 127.0.0.1:{} ", replica_ports[1]),
+        );
     let location_conf = read("backleg-location.conf");
-    assert!(location_conf.contains("location /backleg/ {"), "the location is /backleg/:\n{location_conf}");
-    let location_conf = location_conf.replace("location /backleg/ {", &format!("location {location} {{"));
+    assert!(
+        location_conf.contains("location /backleg/ {"),
+        "the location is /backleg/:\n{location_conf}"
+    );
+    let location_conf =
+        location_conf.replace("location /backleg/ {", &format!("location {location} {{"));
     let d = dir.display();
     format!(
         "worker_processes 1;
@@ -227,11 +290,22 @@ impl Nginx {
                 let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755));
             }
         }
-        let location = WEBHOOK_PATH.rsplit_once('/').map_or("/", |(prefix, _)| prefix).to_owned() + "/";
+        let location = WEBHOOK_PATH
+            .rsplit_once('/')
+            .map_or("/", |(prefix, _)| prefix)
+            .to_owned()
+            + "/";
         let config = nginx_config(&dir, port, replica_ports, &location);
         let config_path = dir.join("nginx.conf");
         std::fs::write(&config_path, &config).expect("write nginx.conf");
-        let binary = binary("NGINX", &["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx"]);
+        let binary = binary(
+            "NGINX",
+            &[
+                "/usr/sbin/nginx",
+                "/usr/local/sbin/nginx",
+                "/usr/local/nginx/sbin/nginx",
+            ],
+        );
         let mut command = Command::new(&binary);
         command
             .arg("-p")
@@ -246,29 +320,51 @@ impl Nginx {
             .stderr(std::fs::File::create(dir.join("stderr")).expect("nginx stderr"))
             // Master and workers in a group of their own, so that drop stops them all.
             .process_group(0);
-        let child = command.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+        let child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
         let mut nginx = Self { child, port, dir };
         let client = client();
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            if get(&client, &format!("http://127.0.0.1:{port}/probe")).await.is_ok() {
+            if get(&client, &format!("http://127.0.0.1:{port}/probe"))
+                .await
+                .is_ok()
+            {
                 break;
             }
             if let Ok(Some(status)) = nginx.child.try_wait() {
-                panic!("nginx exited ({status}):\n{}\n{}\nconfig:\n{config}", tail(&nginx.dir.join("stderr"), 20), tail(&nginx.dir.join("error.log"), 20));
+                panic!(
+                    "nginx exited ({status}):\n{}\n{}\nconfig:\n{config}",
+                    tail(&nginx.dir.join("stderr"), 20),
+                    tail(&nginx.dir.join("error.log"), 20)
+                );
             }
-            assert!(Instant::now() < deadline, "nginx did not answer on port {port}:\n{}", nginx.logs(20));
+            assert!(
+                Instant::now() < deadline,
+                "nginx did not answer on port {port}:\n{}",
+                nginx.logs(20)
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         nginx
     }
 
     fn logs(&self, n: usize) -> String {
-        format!("nginx stderr:\n{}\nnginx error.log:\n{}", tail(&self.dir.join("stderr"), n), tail(&self.dir.join("error.log"), n))
+        format!(
+            "nginx stderr:\n{}\nnginx error.log:\n{}",
+            tail(&self.dir.join("stderr"), n),
+            tail(&self.dir.join("error.log"), n)
+        )
     }
 
     fn signal_group(&self, signal: &str) {
-        let _ = Command::new("kill").arg(format!("-{signal}")).arg("--").arg(format!("-{}", self.child.id())).stderr(Stdio::null()).status();
+        let _ = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg("--")
+            .arg(format!("-{}", self.child.id()))
+            .stderr(Stdio::null())
+            .status();
     }
 }
 
@@ -314,24 +410,58 @@ impl Cluster {
         let mut replicas = Vec::new();
         for (i, port) in [port_a, port_b].into_iter().enumerate() {
             let options = BotOptions {
-                args: ["--storage", &redis.url(), "--flood-control", "off", "--red-flag-cooldown", COOLDOWN_SECONDS].map(str::to_owned).to_vec(),
+                args: [
+                    "--storage",
+                    &redis.url(),
+                    "--flood-control",
+                    "off",
+                    "--red-flag-cooldown",
+                    COOLDOWN_SECONDS,
+                ]
+                .map(str::to_owned)
+                .to_vec(),
                 rust_log: Some("info".to_owned()),
                 token: Some(TOKEN.to_owned()),
                 data: None,
                 api_url: None,
                 api_url_env: true,
             };
-            replicas.push(Replica::spawn(&api.url, options, &public, port, dir.path(), &format!("replica-{}", i + 1)));
+            replicas.push(Replica::spawn(
+                &api.url,
+                options,
+                &public,
+                port,
+                dir.path(),
+                &format!("replica-{}", i + 1),
+            ));
         }
         for replica in &mut replicas {
             replica.wait_healthy(&client).await;
         }
         let nginx = Nginx::start(dir.path(), nginx_port, [port_a, port_b]).await;
-        let cluster = Self { nginx, replicas, redis, api, client, next_id: AtomicI64::new(1), dir };
+        let cluster = Self {
+            nginx,
+            replicas,
+            redis,
+            api,
+            client,
+            next_id: AtomicI64::new(1),
+            dir,
+        };
         for replica in &cluster.replicas {
-            assert_eq!(replica.readyz(&cluster.client).await, 200, "{} not ready with Redis up", replica.name);
+            assert_eq!(
+                replica.readyz(&cluster.client).await,
+                200,
+                "{} not ready with Redis up",
+                replica.name
+            );
         }
-        assert_eq!(cluster.api.calls_of("setWebhook").len(), 2, "each replica sets the webhook\n{}", cluster.summary());
+        assert_eq!(
+            cluster.api.calls_of("setWebhook").len(),
+            2,
+            "each replica sets the webhook\n{}",
+            cluster.summary()
+        );
         cluster
     }
 
@@ -360,20 +490,49 @@ impl Cluster {
             for call in &r.calls {
                 *by_method.entry(call.method.clone()).or_default() += 1;
             }
-            let last: Vec<String> = r.calls.iter().rev().take(15).rev().map(|c| format!("#{} {} {}", c.seq, c.method, truncate(&c.body.to_string(), 200))).collect();
-            format!("--- fake Bot API: calls {by_method:?}; delivered {}, refused {}; last calls:\n{}", r.delivered.len(), r.failed.len(), last.join("\n"))
+            let last: Vec<String> = r
+                .calls
+                .iter()
+                .rev()
+                .take(15)
+                .rev()
+                .map(|c| {
+                    format!(
+                        "#{} {} {}",
+                        c.seq,
+                        c.method,
+                        truncate(&c.body.to_string(), 200)
+                    )
+                })
+                .collect();
+            format!(
+                "--- fake Bot API: calls {by_method:?}; delivered {}, refused {}; last calls:\n{}",
+                r.delivered.len(),
+                r.failed.len(),
+                last.join("\n")
+            )
         })
     }
 
     /// Runs `traffic` through `targets` (round robin) and checks nothing failed for good.
     async fn load(&self, traffic: &Traffic, targets: &[String]) -> LoadReport {
         let report = run_load(&self.client, targets, traffic, CONCURRENCY).await;
-        assert!(report.failures.is_empty(), "{} update(s) failed for good, e.g. {:?}\n{}", report.failures.len(), &report.failures[..report.failures.len().min(5)], self.summary());
+        assert!(
+            report.failures.is_empty(),
+            "{} update(s) failed for good, e.g. {:?}\n{}",
+            report.failures.len(),
+            &report.failures[..report.failures.len().min(5)],
+            self.summary()
+        );
         report
     }
 
     async fn updates_handled(&self, replica: usize) -> f64 {
-        metric(&self.replicas[replica].metrics(&self.client).await, "backleg_updates_total{kind=\"message\"}").unwrap_or(0.0)
+        metric(
+            &self.replicas[replica].metrics(&self.client).await,
+            "backleg_updates_total{kind=\"message\"}",
+        )
+        .unwrap_or(0.0)
     }
 }
 
@@ -381,7 +540,11 @@ impl Drop for Cluster {
     fn drop(&mut self) {
         if std::thread::panicking() {
             for replica in &self.replicas {
-                eprintln!("--- {} stderr (last 40 lines) ---\n{}", replica.name, replica.process.stderr_tail(40));
+                eprintln!(
+                    "--- {} stderr (last 40 lines) ---\n{}",
+                    replica.name,
+                    replica.process.stderr_tail(40)
+                );
             }
             eprintln!("--- {} ---", self.nginx.logs(30));
             eprintln!("--- redis log ---\n{}", tail(&self.redis.log, 20));
@@ -392,7 +555,11 @@ impl Drop for Cluster {
 }
 
 fn truncate(text: &str, n: usize) -> String {
-    if text.chars().count() > n { format!("{}…", text.chars().take(n).collect::<String>()) } else { text.to_owned() }
+    if text.chars().count() > n {
+        format!("{}…", text.chars().take(n).collect::<String>())
+    } else {
+        text.to_owned()
+    }
 }
 
 // ---- traffic and its replies ------------------------------------------------------------------
@@ -421,30 +588,48 @@ struct Traffic {
 /// `n` updates from id `first`: 70 % private questions (a chat each), 15 % group `/ask`,
 /// 10 % unaddressed red flags in 20 groups, 5 % small talk. `tag` keeps each run's groups apart.
 fn traffic(first: i64, n: usize, tag: i64) -> Traffic {
-    let mut traffic = Traffic { ids: Vec::with_capacity(n), bodies: Vec::with_capacity(n), expects: Vec::with_capacity(n) };
+    let mut traffic = Traffic {
+        ids: Vec::with_capacity(n),
+        bodies: Vec::with_capacity(n),
+        expects: Vec::with_capacity(n),
+    };
     for i in 0..n {
         let id = first + i as i64;
         let user = 10_000 + (i as i64 % 500);
         let (update, expect) = match i % 20 {
             0..=13 => {
                 let chat = 1_000_000_000 + id;
-                (updates::private_text(id, chat, QUESTIONS[i % QUESTIONS.len()]), Expect::Private { chat })
+                (
+                    updates::private_text(id, chat, QUESTIONS[i % QUESTIONS.len()]),
+                    Expect::Private { chat },
+                )
             }
             14..=16 => {
                 let chat = -(4_000_000 + tag * 1000 + (i as i64 % 40));
-                (updates::group_command(id, chat, user, &format!("/ask {}", QUESTIONS[i % 6])), Expect::Addressed { chat })
+                (
+                    updates::group_command(id, chat, user, &format!("/ask {}", QUESTIONS[i % 6])),
+                    Expect::Addressed { chat },
+                )
             }
             17 | 18 => {
                 let group = -(5_000_000 + tag * 1000 + (i as i64 / 20 % 20));
-                (updates::group_text(id, group, user, RED_FLAGS[i % 2]), Expect::RedFlag { group })
+                (
+                    updates::group_text(id, group, user, RED_FLAGS[i % 2]),
+                    Expect::RedFlag { group },
+                )
             }
             _ => {
                 let chat = -(4_000_000 + tag * 1000 + (i as i64 % 40));
-                (updates::group_text(id, chat, user, SMALL_TALK), Expect::Silent { chat })
+                (
+                    updates::group_text(id, chat, user, SMALL_TALK),
+                    Expect::Silent { chat },
+                )
             }
         };
         traffic.ids.push(id);
-        traffic.bodies.push(Bytes::from(serde_json::to_vec(&update).expect("json")));
+        traffic
+            .bodies
+            .push(Bytes::from(serde_json::to_vec(&update).expect("json")));
         traffic.expects.push(expect);
     }
     traffic
@@ -465,21 +650,51 @@ struct Tally {
 
 impl Tally {
     fn groups_without_a_notice(&self) -> Vec<i64> {
-        self.notices.iter().filter(|(_, &n)| n == 0).map(|(&g, _)| g).collect()
+        self.notices
+            .iter()
+            .filter(|(_, &n)| n == 0)
+            .map(|(&g, _)| g)
+            .collect()
     }
 
     fn groups_with_several(&self) -> Vec<(i64, usize)> {
-        self.notices.iter().filter(|(_, &n)| n > 1).map(|(&g, &n)| (g, n)).collect()
+        self.notices
+            .iter()
+            .filter(|(_, &n)| n > 1)
+            .map(|(&g, &n)| (g, n))
+            .collect()
     }
 
     /// Every update answered exactly once, one notice per red-flag group, nothing else.
     #[track_caller]
     fn assert_exactly_once(&self, what: &str) {
-        assert!(self.missing.is_empty(), "{what}: {} update(s) never answered, e.g. {:?}", self.missing.len(), &self.missing[..self.missing.len().min(10)]);
-        assert!(self.duplicated.is_empty(), "{what}: {} update(s) answered more than once, e.g. {:?}", self.duplicated.len(), &self.duplicated[..self.duplicated.len().min(10)]);
-        assert!(self.groups_without_a_notice().is_empty(), "{what}: red-flag groups without a notice: {:?}", self.groups_without_a_notice());
-        assert!(self.groups_with_several().is_empty(), "{what}: red-flag groups with more than one notice: {:?}", self.groups_with_several());
-        assert!(self.unexpected.is_empty(), "{what}: replies nothing asked for: {:?}", &self.unexpected[..self.unexpected.len().min(10)]);
+        assert!(
+            self.missing.is_empty(),
+            "{what}: {} update(s) never answered, e.g. {:?}",
+            self.missing.len(),
+            &self.missing[..self.missing.len().min(10)]
+        );
+        assert!(
+            self.duplicated.is_empty(),
+            "{what}: {} update(s) answered more than once, e.g. {:?}",
+            self.duplicated.len(),
+            &self.duplicated[..self.duplicated.len().min(10)]
+        );
+        assert!(
+            self.groups_without_a_notice().is_empty(),
+            "{what}: red-flag groups without a notice: {:?}",
+            self.groups_without_a_notice()
+        );
+        assert!(
+            self.groups_with_several().is_empty(),
+            "{what}: red-flag groups with more than one notice: {:?}",
+            self.groups_with_several()
+        );
+        assert!(
+            self.unexpected.is_empty(),
+            "{what}: replies nothing asked for: {:?}",
+            &self.unexpected[..self.unexpected.len().min(10)]
+        );
     }
 }
 
@@ -498,7 +713,8 @@ fn tally(traffic: &Traffic, delivered: &[Sent]) -> Tally {
         let replies = match *expect {
             Expect::Private { chat } => by_chat.get(&chat).copied().unwrap_or(0),
             Expect::Addressed { chat } => {
-                *group_replies.entry(chat).or_default() += by_quote.get(&(chat, id)).copied().unwrap_or(0);
+                *group_replies.entry(chat).or_default() +=
+                    by_quote.get(&(chat, id)).copied().unwrap_or(0);
                 by_quote.get(&(chat, id)).copied().unwrap_or(0)
             }
             Expect::RedFlag { group } => {
@@ -509,7 +725,9 @@ fn tally(traffic: &Traffic, delivered: &[Sent]) -> Tally {
             }
             Expect::Silent { chat } => {
                 if let Some(n) = by_quote.get(&(chat, id)) {
-                    result.unexpected.push(format!("{n} reply(ies) to small talk {id} in {chat}"));
+                    result
+                        .unexpected
+                        .push(format!("{n} reply(ies) to small talk {id} in {chat}"));
                 }
                 continue;
             }
@@ -524,7 +742,10 @@ fn tally(traffic: &Traffic, delivered: &[Sent]) -> Tally {
     for (group, replies) in group_replies {
         let all = by_chat.get(&group).copied().unwrap_or(0);
         if all != replies {
-            result.unexpected.push(format!("{} message(s) in group {group} that answer none of its updates", all - replies));
+            result.unexpected.push(format!(
+                "{} message(s) in group {group} that answer none of its updates",
+                all - replies
+            ));
         }
     }
     result
@@ -552,11 +773,20 @@ struct LoadReport {
 
 impl LoadReport {
     fn retried(&self) -> usize {
-        self.deliveries.iter().flatten().filter(|d| d.attempts > 1).count()
+        self.deliveries
+            .iter()
+            .flatten()
+            .filter(|d| d.attempts > 1)
+            .count()
     }
 
     fn percentile(&self, p: f64) -> Duration {
-        let mut latencies: Vec<Duration> = self.deliveries.iter().flatten().map(|d| d.latency).collect();
+        let mut latencies: Vec<Duration> = self
+            .deliveries
+            .iter()
+            .flatten()
+            .map(|d| d.latency)
+            .collect();
         latencies.sort_unstable();
         if latencies.is_empty() {
             return Duration::ZERO;
@@ -581,7 +811,12 @@ impl LoadReport {
 /// POSTs every update of `traffic` to `targets` (round robin by index), `concurrency` at a
 /// time, as Telegram does: again after a connection error or a 5xx (after 20 ms, where
 /// Telegram waits longer), never after a 2xx or 4xx.
-async fn run_load(client: &reqwest::Client, targets: &[String], traffic: &Traffic, concurrency: usize) -> LoadReport {
+async fn run_load(
+    client: &reqwest::Client,
+    targets: &[String],
+    traffic: &Traffic,
+    concurrency: usize,
+) -> LoadReport {
     let bodies = Arc::new(traffic.bodies.clone());
     let targets = Arc::new(targets.to_vec());
     let next = Arc::new(AtomicUsize::new(0));
@@ -589,7 +824,12 @@ async fn run_load(client: &reqwest::Client, targets: &[String], traffic: &Traffi
     let deadline = started + LOAD_DEADLINE;
     let mut workers = Vec::new();
     for _ in 0..concurrency {
-        let (client, bodies, targets, next) = (client.clone(), Arc::clone(&bodies), Arc::clone(&targets), Arc::clone(&next));
+        let (client, bodies, targets, next) = (
+            client.clone(),
+            Arc::clone(&bodies),
+            Arc::clone(&targets),
+            Arc::clone(&next),
+        );
         workers.push(tokio::spawn(async move {
             let mut done: Vec<(usize, Result<Delivery, String>)> = Vec::new();
             loop {
@@ -630,13 +870,21 @@ async fn run_load(client: &reqwest::Client, targets: &[String], traffic: &Traffi
             }
         }
     }
-    LoadReport { deliveries, failures, elapsed: started.elapsed() }
+    LoadReport {
+        deliveries,
+        failures,
+        elapsed: started.elapsed(),
+    }
 }
 
 fn print_rss(cluster: &Cluster, when: &str) {
     for replica in &cluster.replicas {
         match peak_rss_kib(replica.process.pid()) {
-            Some(kib) => eprintln!("BENCH peak RSS (VmHWM) of {} {when}: {:.1} MiB", replica.name, kib as f64 / 1024.0),
+            Some(kib) => eprintln!(
+                "BENCH peak RSS (VmHWM) of {} {when}: {:.1} MiB",
+                replica.name,
+                kib as f64 / 1024.0
+            ),
             None => eprintln!("BENCH peak RSS of {} {when}: not available", replica.name),
         }
     }
@@ -647,31 +895,54 @@ fn print_rss(cluster: &Cluster, when: &str) {
 /// POSTs an update and asserts the answer is 2xx.
 async fn deliver(client: &reqwest::Client, url: &str, update: &Value) {
     let answer = post_update(client, url, Some(SECRET), update).await;
-    assert!((200..300).contains(&answer.status), "POST {url}: {answer:?}");
+    assert!(
+        (200..300).contains(&answer.status),
+        "POST {url}: {answer:?}"
+    );
 }
 
 /// Messages delivered to `chat` quoting message `id`.
 fn replies_to(api: &FakeApi, chat: i64, id: i64) -> Vec<Sent> {
-    api.delivered_to(chat).into_iter().filter(|s| s.reply_to() == Some(id)).collect()
+    api.delivered_to(chat)
+        .into_iter()
+        .filter(|s| s.reply_to() == Some(id))
+        .collect()
 }
 
 /// A group command through `url`; returns the bot's reply (the POST answers after it is sent).
 async fn command(c: &Cluster, url: &str, chat: i64, user: i64, text: &str) -> String {
     let id = c.uid();
-    deliver(&c.client, url, &updates::group_command(id, chat, user, text)).await;
+    deliver(
+        &c.client,
+        url,
+        &updates::group_command(id, chat, user, text),
+    )
+    .await;
     let replies = replies_to(&c.api, chat, id);
-    assert_eq!(replies.len(), 1, "one reply to {text:?} ({id}) via {url}\n{}", c.summary());
+    assert_eq!(
+        replies.len(),
+        1,
+        "one reply to {text:?} ({id}) via {url}\n{}",
+        c.summary()
+    );
     replies[0].text().to_owned()
 }
 
 #[track_caller]
 fn assert_says(reply: &str, word: &str) {
-    assert!(words(reply).iter().any(|w| w == word), "the reply should say {word:?}: {reply}");
+    assert!(
+        words(reply).iter().any(|w| w == word),
+        "the reply should say {word:?}: {reply}"
+    );
 }
 
 /// Posts red-flag messages to each group, alternating between the replicas (directly, so both
 /// see some), all at once; returns their ids per group.
-async fn red_flags_across_replicas(c: &Cluster, groups: &[i64], per_group: usize) -> HashMap<i64, Vec<i64>> {
+async fn red_flags_across_replicas(
+    c: &Cluster,
+    groups: &[i64],
+    per_group: usize,
+) -> HashMap<i64, Vec<i64>> {
     let mut ids: HashMap<i64, Vec<i64>> = HashMap::new();
     let mut posts = Vec::new();
     for &group in groups {
@@ -681,12 +952,17 @@ async fn red_flags_across_replicas(c: &Cluster, groups: &[i64], per_group: usize
             let url = c.replicas[k % 2].webhook();
             let update = updates::group_text(id, group, MEMBER + k as i64, RED_FLAGS[k % 2]);
             let client = c.client.clone();
-            posts.push(tokio::spawn(async move { (post_update(&client, &url, Some(SECRET), &update).await, url) }));
+            posts.push(tokio::spawn(async move {
+                (post_update(&client, &url, Some(SECRET), &update).await, url)
+            }));
         }
     }
     for post in posts {
         let (answer, url) = post.await.expect("a POST task");
-        assert!((200..300).contains(&answer.status), "POST {url}: {answer:?}");
+        assert!(
+            (200..300).contains(&answer.status),
+            "POST {url}: {answer:?}"
+        );
     }
     ids
 }
@@ -694,10 +970,23 @@ async fn red_flags_across_replicas(c: &Cluster, groups: &[i64], per_group: usize
 /// Notices in `group` (messages quoting one of `ids`); asserts nothing else was sent there.
 fn notices(api: &FakeApi, group: i64, ids: &[i64]) -> Vec<Sent> {
     let all = api.delivered_to(group);
-    let notices: Vec<Sent> = all.iter().filter(|s| s.reply_to().is_some_and(|r| ids.contains(&r))).cloned().collect();
-    assert_eq!(notices.len(), all.len(), "group {group} got messages that are not red-flag notices: {:?}", all.iter().map(Sent::text).collect::<Vec<_>>());
+    let notices: Vec<Sent> = all
+        .iter()
+        .filter(|s| s.reply_to().is_some_and(|r| ids.contains(&r)))
+        .cloned()
+        .collect();
+    assert_eq!(
+        notices.len(),
+        all.len(),
+        "group {group} got messages that are not red-flag notices: {:?}",
+        all.iter().map(Sent::text).collect::<Vec<_>>()
+    );
     for notice in &notices {
-        assert!(notice.text().contains(SEEK_HELP), "a red-flag notice: {}", notice.text());
+        assert!(
+            notice.text().contains(SEEK_HELP),
+            "a red-flag notice: {}",
+            notice.text()
+        );
     }
     notices
 }
@@ -725,14 +1014,31 @@ async fn cluster_answers_every_update_exactly_once_and_prints_figures() {
     print_rss(&c, "after the 2-replica run");
 
     let delivered = c.api.delivered();
-    for (run, what) in [(&warm_up, "warm-up"), (&direct, "one replica directly"), (&balanced, "two replicas behind nginx")] {
+    for (run, what) in [
+        (&warm_up, "warm-up"),
+        (&direct, "one replica directly"),
+        (&balanced, "two replicas behind nginx"),
+    ] {
         tally(run, &delivered).assert_exactly_once(what);
     }
     // nginx spreads the load: both replicas handled a fair share.
-    let shares = [c.updates_handled(0).await - before[0], c.updates_handled(1).await - before[1]];
-    eprintln!("updates handled behind nginx: replica-1 {}, replica-2 {}", shares[0], shares[1]);
-    assert_eq!(shares[0] + shares[1], LOAD as f64, "every update handled once by one replica");
-    assert!(shares.iter().all(|&s| s >= LOAD as f64 * 0.2), "both replicas take part: {shares:?}");
+    let shares = [
+        c.updates_handled(0).await - before[0],
+        c.updates_handled(1).await - before[1],
+    ];
+    eprintln!(
+        "updates handled behind nginx: replica-1 {}, replica-2 {}",
+        shares[0], shares[1]
+    );
+    assert_eq!(
+        shares[0] + shares[1],
+        LOAD as f64,
+        "every update handled once by one replica"
+    );
+    assert!(
+        shares.iter().all(|&s| s >= LOAD as f64 * 0.2),
+        "both replicas take part: {shares:?}"
+    );
     assert!(c.api.failed().is_empty(), "{}", c.summary());
 }
 
@@ -746,41 +1052,91 @@ async fn killing_a_replica_mid_load_loses_no_update() {
         tokio::spawn(async move { run_load(&client, &[target], &run, CONCURRENCY).await })
     };
     // Kill replica 2 once a third of the load is answered: it has requests in flight.
-    let third = c.api.try_wait_until(LOAD_DEADLINE, |r| (r.delivered.len() >= LOAD / 3).then_some(())).await;
-    assert!(third.is_some(), "a third of the load was not answered in {LOAD_DEADLINE:?}\n{}", c.summary());
+    let third = c
+        .api
+        .try_wait_until(LOAD_DEADLINE, |r| {
+            (r.delivered.len() >= LOAD / 3).then_some(())
+        })
+        .await;
+    assert!(
+        third.is_some(),
+        "a third of the load was not answered in {LOAD_DEADLINE:?}\n{}",
+        c.summary()
+    );
     let handled_by_victim = c.updates_handled(1).await;
     let kill_from = Instant::now();
     c.replicas[1].process.signal("KILL");
     let kill_to = Instant::now();
     let report = load.await.expect("the load task");
-    assert!(report.failures.is_empty(), "updates given up: {:?}\n{}", &report.failures[..report.failures.len().min(5)], c.summary());
+    assert!(
+        report.failures.is_empty(),
+        "updates given up: {:?}\n{}",
+        &report.failures[..report.failures.len().min(5)],
+        c.summary()
+    );
     report.print("webhook, 2 replicas behind nginx, one SIGKILLed a third of the way");
     // nginx sent the killed replica's requests to the other one (`non_idempotent`): Telegram
     // would have seen no error at all.
     assert_eq!(report.retried(), 0, "updates nginx answered 5xx or dropped during the kill (Telegram would deliver them again later)");
-    let status = c.replicas[1].process.wait_exit(Duration::from_secs(5)).await;
-    assert!(status.is_some_and(|s| s.code().is_none()), "replica-2 was killed: {status:?}");
-    assert!(handled_by_victim > 0.0, "replica-2 took part before the kill");
+    let status = c.replicas[1]
+        .process
+        .wait_exit(Duration::from_secs(5))
+        .await;
+    assert!(
+        status.is_some_and(|s| s.code().is_none()),
+        "replica-2 was killed: {status:?}"
+    );
+    assert!(
+        handled_by_victim > 0.0,
+        "replica-2 took part before the kill"
+    );
 
     let delivered = c.api.delivered();
     let result = tally(&run, &delivered);
-    assert!(result.missing.is_empty(), "{} update(s) lost with the killed replica, e.g. {:?}\n{}", result.missing.len(), &result.missing[..result.missing.len().min(10)], c.summary());
+    assert!(
+        result.missing.is_empty(),
+        "{} update(s) lost with the killed replica, e.g. {:?}\n{}",
+        result.missing.len(),
+        &result.missing[..result.missing.len().min(10)],
+        c.summary()
+    );
     assert!(result.unexpected.is_empty(), "{:?}", result.unexpected);
     // Twice only what was in flight at the kill: at most one per concurrent request, and only
     // updates whose POST began before the kill and ended after it.
-    eprintln!("updates answered twice (in flight on the killed replica): {}", result.duplicated.len());
-    assert!(result.duplicated.len() <= CONCURRENCY, "{} duplicates for {CONCURRENCY} requests in flight: {:?}", result.duplicated.len(), result.duplicated);
-    let index_of: HashMap<i64, usize> = run.ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
+    eprintln!(
+        "updates answered twice (in flight on the killed replica): {}",
+        result.duplicated.len()
+    );
+    assert!(
+        result.duplicated.len() <= CONCURRENCY,
+        "{} duplicates for {CONCURRENCY} requests in flight: {:?}",
+        result.duplicated.len(),
+        result.duplicated
+    );
+    let index_of: HashMap<i64, usize> =
+        run.ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
     for &(id, n) in &result.duplicated {
         assert_eq!(n, 2, "update {id} answered {n} times");
-        let delivery = report.deliveries[index_of[&id]].as_ref().expect("delivered");
-        assert!(delivery.first_sent <= kill_to && delivery.done >= kill_from, "update {id} answered twice but was not in flight at the kill: {delivery:?}");
+        let delivery = report.deliveries[index_of[&id]]
+            .as_ref()
+            .expect("delivered");
+        assert!(
+            delivery.first_sent <= kill_to && delivery.done >= kill_from,
+            "update {id} answered twice but was not in flight at the kill: {delivery:?}"
+        );
     }
     // A red-flag notice is never posted twice. (One may be missing: see the report on the
     // cooldown claimed before a notice is sent.)
-    assert!(result.groups_with_several().is_empty(), "{:?}", result.groups_with_several());
+    assert!(
+        result.groups_with_several().is_empty(),
+        "{:?}",
+        result.groups_with_several()
+    );
     if !result.groups_without_a_notice().is_empty() {
-        eprintln!("red-flag groups left without a notice by the kill: {:?}", result.groups_without_a_notice());
+        eprintln!(
+            "red-flag groups left without a notice by the kill: {:?}",
+            result.groups_without_a_notice()
+        );
     }
 
     // With one replica down, nginx keeps sending everything to the other: exactly once.
@@ -799,7 +1155,12 @@ async fn red_flag_cooldown_and_watch_setting_hold_across_replicas() {
     let groups: Vec<i64> = (0..8).map(|g| -6_000_000 - g).collect();
     let ids = red_flags_across_replicas(&c, &groups, 6).await;
     for &group in &groups {
-        assert_eq!(notices(&c.api, group, &ids[&group]).len(), 1, "one notice in group {group} for 6 red flags on 2 replicas\n{}", c.summary());
+        assert_eq!(
+            notices(&c.api, group, &ids[&group]).len(),
+            1,
+            "one notice in group {group} for 6 red flags on 2 replicas\n{}",
+            c.summary()
+        );
     }
     // The same through nginx.
     let mut through_nginx: HashMap<i64, Vec<i64>> = HashMap::new();
@@ -809,41 +1170,83 @@ async fn red_flag_cooldown_and_watch_setting_hold_across_replicas() {
         for k in 0..6 {
             let id = c.uid();
             through_nginx.entry(group).or_default().push(id);
-            let (client, url, update) = (c.client.clone(), c.public(), updates::group_text(id, group, MEMBER, RED_FLAGS[k % 2]));
-            posts.push(tokio::spawn(async move { deliver(&client, &url, &update).await }));
+            let (client, url, update) = (
+                c.client.clone(),
+                c.public(),
+                updates::group_text(id, group, MEMBER, RED_FLAGS[k % 2]),
+            );
+            posts.push(tokio::spawn(async move {
+                deliver(&client, &url, &update).await
+            }));
         }
     }
     for post in posts {
         post.await.expect("a POST task");
     }
     for (group, ids) in &through_nginx {
-        assert_eq!(notices(&c.api, *group, ids).len(), 1, "one notice in group {group} through nginx\n{}", c.summary());
+        assert_eq!(
+            notices(&c.api, *group, ids).len(),
+            1,
+            "one notice in group {group} through nginx\n{}",
+            c.summary()
+        );
     }
 
     // An admin turns the watch off through nginx; neither replica posts a notice after that.
     let group = -6_200_000;
     c.api.set_member_status(group, ADMIN, "administrator");
-    assert_says(&command(&c, &c.public(), group, ADMIN, "/redflags off").await, "off");
+    assert_says(
+        &command(&c, &c.public(), group, ADMIN, "/redflags off").await,
+        "off",
+    );
     let mut red = Vec::new();
     for k in 0..6 {
         let id = c.uid();
         red.push(id);
-        deliver(&c.client, &c.replicas[k % 2].webhook(), &updates::group_text(id, group, MEMBER, RED_FLAGS[k % 2])).await;
+        deliver(
+            &c.client,
+            &c.replicas[k % 2].webhook(),
+            &updates::group_text(id, group, MEMBER, RED_FLAGS[k % 2]),
+        )
+        .await;
     }
     for id in &red {
-        assert!(replies_to(&c.api, group, *id).is_empty(), "a notice for {id} with the watch off\n{}", c.summary());
+        assert!(
+            replies_to(&c.api, group, *id).is_empty(),
+            "a notice for {id} with the watch off\n{}",
+            c.summary()
+        );
     }
     for replica in &c.replicas {
-        assert_says(&command(&c, &replica.webhook(), group, MEMBER, "/redflags").await, "off");
+        assert_says(
+            &command(&c, &replica.webhook(), group, MEMBER, "/redflags").await,
+            "off",
+        );
     }
     // A member cannot turn it back on; the admin can, on the other replica, and it holds on both.
     let refusal = command(&c, &c.replicas[1].webhook(), group, MEMBER, "/redflags on").await;
     assert!(refusal.to_lowercase().contains("admin"), "{refusal}");
-    assert_says(&command(&c, &c.replicas[0].webhook(), group, MEMBER, "/redflags").await, "off");
-    assert_says(&command(&c, &c.replicas[1].webhook(), group, ADMIN, "/redflags on").await, "on");
+    assert_says(
+        &command(&c, &c.replicas[0].webhook(), group, MEMBER, "/redflags").await,
+        "off",
+    );
+    assert_says(
+        &command(&c, &c.replicas[1].webhook(), group, ADMIN, "/redflags on").await,
+        "on",
+    );
     let id = c.uid();
-    deliver(&c.client, &c.replicas[0].webhook(), &updates::group_text(id, group, MEMBER, RED_FLAGS[0])).await;
-    assert_eq!(replies_to(&c.api, group, id).len(), 1, "the watch is on again on the other replica\n{}", c.summary());
+    deliver(
+        &c.client,
+        &c.replicas[0].webhook(),
+        &updates::group_text(id, group, MEMBER, RED_FLAGS[0]),
+    )
+    .await;
+    assert_eq!(
+        replies_to(&c.api, group, id).len(),
+        1,
+        "the watch is on again on the other replica\n{}",
+        c.summary()
+    );
     assert!(c.api.failed().is_empty(), "{}", c.summary());
 }
 
@@ -852,29 +1255,51 @@ async fn red_flag_cooldown_and_watch_setting_hold_across_replicas() {
 async fn only_the_webhook_is_public_and_it_wants_the_secret() {
     let c = Cluster::start().await;
     let chat = 1_500_000_001;
-    let update = serde_json::to_vec(&updates::private_text(c.uid(), chat, "what is sciatica")).expect("json");
-    for (secret, what) in [(None, "no secret"), (Some("wrong"), "a wrong secret"), (Some(""), "an empty secret")] {
-        let answer = post(&c.client, &c.public(), secret, update.clone()).await.expect("POST through nginx");
+    let update = serde_json::to_vec(&updates::private_text(c.uid(), chat, "what is sciatica"))
+        .expect("json");
+    for (secret, what) in [
+        (None, "no secret"),
+        (Some("wrong"), "a wrong secret"),
+        (Some(""), "an empty secret"),
+    ] {
+        let answer = post(&c.client, &c.public(), secret, update.clone())
+            .await
+            .expect("POST through nginx");
         assert_eq!(answer.status, 401, "{what} through nginx: {answer:?}");
     }
     let big = vec![b' '; 2 << 20];
-    let answer = post(&c.client, &c.public(), Some(SECRET), big).await.expect("POST 2 MiB through nginx");
+    let answer = post(&c.client, &c.public(), Some(SECRET), big)
+        .await
+        .expect("POST 2 MiB through nginx");
     assert_eq!(answer.status, 413, "a 2 MiB body through nginx: {answer:?}");
     let get_hook = get(&c.client, &c.public()).await.expect("GET the webhook");
     assert_eq!(get_hook.status, 403, "only POST: {get_hook:?}");
 
     let other = 1_500_000_002;
-    deliver(&c.client, &c.public(), &updates::private_text(c.uid(), other, "what is sciatica")).await;
+    deliver(
+        &c.client,
+        &c.public(),
+        &updates::private_text(c.uid(), other, "what is sciatica"),
+    )
+    .await;
     assert_eq!(c.api.delivered_to(other).len(), 1, "{}", c.summary());
-    assert!(c.api.delivered_to(chat).is_empty(), "no reply without the secret\n{}", c.summary());
+    assert!(
+        c.api.delivered_to(chat).is_empty(),
+        "no reply without the secret\n{}",
+        c.summary()
+    );
     assert!(c.api.delivered_to(other)[0].text().contains(SCIATICA_TITLE));
 
     // Health and metrics are on the replicas' own ports, not through nginx.
     for path in ["/healthz", "/readyz", "/metrics"] {
-        let answer: Answer = get(&c.client, &c.nginx_url(path)).await.expect("GET through nginx");
+        let answer: Answer = get(&c.client, &c.nginx_url(path))
+            .await
+            .expect("GET through nginx");
         assert_eq!(answer.status, 404, "{path} is not public: {answer:?}");
         for replica in &c.replicas {
-            let direct = get(&c.client, &replica.url(path)).await.expect("GET on the replica");
+            let direct = get(&c.client, &replica.url(path))
+                .await
+                .expect("GET on the replica");
             assert_eq!(direct.status, 200, "{path} on {}: {direct:?}", replica.name);
         }
     }
@@ -886,13 +1311,26 @@ async fn redis_outage_fails_open_and_recovers_without_restarting_the_replicas() 
     let mut c = Cluster::start().await;
     c.redis.kill();
     for replica in &c.replicas {
-        let took = replica.wait_readyz(&c.client, 503, Duration::from_secs(5)).await;
-        assert!(took.is_some(), "{} still ready with Redis down", replica.name);
+        let took = replica
+            .wait_readyz(&c.client, 503, Duration::from_secs(5))
+            .await;
+        assert!(
+            took.is_some(),
+            "{} still ready with Redis down",
+            replica.name
+        );
     }
 
     // Down: private questions through nginx are answered, once each.
     let run = traffic(c.ids(200), 200, 5);
-    let private: Vec<usize> = (0..run.ids.len()).filter(|&i| matches!(run.expects[i], Expect::Private { .. } | Expect::Addressed { .. })).collect();
+    let private: Vec<usize> = (0..run.ids.len())
+        .filter(|&i| {
+            matches!(
+                run.expects[i],
+                Expect::Private { .. } | Expect::Addressed { .. }
+            )
+        })
+        .collect();
     let questions = Traffic {
         ids: private.iter().map(|&i| run.ids[i]).collect(),
         bodies: private.iter().map(|&i| run.bodies[i].clone()).collect(),
@@ -905,29 +1343,69 @@ async fn redis_outage_fails_open_and_recovers_without_restarting_the_replicas() 
     let groups: Vec<i64> = (0..3).map(|g| -7_000_000 - g).collect();
     let ids = red_flags_across_replicas(&c, &groups, 4).await;
     for &group in &groups {
-        assert_eq!(notices(&c.api, group, &ids[&group]).len(), 4, "every red flag noticed in group {group} while Redis is down\n{}", c.summary());
+        assert_eq!(
+            notices(&c.api, group, &ids[&group]).len(),
+            4,
+            "every red flag noticed in group {group} while Redis is down\n{}",
+            c.summary()
+        );
     }
     for replica in &c.replicas {
-        assert_eq!(replica.readyz(&c.client).await, 503, "{} still not ready", replica.name);
-        assert!(replica.process.stderr().contains("posting anyway"), "{} logs the fail-open", replica.name);
+        assert_eq!(
+            replica.readyz(&c.client).await,
+            503,
+            "{} still not ready",
+            replica.name
+        );
+        assert!(
+            replica.process.stderr().contains("posting anyway"),
+            "{} logs the fail-open",
+            replica.name
+        );
     }
 
     // Back on the same port: ready again within seconds, shared state works again.
     c.redis.start_again();
     for replica in &c.replicas {
-        let took = replica.wait_readyz(&c.client, 200, Duration::from_secs(10)).await;
-        eprintln!("{} ready again after Redis restarted: {took:?}", replica.name);
-        assert!(took.is_some(), "{} not ready 10 s after Redis came back", replica.name);
+        let took = replica
+            .wait_readyz(&c.client, 200, Duration::from_secs(10))
+            .await;
+        eprintln!(
+            "{} ready again after Redis restarted: {took:?}",
+            replica.name
+        );
+        assert!(
+            took.is_some(),
+            "{} not ready 10 s after Redis came back",
+            replica.name
+        );
     }
     let group = -7_100_000;
     c.api.set_member_status(group, ADMIN, "administrator");
-    assert_says(&command(&c, &c.replicas[0].webhook(), group, ADMIN, "/redflags off").await, "off");
+    assert_says(
+        &command(&c, &c.replicas[0].webhook(), group, ADMIN, "/redflags off").await,
+        "off",
+    );
     let id = c.uid();
-    deliver(&c.client, &c.replicas[1].webhook(), &updates::group_text(id, group, MEMBER, RED_FLAGS[0])).await;
-    assert!(replies_to(&c.api, group, id).is_empty(), "the watch turned off on replica-1 holds on replica-2\n{}", c.summary());
+    deliver(
+        &c.client,
+        &c.replicas[1].webhook(),
+        &updates::group_text(id, group, MEMBER, RED_FLAGS[0]),
+    )
+    .await;
+    assert!(
+        replies_to(&c.api, group, id).is_empty(),
+        "the watch turned off on replica-1 holds on replica-2\n{}",
+        c.summary()
+    );
     let cooled = -7_200_000;
     let ids = red_flags_across_replicas(&c, &[cooled], 4).await;
-    assert_eq!(notices(&c.api, cooled, &ids[&cooled]).len(), 1, "the cooldown is shared again\n{}", c.summary());
+    assert_eq!(
+        notices(&c.api, cooled, &ids[&cooled]).len(),
+        1,
+        "the cooldown is shared again\n{}",
+        c.summary()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -940,7 +1418,18 @@ async fn the_full_server_example_passes_nginx_t() {
     let cert = d.join("fullchain.pem");
     let key = d.join("privkey.pem");
     let openssl = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=bot.example.org", "-keyout"])
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=bot.example.org",
+            "-keyout",
+        ])
         .arg(&key)
         .arg("-out")
         .arg(&cert)
@@ -952,24 +1441,46 @@ async fn the_full_server_example_passes_nginx_t() {
         return;
     }
     let deploy = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/nginx");
-    let example = std::fs::read_to_string(deploy.join("backleg.conf")).expect("deploy/nginx/backleg.conf");
+    let example =
+        std::fs::read_to_string(deploy.join("backleg.conf")).expect("deploy/nginx/backleg.conf");
     let [port] = free_ports::<1>();
     let site = example
         .replace("/etc/nginx/snippets/", &format!("{}/", deploy.display()))
-        .replace("/etc/letsencrypt/live/bot.example.org/fullchain.pem", &cert.display().to_string())
-        .replace("/etc/letsencrypt/live/bot.example.org/privkey.pem", &key.display().to_string())
+        .replace(
+            "/etc/letsencrypt/live/bot.example.org/fullchain.pem",
+            &cert.display().to_string(),
+        )
+        .replace(
+            "/etc/letsencrypt/live/bot.example.org/privkey.pem",
+            &key.display().to_string(),
+        )
         .replace("/var/log/nginx/", &format!("{}/", d.display()))
         .replace("listen 443 ssl;", &format!("listen 127.0.0.1:{port} ssl;"))
         .replace("listen [::]:443 ssl;", "");
-    let directives: Vec<&str> = site.lines().filter(|l| !l.trim_start().starts_with('#')).collect();
-    assert!(!directives.iter().any(|l| l.contains("/etc/") || l.contains("/var/")), "every system path substituted:\n{site}");
+    let directives: Vec<&str> = site
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .collect();
+    assert!(
+        !directives
+            .iter()
+            .any(|l| l.contains("/etc/") || l.contains("/var/")),
+        "every system path substituted:\n{site}"
+    );
     std::fs::write(d.join("backleg.conf"), &site).expect("write the site");
     let main = format!(
         "pid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{}}\nhttp {{\n    client_body_temp_path {d}/client_body_temp;\n    proxy_temp_path {d}/proxy_temp;\n    fastcgi_temp_path {d}/fastcgi_temp;\n    uwsgi_temp_path {d}/uwsgi_temp;\n    scgi_temp_path {d}/scgi_temp;\n    include {d}/backleg.conf;\n}}\n",
         d = d.display()
     );
     std::fs::write(d.join("nginx.conf"), main).expect("write nginx.conf");
-    let binary = binary("NGINX", &["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx"]);
+    let binary = binary(
+        "NGINX",
+        &[
+            "/usr/sbin/nginx",
+            "/usr/local/sbin/nginx",
+            "/usr/local/nginx/sbin/nginx",
+        ],
+    );
     let output = Command::new(&binary)
         .arg("-t")
         .arg("-p")
@@ -981,5 +1492,8 @@ async fn the_full_server_example_passes_nginx_t() {
         .output()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", binary.display()));
     let said = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "nginx -t refuses deploy/nginx/backleg.conf:\n{said}\n{site}");
+    assert!(
+        output.status.success(),
+        "nginx -t refuses deploy/nginx/backleg.conf:\n{said}\n{site}"
+    );
 }

@@ -106,7 +106,10 @@ impl Sent {
 
     /// The `callback_data` of every inline button that has one.
     pub fn callback_data(&self) -> Vec<String> {
-        self.buttons().iter().filter_map(|b| b["callback_data"].as_str().map(str::to_owned)).collect()
+        self.buttons()
+            .iter()
+            .filter_map(|b| b["callback_data"].as_str().map(str::to_owned))
+            .collect()
     }
 }
 
@@ -185,7 +188,9 @@ struct Shared {
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, Record> {
         // A panicking test thread may poison the lock; the record is still readable.
-        self.record.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.record
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn bump(&self) {
@@ -216,15 +221,34 @@ impl FakeApi {
     /// Starts a server that accepts only `token`: any other answers 401 Unauthorized.
     pub async fn start_with_token(token: &str) -> Self {
         let (version, _) = watch::channel(0);
-        let record = Record { next_message_id: FIRST_BOT_MESSAGE_ID, long_poll_cap: DEFAULT_LONG_POLL_CAP, ..Record::default() };
-        let shared = Arc::new(Shared { token: token.to_owned(), record: Mutex::new(record), version });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
-        let addr = listener.local_addr().expect("local addr");
-        let app = Router::new().route("/{bot}/{method}", any(handle)).fallback(not_found).with_state(Arc::clone(&shared));
-        let server = tokio::spawn(async move {
-            axum::serve(listener, app).await.expect("fake Bot API server");
+        let record = Record {
+            next_message_id: FIRST_BOT_MESSAGE_ID,
+            long_poll_cap: DEFAULT_LONG_POLL_CAP,
+            ..Record::default()
+        };
+        let shared = Arc::new(Shared {
+            token: token.to_owned(),
+            record: Mutex::new(record),
+            version,
         });
-        Self { url: format!("http://{addr}/"), shared, server }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("local addr");
+        let app = Router::new()
+            .route("/{bot}/{method}", any(handle))
+            .fallback(not_found)
+            .with_state(Arc::clone(&shared));
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .await
+                .expect("fake Bot API server");
+        });
+        Self {
+            url: format!("http://{addr}/"),
+            shared,
+            server,
+        }
     }
 
     // ---- scripting ------------------------------------------------------------------------
@@ -245,13 +269,21 @@ impl FakeApi {
 
     /// The next `sendMessage` calls fail as listed, one failure per call, in order.
     pub fn fail_next_sends(&self, failures: &[SendFailure]) {
-        self.shared.lock().send_failures.extend(failures.iter().copied());
+        self.shared
+            .lock()
+            .send_failures
+            .extend(failures.iter().copied());
         self.shared.bump();
     }
 
     /// The next `sendMessage` calls to `chat_id` fail as listed (before the global list).
     pub fn fail_sends_to(&self, chat_id: i64, failures: &[SendFailure]) {
-        self.shared.lock().chat_failures.entry(chat_id).or_default().extend(failures.iter().copied());
+        self.shared
+            .lock()
+            .chat_failures
+            .entry(chat_id)
+            .or_default()
+            .extend(failures.iter().copied());
     }
 
     /// Forgets every scripted failure not used yet.
@@ -265,7 +297,10 @@ impl FakeApi {
     /// The next `getUpdates` calls fail as listed (`TooManyRequests`, `BadGateway`,
     /// `BadGatewayHtml`, `DropConnection`).
     pub fn fail_next_polls(&self, failures: &[SendFailure]) {
-        self.shared.lock().poll_failures.extend(failures.iter().copied());
+        self.shared
+            .lock()
+            .poll_failures
+            .extend(failures.iter().copied());
     }
 
     /// Holds each `getUpdates` call for the whole `timeout` the bot asks for (up to 60 s), as
@@ -292,7 +327,10 @@ impl FakeApi {
     /// `getChatMember(chat_id, user_id)` answers this status ("creator", "administrator",
     /// "member", "restricted", "left", "kicked"); the default is "member".
     pub fn set_member_status(&self, chat_id: i64, user_id: i64, status: &str) {
-        self.shared.lock().statuses.insert((chat_id, user_id), status.to_owned());
+        self.shared
+            .lock()
+            .statuses
+            .insert((chat_id, user_id), status.to_owned());
     }
 
     /// Holds every `sendMessage` answer this long (the call is logged on arrival).
@@ -324,7 +362,13 @@ impl FakeApi {
 
     /// Messages delivered to one chat so far.
     pub fn delivered_to(&self, chat_id: i64) -> Vec<Sent> {
-        self.with_record(|r| r.delivered.iter().filter(|s| s.chat_id() == chat_id).cloned().collect())
+        self.with_record(|r| {
+            r.delivered
+                .iter()
+                .filter(|s| s.chat_id() == chat_id)
+                .cloned()
+                .collect()
+        })
     }
 
     /// Every refused `sendMessage` attempt so far.
@@ -339,15 +383,27 @@ impl FakeApi {
 
     /// Waits until `check` returns `Some`, re-checking after every change; panics after
     /// `timeout` with `what` and a dump of the calls.
-    pub async fn wait_until<T>(&self, what: &str, timeout: Duration, check: impl FnMut(&Record) -> Option<T>) -> T {
+    pub async fn wait_until<T>(
+        &self,
+        what: &str,
+        timeout: Duration,
+        check: impl FnMut(&Record) -> Option<T>,
+    ) -> T {
         match self.try_wait_until(timeout, check).await {
             Some(found) => found,
-            None => panic!("timed out after {timeout:?} waiting for {what}\n{}", self.dump()),
+            None => panic!(
+                "timed out after {timeout:?} waiting for {what}\n{}",
+                self.dump()
+            ),
         }
     }
 
     /// Like `wait_until`, but returns `None` on timeout.
-    pub async fn try_wait_until<T>(&self, timeout: Duration, mut check: impl FnMut(&Record) -> Option<T>) -> Option<T> {
+    pub async fn try_wait_until<T>(
+        &self,
+        timeout: Duration,
+        mut check: impl FnMut(&Record) -> Option<T>,
+    ) -> Option<T> {
         let mut changes = self.shared.version.subscribe();
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
@@ -372,9 +428,17 @@ impl FakeApi {
     }
 
     /// Waits for the first call of `method` that satisfies `matches`.
-    pub async fn wait_call_where(&self, method: &str, what: &str, matches: impl Fn(&Call) -> bool) -> Call {
+    pub async fn wait_call_where(
+        &self,
+        method: &str,
+        what: &str,
+        matches: impl Fn(&Call) -> bool,
+    ) -> Call {
         let what = format!("a {method} call: {what}");
-        self.wait_until(&what, WAIT, |r| r.calls.iter().find(|c| c.is(method) && matches(c)).cloned()).await
+        self.wait_until(&what, WAIT, |r| {
+            r.calls.iter().find(|c| c.is(method) && matches(c)).cloned()
+        })
+        .await
     }
 
     /// Waits until at least `n` messages have been delivered to `chat_id`; returns them all.
@@ -383,10 +447,20 @@ impl FakeApi {
     }
 
     /// `wait_delivered_to` with a custom timeout.
-    pub async fn wait_delivered_to_within(&self, chat_id: i64, n: usize, timeout: Duration) -> Vec<Sent> {
+    pub async fn wait_delivered_to_within(
+        &self,
+        chat_id: i64,
+        n: usize,
+        timeout: Duration,
+    ) -> Vec<Sent> {
         let what = format!("{n} message(s) delivered to chat {chat_id}");
         self.wait_until(&what, timeout, |r| {
-            let sent: Vec<Sent> = r.delivered.iter().filter(|s| s.chat_id() == chat_id).cloned().collect();
+            let sent: Vec<Sent> = r
+                .delivered
+                .iter()
+                .filter(|s| s.chat_id() == chat_id)
+                .cloned()
+                .collect();
             (sent.len() >= n).then_some(sent)
         })
         .await
@@ -395,13 +469,19 @@ impl FakeApi {
     /// Waits for the first delivered message that satisfies `matches`.
     pub async fn wait_delivered_where(&self, what: &str, matches: impl Fn(&Sent) -> bool) -> Sent {
         let what = format!("a delivered message: {what}");
-        self.wait_until(&what, WAIT, |r| r.delivered.iter().find(|s| matches(s)).cloned()).await
+        self.wait_until(&what, WAIT, |r| {
+            r.delivered.iter().find(|s| matches(s)).cloned()
+        })
+        .await
     }
 
     /// Waits for `n` refused `sendMessage` attempts in all.
     pub async fn wait_failed(&self, n: usize) -> Vec<Failed> {
         let what = format!("{n} refused sendMessage attempt(s)");
-        self.wait_until(&what, WAIT, |r| (r.failed.len() >= n).then(|| r.failed.clone())).await
+        self.wait_until(&what, WAIT, |r| {
+            (r.failed.len() >= n).then(|| r.failed.clone())
+        })
+        .await
     }
 
     /// A readable list of every call and delivery, for failure messages.
@@ -410,19 +490,36 @@ impl FakeApi {
         let mut out = String::from("--- fake Bot API calls ---\n");
         for call in &record.calls {
             let body = call.body.to_string();
-            let body = if body.chars().count() > 400 { format!("{}…", body.chars().take(400).collect::<String>()) } else { body };
+            let body = if body.chars().count() > 400 {
+                format!("{}…", body.chars().take(400).collect::<String>())
+            } else {
+                body
+            };
             let auth = if call.authorized { "" } else { " [bad token]" };
             let _ = writeln!(out, "#{} {}{} {}", call.seq, call.method, auth, body);
         }
-        let _ = writeln!(out, "--- delivered: {} message(s); refused: {} ---", record.delivered.len(), record.failed.len());
+        let _ = writeln!(
+            out,
+            "--- delivered: {} message(s); refused: {} ---",
+            record.delivered.len(),
+            record.failed.len()
+        );
         for failed in &record.failed {
             let _ = writeln!(out, "refused #{}: {}", failed.seq, failed.reason);
         }
         if !record.pending.is_empty() {
-            let _ = writeln!(out, "--- {} update(s) never confirmed by getUpdates offset ---", record.pending.len());
+            let _ = writeln!(
+                out,
+                "--- {} update(s) never confirmed by getUpdates offset ---",
+                record.pending.len()
+            );
         }
         if !record.filtered.is_empty() {
-            let _ = writeln!(out, "--- {} update(s) dropped by the bot's allowed_updates ---", record.filtered.len());
+            let _ = writeln!(
+                out,
+                "--- {} update(s) dropped by the bot's allowed_updates ---",
+                record.filtered.len()
+            );
         }
         out
     }
@@ -434,20 +531,35 @@ async fn not_found() -> Response {
     error(StatusCode::NOT_FOUND, "Not Found", None)
 }
 
-async fn handle(State(shared): State<Arc<Shared>>, Path((bot, method)): Path<(String, String)>, headers: HeaderMap, body: Bytes) -> Response {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+async fn handle(
+    State(shared): State<Arc<Shared>>,
+    Path((bot, method)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let body: Value = if body.iter().all(u8::is_ascii_whitespace) {
         json!({})
     } else if let Some(fields) = multipart_fields(content_type, &body) {
         fields
     } else {
-        serde_json::from_slice(&body).unwrap_or_else(|_| json!({ "_unparsed_body": String::from_utf8_lossy(&body) }))
+        serde_json::from_slice(&body)
+            .unwrap_or_else(|_| json!({ "_unparsed_body": String::from_utf8_lossy(&body) }))
     };
     let authorized = bot.strip_prefix("bot") == Some(shared.token.as_str());
     let seq = {
         let mut record = shared.lock();
         let seq = record.calls.len();
-        record.calls.push(Call { seq, method: method.clone(), body: body.clone(), authorized, at: Instant::now() });
+        record.calls.push(Call {
+            seq,
+            method: method.clone(),
+            body: body.clone(),
+            authorized,
+            at: Instant::now(),
+        });
         seq
     };
     shared.bump();
@@ -471,11 +583,18 @@ async fn handle(State(shared): State<Arc<Shared>>, Path((bot, method)): Path<(St
             response
         }
         "sendmessage" => send_message(&shared, seq, body).await,
-        "editmessagetext" | "editmessagereplymarkup" | "editmessagecaption" => edit_message(&shared, seq, &method, body),
+        "editmessagetext" | "editmessagereplymarkup" | "editmessagecaption" => {
+            edit_message(&shared, seq, &method, body)
+        }
         "getchatmember" => {
             let chat_id = chat_id_of(&body);
             let user_id = body["user_id"].as_i64().unwrap_or(0);
-            let status = shared.lock().statuses.get(&(chat_id, user_id)).cloned().unwrap_or_else(|| "member".to_owned());
+            let status = shared
+                .lock()
+                .statuses
+                .get(&(chat_id, user_id))
+                .cloned()
+                .unwrap_or_else(|| "member".to_owned());
             ok(chat_member(user_id, &status))
         }
         "getchatadministrators" => {
@@ -484,12 +603,16 @@ async fn handle(State(shared): State<Arc<Shared>>, Path((bot, method)): Path<(St
                 .lock()
                 .statuses
                 .iter()
-                .filter(|((chat, _), status)| *chat == chat_id && (*status == "administrator" || *status == "creator"))
+                .filter(|((chat, _), status)| {
+                    *chat == chat_id && (*status == "administrator" || *status == "creator")
+                })
                 .map(|((_, user), status)| chat_member(*user, status))
                 .collect();
             ok(Value::Array(admins))
         }
-        "getwebhookinfo" => ok(json!({ "url": "", "has_custom_certificate": false, "pending_update_count": 0 })),
+        "getwebhookinfo" => {
+            ok(json!({ "url": "", "has_custom_certificate": false, "pending_update_count": 0 }))
+        }
         "getmycommands" => ok(json!([])),
         _ => ok(json!(true)),
     }
@@ -500,15 +623,29 @@ async fn handle(State(shared): State<Arc<Shared>>, Path((bot, method)): Path<(St
 /// booleans, lists: `max_connections`, `allowed_updates`), else kept as a string (`url`,
 /// `secret_token`). `None` for any other content type.
 fn multipart_fields(content_type: &str, body: &[u8]) -> Option<Value> {
-    let boundary = content_type.strip_prefix("multipart/form-data")?.split(';').find_map(|p| p.trim().strip_prefix("boundary="))?;
+    let boundary = content_type
+        .strip_prefix("multipart/form-data")?
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("boundary="))?;
     let delimiter = format!("--{}", boundary.trim_matches('"'));
     let text = String::from_utf8_lossy(body);
     let mut fields = serde_json::Map::new();
     for part in text.split(delimiter.as_str()).skip(1) {
-        let Some((head, value)) = part.split_once("\r\n\r\n") else { continue };
-        let Some(name) = head.split("name=\"").nth(1).and_then(|rest| rest.split('"').next()) else { continue };
+        let Some((head, value)) = part.split_once("\r\n\r\n") else {
+            continue;
+        };
+        let Some(name) = head
+            .split("name=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+        else {
+            continue;
+        };
         let value = value.strip_suffix("\r\n").unwrap_or(value);
-        fields.insert(name.to_owned(), serde_json::from_str(value).unwrap_or_else(|_| json!(value)));
+        fields.insert(
+            name.to_owned(),
+            serde_json::from_str(value).unwrap_or_else(|_| json!(value)),
+        );
     }
     Some(Value::Object(fields))
 }
@@ -518,7 +655,8 @@ fn ok(result: Value) -> Response {
 }
 
 fn error(status: StatusCode, description: &str, parameters: Option<Value>) -> Response {
-    let mut body = json!({ "ok": false, "error_code": status.as_u16(), "description": description });
+    let mut body =
+        json!({ "ok": false, "error_code": status.as_u16(), "description": description });
     if let Some(parameters) = parameters {
         body["parameters"] = parameters;
     }
@@ -603,22 +741,31 @@ pub fn chat_member(user_id: i64, status: &str) -> Value {
 async fn get_updates(shared: &Shared, body: &Value) -> Response {
     let offset = body["offset"].as_i64();
     let limit = body["limit"].as_u64().unwrap_or(100).clamp(1, 100) as usize;
-    let wait = Duration::from_secs(body["timeout"].as_u64().unwrap_or(0)).min(shared.lock().long_poll_cap);
+    let wait =
+        Duration::from_secs(body["timeout"].as_u64().unwrap_or(0)).min(shared.lock().long_poll_cap);
     let allowed: Option<Vec<String>> = body["allowed_updates"]
         .as_array()
         .filter(|list| !list.is_empty())
-        .map(|list| list.iter().filter_map(|kind| kind.as_str().map(str::to_owned)).collect());
+        .map(|list| {
+            list.iter()
+                .filter_map(|kind| kind.as_str().map(str::to_owned))
+                .collect()
+        });
     let deadline = tokio::time::Instant::now() + wait;
     let mut changes = shared.version.subscribe();
     loop {
         {
             let mut record = shared.lock();
             if let Some(offset) = offset {
-                record.pending.retain(|update| update["update_id"].as_i64().unwrap_or(i64::MAX) >= offset);
+                record
+                    .pending
+                    .retain(|update| update["update_id"].as_i64().unwrap_or(i64::MAX) >= offset);
             }
             if let Some(allowed) = &allowed {
                 let (keep, drop): (VecDeque<Value>, VecDeque<Value>) =
-                    record.pending.drain(..).partition(|update| update_kind(update).is_none_or(|kind| allowed.iter().any(|a| a == kind)));
+                    record.pending.drain(..).partition(|update| {
+                        update_kind(update).is_none_or(|kind| allowed.iter().any(|a| a == kind))
+                    });
                 record.pending = keep;
                 record.filtered.extend(drop);
             }
@@ -639,16 +786,30 @@ async fn send_message(shared: &Shared, seq: usize, body: Value) -> Response {
     let chat_id = chat_id_of(&body);
     let mut record = shared.lock();
     let refuse = |record: &mut Record, reason: String| {
-        record.failed.push(Failed { seq, body: body.clone(), reason });
+        record.failed.push(Failed {
+            seq,
+            body: body.clone(),
+            reason,
+        });
     };
     if record.blocked.contains(&chat_id) {
-        refuse(&mut record, format!("403 blocked by the user (chat {chat_id})"));
+        refuse(
+            &mut record,
+            format!("403 blocked by the user (chat {chat_id})"),
+        );
         drop(record);
         shared.bump();
-        return error(StatusCode::FORBIDDEN, "Forbidden: bot was blocked by the user", None);
+        return error(
+            StatusCode::FORBIDDEN,
+            "Forbidden: bot was blocked by the user",
+            None,
+        );
     }
     if let Some(&new) = record.migrated.get(&chat_id) {
-        refuse(&mut record, format!("400 group chat {chat_id} was upgraded to supergroup {new}"));
+        refuse(
+            &mut record,
+            format!("400 group chat {chat_id} was upgraded to supergroup {new}"),
+        );
         drop(record);
         shared.bump();
         return error(
@@ -661,9 +822,17 @@ async fn send_message(shared: &Shared, seq: usize, body: Value) -> Response {
         refuse(&mut record, format!("400 {problem}"));
         drop(record);
         shared.bump();
-        return error(StatusCode::BAD_REQUEST, &format!("Bad Request: {problem}"), None);
+        return error(
+            StatusCode::BAD_REQUEST,
+            &format!("Bad Request: {problem}"),
+            None,
+        );
     }
-    let failure = match record.chat_failures.get_mut(&chat_id).and_then(VecDeque::pop_front) {
+    let failure = match record
+        .chat_failures
+        .get_mut(&chat_id)
+        .and_then(VecDeque::pop_front)
+    {
         Some(failure) => Some(failure),
         None => record.send_failures.pop_front(),
     };
@@ -686,7 +855,11 @@ async fn send_message(shared: &Shared, seq: usize, body: Value) -> Response {
         message["message_thread_id"] = json!(thread);
         message["is_topic_message"] = json!(true);
     }
-    record.delivered.push(Sent { seq, body, message_id });
+    record.delivered.push(Sent {
+        seq,
+        body,
+        message_id,
+    });
     drop(record);
     shared.bump();
     ok(message)
@@ -716,12 +889,22 @@ fn failure_response(failure: SendFailure) -> Response {
 fn edit_message(shared: &Shared, seq: usize, method: &str, body: Value) -> Response {
     if body.get("text").is_some() {
         if let Err(problem) = check_text(&body) {
-            return error(StatusCode::BAD_REQUEST, &format!("Bad Request: {problem}"), None);
+            return error(
+                StatusCode::BAD_REQUEST,
+                &format!("Bad Request: {problem}"),
+                None,
+            );
         }
     }
     let chat_id = chat_id_of(&body);
     let mut record = shared.lock();
-    record.edits.push(Call { seq, method: method.to_owned(), body: body.clone(), authorized: true, at: Instant::now() });
+    record.edits.push(Call {
+        seq,
+        method: method.to_owned(),
+        body: body.clone(),
+        authorized: true,
+        at: Instant::now(),
+    });
     let result = if body.get("inline_message_id").is_some() {
         json!(true)
     } else {
@@ -741,14 +924,22 @@ fn edit_message(shared: &Shared, seq: usize, method: &str, body: Value) -> Respo
 
 /// What Telegram itself would refuse in a message text (it answers 400 to these).
 fn check_text(body: &Value) -> Result<(), String> {
-    let Some(text) = body["text"].as_str() else { return Err("message text is empty".to_owned()) };
+    let Some(text) = body["text"].as_str() else {
+        return Err("message text is empty".to_owned());
+    };
     if text.trim().is_empty() {
         return Err("message text is empty".to_owned());
     }
     if text.chars().count() > 4096 {
-        return Err(format!("message is too long ({} characters)", text.chars().count()));
+        return Err(format!(
+            "message is too long ({} characters)",
+            text.chars().count()
+        ));
     }
-    if body["parse_mode"].as_str().is_some_and(|mode| mode.eq_ignore_ascii_case("html")) {
+    if body["parse_mode"]
+        .as_str()
+        .is_some_and(|mode| mode.eq_ignore_ascii_case("html"))
+    {
         check_telegram_html(text).map_err(|problem| format!("can't parse entities: {problem}"))?;
     }
     Ok(())
@@ -759,7 +950,21 @@ fn check_text(body: &Value) -> Result<(), String> {
 /// `&quot;`, numeric).
 pub fn check_telegram_html(text: &str) -> Result<(), String> {
     const TAGS: &[&str] = &[
-        "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "tg-emoji", "code", "pre",
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "span",
+        "tg-spoiler",
+        "a",
+        "tg-emoji",
+        "code",
+        "pre",
         "blockquote",
     ];
     let mut open: Vec<String> = Vec::new();
@@ -769,18 +974,30 @@ pub fn check_telegram_html(text: &str) -> Result<(), String> {
         match after.as_bytes()[0] {
             b'>' => return Err(format!("unescaped '>' at …{}", snippet(after))),
             b'&' => {
-                let end = after.find(';').filter(|&end| end <= 10).ok_or_else(|| format!("unescaped '&' at …{}", snippet(after)))?;
+                let end = after
+                    .find(';')
+                    .filter(|&end| end <= 10)
+                    .ok_or_else(|| format!("unescaped '&' at …{}", snippet(after)))?;
                 let entity = &after[1..end];
                 let known = matches!(entity, "lt" | "gt" | "amp" | "quot")
-                    || entity.strip_prefix("#x").is_some_and(|hex| !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit()))
-                    || entity.strip_prefix('#').is_some_and(|dec| !dec.is_empty() && dec.chars().all(|c| c.is_ascii_digit()));
+                    || entity.strip_prefix("#x").is_some_and(|hex| {
+                        !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit())
+                    })
+                    || entity.strip_prefix('#').is_some_and(|dec| {
+                        !dec.is_empty() && dec.chars().all(|c| c.is_ascii_digit())
+                    });
                 if !known {
-                    return Err(format!("unsupported entity &{entity}; at …{}", snippet(after)));
+                    return Err(format!(
+                        "unsupported entity &{entity}; at …{}",
+                        snippet(after)
+                    ));
                 }
                 rest = &after[end + 1..];
             }
             _ => {
-                let end = after.find('>').ok_or_else(|| format!("unclosed '<' at …{}", snippet(after)))?;
+                let end = after
+                    .find('>')
+                    .ok_or_else(|| format!("unclosed '<' at …{}", snippet(after)))?;
                 let tag = &after[1..end];
                 if let Some(name) = tag.strip_prefix('/') {
                     let name = name.trim().to_ascii_lowercase();
@@ -790,7 +1007,11 @@ pub fn check_telegram_html(text: &str) -> Result<(), String> {
                         None => return Err(format!("</{name}> closes nothing")),
                     }
                 } else {
-                    let name = tag.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+                    let name = tag
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or("")
+                        .to_ascii_lowercase();
                     if !TAGS.contains(&name.as_str()) {
                         return Err(format!("unsupported tag <{tag}>"));
                     }
@@ -814,7 +1035,13 @@ fn snippet(text: &str) -> String {
 pub fn inline_buttons(body: &Value) -> Vec<Value> {
     body["reply_markup"]["inline_keyboard"]
         .as_array()
-        .map(|rows| rows.iter().filter_map(Value::as_array).flatten().cloned().collect())
+        .map(|rows| {
+            rows.iter()
+                .filter_map(Value::as_array)
+                .flatten()
+                .cloned()
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -829,12 +1056,23 @@ pub fn chat_id_of(body: &Value) -> i64 {
 
 /// The kind of an update: its one key besides `update_id`.
 pub fn update_kind(update: &Value) -> Option<&str> {
-    update.as_object()?.keys().map(String::as_str).find(|key| *key != "update_id")
+    update
+        .as_object()?
+        .keys()
+        .map(String::as_str)
+        .find(|key| *key != "update_id")
 }
 
 fn chats_in(update: &Value) -> Vec<&Value> {
     let mut chats = Vec::new();
-    for kind in ["message", "edited_message", "channel_post", "edited_channel_post", "my_chat_member", "chat_member"] {
+    for kind in [
+        "message",
+        "edited_message",
+        "channel_post",
+        "edited_channel_post",
+        "my_chat_member",
+        "chat_member",
+    ] {
         if update[kind]["chat"].is_object() {
             chats.push(&update[kind]["chat"]);
         }
@@ -846,10 +1084,17 @@ fn chats_in(update: &Value) -> Vec<&Value> {
 }
 
 fn chat_json(record: &Record, chat_id: i64) -> Value {
-    record.chats.get(&chat_id).cloned().unwrap_or_else(|| crate::updates::chat(chat_id))
+    record
+        .chats
+        .get(&chat_id)
+        .cloned()
+        .unwrap_or_else(|| crate::updates::chat(chat_id))
 }
 
 /// Unix time now.
 pub fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(1_700_000_000)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(1_700_000_000)
 }

@@ -2,7 +2,9 @@
 //! (no bot process): if these fail, the other tests would be testing the fake, not the bot.
 
 use teloxide::prelude::*;
-use teloxide::types::{BotCommand, CallbackQueryId, ChatMemberKind, MessageId, ParseMode, UpdateKind};
+use teloxide::types::{
+    BotCommand, CallbackQueryId, ChatMemberKind, MessageId, ParseMode, UpdateKind,
+};
 use teloxide::{ApiError, RequestError};
 
 use crate::fake_api::{check_telegram_html, FakeApi, SendFailure, BOT_ID, BOT_USERNAME, TOKEN};
@@ -21,18 +23,29 @@ async fn fake_api_answers_what_teloxide_expects() {
     assert_eq!(me.id.0 as i64, BOT_ID);
     assert_eq!(me.username(), BOT_USERNAME);
 
-    let sent = bot.send_message(ChatId(7001), "<b>hi</b> &amp; bye").parse_mode(ParseMode::Html).await.expect("sendMessage");
+    let sent = bot
+        .send_message(ChatId(7001), "<b>hi</b> &amp; bye")
+        .parse_mode(ParseMode::Html)
+        .await
+        .expect("sendMessage");
     assert_eq!(sent.chat.id, ChatId(7001));
     assert!(sent.chat.is_private());
     assert_eq!(sent.from.as_ref().map(|u| u.id.0 as i64), Some(BOT_ID));
     assert_eq!(api.delivered().len(), 1);
     assert_eq!(api.delivered()[0].message_id, i64::from(sent.id.0));
 
-    let group = bot.send_message(ChatId(-1_001_234_567_890), "x").await.expect("sendMessage to a supergroup");
+    let group = bot
+        .send_message(ChatId(-1_001_234_567_890), "x")
+        .await
+        .expect("sendMessage to a supergroup");
     assert!(group.chat.is_supergroup());
 
     for (status, check) in [
-        ("administrator", (|k: &ChatMemberKind| matches!(k, ChatMemberKind::Administrator(_))) as fn(&ChatMemberKind) -> bool),
+        (
+            "administrator",
+            (|k: &ChatMemberKind| matches!(k, ChatMemberKind::Administrator(_)))
+                as fn(&ChatMemberKind) -> bool,
+        ),
         ("creator", |k| matches!(k, ChatMemberKind::Owner(_))),
         ("member", |k| matches!(k, ChatMemberKind::Member(_))),
         ("restricted", |k| matches!(k, ChatMemberKind::Restricted(_))),
@@ -40,20 +53,40 @@ async fn fake_api_answers_what_teloxide_expects() {
         ("kicked", |k| matches!(k, ChatMemberKind::Banned(_))),
     ] {
         api.set_member_status(-5001, 7001, status);
-        let member = bot.get_chat_member(ChatId(-5001), UserId(7001)).await.unwrap_or_else(|e| panic!("getChatMember {status}: {e}"));
+        let member = bot
+            .get_chat_member(ChatId(-5001), UserId(7001))
+            .await
+            .unwrap_or_else(|e| panic!("getChatMember {status}: {e}"));
         assert!(check(&member.kind), "{status}: {:?}", member.kind);
     }
     api.set_member_status(-5001, 7002, "creator");
-    let admins = bot.get_chat_administrators(ChatId(-5001)).await.expect("getChatAdministrators");
-    assert_eq!(admins.len(), 1, "7001 is kicked now, 7002 is the creator: {admins:?}");
-    assert!(bot.get_chat_member(ChatId(-5001), UserId(9)).await.expect("default status").is_present());
+    let admins = bot
+        .get_chat_administrators(ChatId(-5001))
+        .await
+        .expect("getChatAdministrators");
+    assert_eq!(
+        admins.len(),
+        1,
+        "7001 is kicked now, 7002 is the creator: {admins:?}"
+    );
+    assert!(bot
+        .get_chat_member(ChatId(-5001), UserId(9))
+        .await
+        .expect("default status")
+        .is_present());
 
-    bot.answer_callback_query(CallbackQueryId("cb-1".to_owned())).await.expect("answerCallbackQuery");
-    bot.set_my_commands(vec![BotCommand::new("ask", "Ask a question")]).await.expect("setMyCommands");
+    bot.answer_callback_query(CallbackQueryId("cb-1".to_owned()))
+        .await
+        .expect("answerCallbackQuery");
+    bot.set_my_commands(vec![BotCommand::new("ask", "Ask a question")])
+        .await
+        .expect("setMyCommands");
     bot.delete_webhook().await.expect("deleteWebhook");
     let info = bot.get_webhook_info().await.expect("getWebhookInfo");
     assert!(info.url.is_none());
-    bot.edit_message_text(ChatId(7001), MessageId(100_000), "edited").await.expect("editMessageText");
+    bot.edit_message_text(ChatId(7001), MessageId(100_000), "edited")
+        .await
+        .expect("editMessageText");
     assert_eq!(api.edits().len(), 1);
 
     api.fail_next_sends(&[SendFailure::TooManyRequests { retry_after: 1 }]);
@@ -76,7 +109,11 @@ async fn fake_api_answers_what_teloxide_expects() {
         Err(RequestError::MigrateToChatId(new)) => assert_eq!(new, ChatId(-1_005_001)),
         other => panic!("400 migrate should be MigrateToChatId: {other:?}"),
     }
-    match bot.send_message(ChatId(7001), "<script>").parse_mode(ParseMode::Html).await {
+    match bot
+        .send_message(ChatId(7001), "<script>")
+        .parse_mode(ParseMode::Html)
+        .await
+    {
         Err(RequestError::Api(_)) => {}
         other => panic!("invalid HTML should be refused like Telegram does: {other:?}"),
     }
@@ -92,7 +129,13 @@ async fn fake_api_answers_what_teloxide_expects() {
         other => panic!("a wrong token should be InvalidToken: {other:?}"),
     }
     // teloxide sends PascalCase method names; the record keeps them as sent.
-    assert!(api.calls().iter().any(|c| c.is("getMe") && c.method == "GetMe"), "{}", api.dump());
+    assert!(
+        api.calls()
+            .iter()
+            .any(|c| c.is("getMe") && c.method == "GetMe"),
+        "{}",
+        api.dump()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -103,12 +146,25 @@ async fn fake_api_serves_updates_by_offset_and_allowed_updates() {
     api.push(updates::private_text(2, 7001, "and the nerve?"));
     let first = bot.get_updates().timeout(1).await.expect("getUpdates");
     assert_eq!(first.iter().map(|u| u.id.0).collect::<Vec<_>>(), vec![1, 2]);
-    let again = bot.get_updates().offset(2).timeout(1).await.expect("getUpdates");
+    let again = bot
+        .get_updates()
+        .offset(2)
+        .timeout(1)
+        .await
+        .expect("getUpdates");
     assert_eq!(again.iter().map(|u| u.id.0).collect::<Vec<_>>(), vec![2]);
     let started = std::time::Instant::now();
-    let none = bot.get_updates().offset(3).timeout(10).await.expect("getUpdates");
+    let none = bot
+        .get_updates()
+        .offset(3)
+        .timeout(10)
+        .await
+        .expect("getUpdates");
     assert!(none.is_empty());
-    assert!(started.elapsed() < std::time::Duration::from_secs(3), "long polls are capped at about 1 s");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "long polls are capped at about 1 s"
+    );
 
     // A long poll returns as soon as an update is queued.
     let poll = tokio::spawn({
@@ -149,13 +205,21 @@ fn builders_produce_updates_teloxide_parses() {
     let m = message(updates::private_text(1, 7001, "what is sciatica"));
     assert!(m.chat.is_private());
     assert_eq!(m.text(), Some("what is sciatica"));
-    assert_eq!(m.from.as_ref().and_then(|u| u.username.as_deref()), Some(updates::USERNAME));
+    assert_eq!(
+        m.from.as_ref().and_then(|u| u.username.as_deref()),
+        Some(updates::USERNAME)
+    );
 
     let m = message(updates::group_text(2, -5001, 7001, "what is sciatica"));
     assert!(m.chat.is_group());
     assert!(m.entities().is_none_or(<[_]>::is_empty));
 
-    let m = message(updates::group_command(3, -1_001_234_567_890, 7001, "/ask@backleg_test_bot what is sciatica"));
+    let m = message(updates::group_command(
+        3,
+        -1_001_234_567_890,
+        7001,
+        "/ask@backleg_test_bot what is sciatica",
+    ));
     assert!(m.chat.is_supergroup());
     let entities = m.parse_entities().expect("entities");
     assert_eq!(entities.len(), 1, "{entities:?}");
@@ -164,20 +228,45 @@ fn builders_produce_updates_teloxide_parses() {
     let m = message(updates::mention(4, -5001, 7001, "what is sciatica 😀"));
     let entities = m.parse_entities().expect("entities");
     assert_eq!(entities[0].text(), "@backleg_test_bot");
-    let m = message(updates::group_text(5, -5001, 7001, "😀 שלום @backleg_test_bot hi"));
-    assert_eq!(m.parse_entities().expect("entities")[0].text(), "@backleg_test_bot");
+    let m = message(updates::group_text(
+        5,
+        -5001,
+        7001,
+        "😀 שלום @backleg_test_bot hi",
+    ));
+    assert_eq!(
+        m.parse_entities().expect("entities")[0].text(),
+        "@backleg_test_bot"
+    );
 
-    let m = message(updates::reply_to_bot(6, -5001, 7001, 100_000, "and the nerve?"));
+    let m = message(updates::reply_to_bot(
+        6,
+        -5001,
+        7001,
+        100_000,
+        "and the nerve?",
+    ));
     let replied = m.reply_to_message().expect("reply_to_message");
     assert_eq!(replied.from.as_ref().map(|u| u.id.0 as i64), Some(BOT_ID));
 
-    let m = message(updates::topic_text(7, -1_001_234_567_890, 7001, 77, "/ask what is sciatica"));
+    let m = message(updates::topic_text(
+        7,
+        -1_001_234_567_890,
+        7001,
+        77,
+        "/ask what is sciatica",
+    ));
     assert!(m.is_topic_message);
     assert_eq!(m.thread_id.map(|t| t.0 .0), Some(77));
 
     assert!(message(updates::sticker(8, 7001, 7001)).sticker().is_some());
-    assert!(message(updates::photo(9, -5001, 7001, Some("look"))).photo().is_some());
-    assert!(matches!(parse(updates::edited_text(10, 7001, 7001, 1, "edited")).kind, UpdateKind::EditedMessage(_)));
+    assert!(message(updates::photo(9, -5001, 7001, Some("look")))
+        .photo()
+        .is_some());
+    assert!(matches!(
+        parse(updates::edited_text(10, 7001, 7001, 1, "edited")).kind,
+        UpdateKind::EditedMessage(_)
+    ));
 
     match parse(updates::callback(11, 7001, 7001, 100_000, "t:symptoms")).kind {
         UpdateKind::CallbackQuery(q) => {
@@ -187,8 +276,17 @@ fn builders_produce_updates_teloxide_parses() {
         }
         other => panic!("{other:?}"),
     }
-    match parse(updates::callback_on(12, 7001, updates::inaccessible_message(5, 7001), "t:symptoms")).kind {
-        UpdateKind::CallbackQuery(q) => assert!(q.message.is_some_and(|m| m.regular_message().is_none())),
+    match parse(updates::callback_on(
+        12,
+        7001,
+        updates::inaccessible_message(5, 7001),
+        "t:symptoms",
+    ))
+    .kind
+    {
+        UpdateKind::CallbackQuery(q) => {
+            assert!(q.message.is_some_and(|m| m.regular_message().is_none()))
+        }
         other => panic!("{other:?}"),
     }
     match parse(updates::bot_added(13, -5001, 7001)).kind {
@@ -199,9 +297,25 @@ fn builders_produce_updates_teloxide_parses() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(parse(updates::my_chat_member(14, -5001, 7001, "left", "administrator")).kind, UpdateKind::MyChatMember(_)));
-    assert!(matches!(parse(updates::channel_post(15, -1_009_999_999_999, "news")).kind, UpdateKind::ChannelPost(_)));
-    assert!(matches!(parse(updates::inline_query(16, 7001, "q")).kind, UpdateKind::InlineQuery(_)));
+    assert!(matches!(
+        parse(updates::my_chat_member(
+            14,
+            -5001,
+            7001,
+            "left",
+            "administrator"
+        ))
+        .kind,
+        UpdateKind::MyChatMember(_)
+    ));
+    assert!(matches!(
+        parse(updates::channel_post(15, -1_009_999_999_999, "news")).kind,
+        UpdateKind::ChannelPost(_)
+    ));
+    assert!(matches!(
+        parse(updates::inline_query(16, 7001, "q")).kind,
+        UpdateKind::InlineQuery(_)
+    ));
     let [to, from] = updates::migration(17, -5001, -1_005_001, 7001);
     assert_eq!(message(to).migrate_to_chat_id(), Some(&ChatId(-1_005_001)));
     assert_eq!(message(from).migrate_from_chat_id(), Some(&ChatId(-5001)));
@@ -213,10 +327,25 @@ fn builders_produce_updates_teloxide_parses() {
 
 #[test]
 fn html_check_accepts_telegram_html_and_refuses_the_rest() {
-    for ok in ["plain", "<b>bold</b> &lt;b&gt; &amp; &quot; &#128512; &#x1F600;", "<i>x <b>y</b></i>", "<a href=\"https://t.me/x\">x</a>", "😀 שלום"] {
+    for ok in [
+        "plain",
+        "<b>bold</b> &lt;b&gt; &amp; &quot; &#128512; &#x1F600;",
+        "<i>x <b>y</b></i>",
+        "<a href=\"https://t.me/x\">x</a>",
+        "😀 שלום",
+    ] {
         assert_eq!(check_telegram_html(ok), Ok(()), "{ok}");
     }
-    for bad in ["<script>alert(1)</script>", "<b>unclosed", "a & b", "1 < 2", "2 > 1", "<b><i>x</b></i>", "&nbsp;", "</b>"] {
+    for bad in [
+        "<script>alert(1)</script>",
+        "<b>unclosed",
+        "a & b",
+        "1 < 2",
+        "2 > 1",
+        "<b><i>x</b></i>",
+        "&nbsp;",
+        "</b>",
+    ] {
         assert!(check_telegram_html(bad).is_err(), "{bad}");
     }
 }

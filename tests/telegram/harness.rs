@@ -64,7 +64,14 @@ impl BotProcess {
             command.arg("--data").arg(data);
         }
         command.args(&options.args);
-        for var in ["TELOXIDE_TOKEN", "TELOXIDE_API_URL", "RUST_LOG", "BACKLEG_KNOWLEDGE", "BACKLEG_EMERGENCY_NUMBER", "BACKLEG_LOG_FORMAT"] {
+        for var in [
+            "TELOXIDE_TOKEN",
+            "TELOXIDE_API_URL",
+            "RUST_LOG",
+            "BACKLEG_KNOWLEDGE",
+            "BACKLEG_EMERGENCY_NUMBER",
+            "BACKLEG_LOG_FORMAT",
+        ] {
             command.env_remove(var);
         }
         for (var, _) in std::env::vars() {
@@ -73,7 +80,10 @@ impl BotProcess {
             }
         }
         if options.api_url_env {
-            command.env("TELOXIDE_API_URL", options.api_url.as_deref().unwrap_or(api_url));
+            command.env(
+                "TELOXIDE_API_URL",
+                options.api_url.as_deref().unwrap_or(api_url),
+            );
         }
         if let Some(token) = &options.token {
             command.env("TELOXIDE_TOKEN", token);
@@ -90,7 +100,12 @@ impl BotProcess {
             .stdout(File::create(&stdout_path).expect("stdout file"))
             .stderr(File::create(&stderr_path).expect("stderr file"));
         let child = command.spawn().expect("spawn the backleg binary");
-        Self { child: Some(child), stdout_path, stderr_path, exit: None }
+        Self {
+            child: Some(child),
+            stdout_path,
+            stderr_path,
+            exit: None,
+        }
     }
 
     /// The process id.
@@ -103,7 +118,10 @@ impl BotProcess {
         if self.try_exit().is_some() {
             return;
         }
-        let _ = Command::new("kill").arg(format!("-{signal}")).arg(self.pid().to_string()).status();
+        let _ = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.pid().to_string())
+            .status();
     }
 
     /// Its exit status, if it has exited.
@@ -225,7 +243,10 @@ impl Harness {
 
     /// Starts the fake server and the bot, without waiting for anything.
     pub async fn spawn_with(adjust: impl FnOnce(&mut BotOptions, &Path)) -> Self {
-        Self::spawn_with_api(FakeApi::start().await, |options, dir, _| adjust(options, dir)).await
+        Self::spawn_with_api(FakeApi::start().await, |options, dir, _| {
+            adjust(options, dir)
+        })
+        .await
     }
 
     /// Like `start_with`, on a fake server the test set up first; `adjust` also gets its URL.
@@ -235,12 +256,22 @@ impl Harness {
         harness
     }
 
-    async fn spawn_with_api(api: FakeApi, adjust: impl FnOnce(&mut BotOptions, &Path, &str)) -> Self {
+    async fn spawn_with_api(
+        api: FakeApi,
+        adjust: impl FnOnce(&mut BotOptions, &Path, &str),
+    ) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut options = Self::default_options(dir.path());
         adjust(&mut options, dir.path(), &api.url);
         let bot = BotProcess::spawn(&api.url, &options, dir.path(), "bot-1");
-        Self { api, bot, options, dir, runs: 1, next_update_id: AtomicI64::new(1) }
+        Self {
+            api,
+            bot,
+            options,
+            dir,
+            runs: 1,
+            next_update_id: AtomicI64::new(1),
+        }
     }
 
     /// Waits until the bot has made more than `seen` `getUpdates` calls (it is polling).
@@ -250,17 +281,26 @@ impl Harness {
             let polled = self
                 .api
                 .try_wait_until(Duration::from_millis(250), |record| {
-                    (record.calls.iter().filter(|c| c.is("getUpdates")).count() > seen).then_some(())
+                    (record.calls.iter().filter(|c| c.is("getUpdates")).count() > seen)
+                        .then_some(())
                 })
                 .await;
             if polled.is_some() {
                 return;
             }
             if let Some(status) = self.bot.try_exit() {
-                panic!("the bot exited ({status:?}) before polling for updates\nstderr:\n{}\n{}", self.bot.stderr_tail(40), self.api.dump());
+                panic!(
+                    "the bot exited ({status:?}) before polling for updates\nstderr:\n{}\n{}",
+                    self.bot.stderr_tail(40),
+                    self.api.dump()
+                );
             }
             if Instant::now() >= deadline {
-                panic!("the bot did not poll with getUpdates within {WAIT:?}\nstderr:\n{}\n{}", self.bot.stderr_tail(40), self.api.dump());
+                panic!(
+                    "the bot did not poll with getUpdates within {WAIT:?}\nstderr:\n{}\n{}",
+                    self.bot.stderr_tail(40),
+                    self.api.dump()
+                );
             }
         }
     }
@@ -297,13 +337,21 @@ impl Harness {
         if chat_id > 0 {
             self.push(updates::private_text(id, chat_id, "what is sciatica"));
         } else {
-            self.push(updates::group_command(id, chat_id, user_id, "/ask what is sciatica"));
+            self.push(updates::group_command(
+                id,
+                chat_id,
+                user_id,
+                "/ask what is sciatica",
+            ));
         }
         let what = format!("the barrier question's answer in chat {chat_id} (update {id})");
         let answer = self
             .api
             .wait_until(&what, WAIT, |record| {
-                record.delivered[before..].iter().find(|s| s.chat_id() == chat_id && s.text().contains(SCIATICA_TITLE)).cloned()
+                record.delivered[before..]
+                    .iter()
+                    .find(|s| s.chat_id() == chat_id && s.text().contains(SCIATICA_TITLE))
+                    .cloned()
             })
             .await;
         tokio::time::sleep(Duration::from_millis(300)).await;
@@ -316,7 +364,12 @@ impl Harness {
     pub async fn finish(mut self) -> Option<ExitStatus> {
         let status = self.bot.stop().await;
         let problems = message_problems(&self.api);
-        assert!(problems.is_empty(), "messages Telegram (or the contract) would refuse:\n{}\n{}", problems.join("\n"), self.api.dump());
+        assert!(
+            problems.is_empty(),
+            "messages Telegram (or the contract) would refuse:\n{}\n{}",
+            problems.join("\n"),
+            self.api.dump()
+        );
         status
     }
 
@@ -328,7 +381,8 @@ impl Harness {
         for entry in std::fs::read_dir(&from).expect("knowledge dir") {
             let path = entry.expect("dir entry").path();
             if path.is_file() {
-                std::fs::copy(&path, to.join(path.file_name().expect("file name"))).expect("copy knowledge file");
+                std::fs::copy(&path, to.join(path.file_name().expect("file name")))
+                    .expect("copy knowledge file");
             }
         }
         to
@@ -338,7 +392,11 @@ impl Harness {
 impl Drop for Harness {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            eprintln!("--- bot stderr (last 60 lines, {}) ---\n{}", self.bot.stderr_path.display(), self.bot.stderr_tail(60));
+            eprintln!(
+                "--- bot stderr (last 60 lines, {}) ---\n{}",
+                self.bot.stderr_path.display(),
+                self.bot.stderr_tail(60)
+            );
             eprintln!("{}", self.api.dump());
         }
     }
@@ -348,26 +406,42 @@ impl Drop for Harness {
 pub fn message_problems(api: &FakeApi) -> Vec<String> {
     let mut problems = Vec::new();
     let calls = api.calls();
-    for call in calls.iter().filter(|c| c.is("sendMessage") || c.is("editMessageText")) {
+    for call in calls
+        .iter()
+        .filter(|c| c.is("sendMessage") || c.is("editMessageText"))
+    {
         let body = &call.body;
         let tag = format!("#{} {}", call.seq, call.method);
         if body["parse_mode"].as_str() != Some("HTML") {
-            problems.push(format!("{tag}: parse_mode is {}, not \"HTML\"", body["parse_mode"]));
+            problems.push(format!(
+                "{tag}: parse_mode is {}, not \"HTML\"",
+                body["parse_mode"]
+            ));
         }
         let text = body["text"].as_str().unwrap_or("");
         let chars = text.chars().count();
         if chars == 0 || chars > 4096 {
-            problems.push(format!("{tag}: text has {chars} characters (1..=4096 allowed)"));
+            problems.push(format!(
+                "{tag}: text has {chars} characters (1..=4096 allowed)"
+            ));
         }
         if let Err(problem) = check_telegram_html(text) {
             problems.push(format!("{tag}: invalid Telegram HTML: {problem}"));
         }
     }
-    for call in calls.iter().filter(|c| c.body.get("reply_markup").is_some()) {
+    for call in calls
+        .iter()
+        .filter(|c| c.body.get("reply_markup").is_some())
+    {
         for button in inline_buttons(&call.body) {
             if let Some(data) = button["callback_data"].as_str() {
                 if data.is_empty() || data.len() > 64 {
-                    problems.push(format!("#{} {}: callback_data {data:?} is {} bytes (1..=64 allowed)", call.seq, call.method, data.len()));
+                    problems.push(format!(
+                        "#{} {}: callback_data {data:?} is {} bytes (1..=64 allowed)",
+                        call.seq,
+                        call.method,
+                        data.len()
+                    ));
                 }
             }
         }
@@ -387,7 +461,10 @@ pub fn assert_exit_code(status: Option<ExitStatus>, code: i32, bot: &BotProcess)
 
 /// Lowercased words of a text (letters and digits), for "says on" / "says off" checks.
 pub fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
 }
 
 /// The topic ids of the real knowledge base (knowledge/topics.toml).
@@ -402,7 +479,9 @@ pub fn topic_ids() -> Vec<String> {
 
 /// Whether stderr has an ERROR-level log line (text or JSON format).
 pub fn has_error_lines(stderr: &str) -> bool {
-    stderr.lines().any(|line| line.contains(" ERROR ") || line.contains("\"level\":\"ERROR\""))
+    stderr
+        .lines()
+        .any(|line| line.contains(" ERROR ") || line.contains("\"level\":\"ERROR\""))
 }
 
 /// Removes ANSI escape sequences (`ESC [ ... letter`), so log checks see plain text.

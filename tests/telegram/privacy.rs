@@ -20,11 +20,32 @@ async fn message_text_names_and_usernames_never_reach_the_logs() {
 
     // Handled: private question, group /ask, mention, unaddressed red flag, edit, callback.
     h.push(updates::private_text(h.uid(), CHAT, &phrase));
-    h.push(updates::group_command(h.uid(), GROUP, USER, &format!("/ask {phrase}")));
-    h.push(updates::group_text(h.uid(), SUPERGROUP, USER, &format!("@{BOT_USERNAME} {phrase}")));
-    h.push(updates::group_text(h.uid(), GROUP, USER + 1, &format!("{phrase}: my dad fell and can't feel his legs")));
+    h.push(updates::group_command(
+        h.uid(),
+        GROUP,
+        USER,
+        &format!("/ask {phrase}"),
+    ));
+    h.push(updates::group_text(
+        h.uid(),
+        SUPERGROUP,
+        USER,
+        &format!("@{BOT_USERNAME} {phrase}"),
+    ));
+    h.push(updates::group_text(
+        h.uid(),
+        GROUP,
+        USER + 1,
+        &format!("{phrase}: my dad fell and can't feel his legs"),
+    ));
     let edited = h.uid();
-    h.push(updates::edited_text(edited, CHAT, CHAT, 1, &format!("{phrase} edited")));
+    h.push(updates::edited_text(
+        edited,
+        CHAT,
+        CHAT,
+        1,
+        &format!("{phrase} edited"),
+    ));
     let mut callback = updates::callback(h.uid(), CHAT, CHAT, 100_000, "t:symptoms");
     callback["callback_query"]["message"]["text"] = serde_json::json!(phrase);
     h.push(callback);
@@ -33,12 +54,22 @@ async fn message_text_names_and_usernames_never_reach_the_logs() {
     h.push(forged);
     // Ignored or unhandled: unaddressed group text, sticker, channel post, inline query, the
     // bot added to a group, a command for another bot.
-    h.push(updates::group_text(h.uid(), GROUP, USER, &format!("{phrase} unaddressed")));
+    h.push(updates::group_text(
+        h.uid(),
+        GROUP,
+        USER,
+        &format!("{phrase} unaddressed"),
+    ));
     h.push(updates::sticker(h.uid(), GROUP, USER));
     h.push(updates::channel_post(h.uid(), -1_009_999_999_999, &phrase));
     h.push(updates::inline_query(h.uid(), USER, &phrase));
     h.push(updates::bot_added(h.uid(), -5002, USER));
-    h.push(updates::group_command(h.uid(), GROUP, USER, &format!("/help@otherbot {phrase}")));
+    h.push(updates::group_command(
+        h.uid(),
+        GROUP,
+        USER,
+        &format!("/help@otherbot {phrase}"),
+    ));
     // Unparseable: teloxide turns it into UpdateKind::Error holding the raw JSON.
     h.push(updates::unparseable(h.uid(), CHAT, &phrase));
     // A user who blocked the bot.
@@ -53,11 +84,22 @@ async fn message_text_names_and_usernames_never_reach_the_logs() {
 
     let stdout = h.bot.stdout();
     let stderr = h.bot.stderr();
-    assert!(stderr.lines().count() > 5, "RUST_LOG=trace should log something (is RUST_LOG read?):\n{stderr}");
+    assert!(
+        stderr.lines().count() > 5,
+        "RUST_LOG=trace should log something (is RUST_LOG read?):\n{stderr}"
+    );
     for secret in [MARKER, FIRST_NAME, USERNAME, "Zorro"] {
         for (stream, output) in [("stdout", &stdout), ("stderr", &stderr)] {
-            let leaks: Vec<&str> = output.lines().filter(|line| line.contains(secret)).take(5).collect();
-            assert!(leaks.is_empty(), "{secret:?} appears in the bot's {stream} at RUST_LOG=trace:\n{}", leaks.join("\n"));
+            let leaks: Vec<&str> = output
+                .lines()
+                .filter(|line| line.contains(secret))
+                .take(5)
+                .collect();
+            assert!(
+                leaks.is_empty(),
+                "{secret:?} appears in the bot's {stream} at RUST_LOG=trace:\n{}",
+                leaks.join("\n")
+            );
         }
     }
     assert!(status.is_some(), "the bot stopped on SIGTERM");
@@ -66,7 +108,9 @@ async fn message_text_names_and_usernames_never_reach_the_logs() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn json_log_format_writes_one_json_object_per_line() {
     let mut h = Harness::start_with(|options, _| {
-        options.args.extend(["--log-format".to_owned(), "json".to_owned()]);
+        options
+            .args
+            .extend(["--log-format".to_owned(), "json".to_owned()]);
         options.rust_log = Some("debug".to_owned());
     })
     .await;
@@ -79,7 +123,10 @@ async fn json_log_format_writes_one_json_object_per_line() {
     assert!(!lines.is_empty(), "RUST_LOG=debug should log something");
     for line in lines {
         let parsed: Result<serde_json::Value, _> = serde_json::from_str(line);
-        assert!(parsed.is_ok_and(|v| v.is_object()), "not a JSON object: {line}");
+        assert!(
+            parsed.is_ok_and(|v| v.is_object()),
+            "not a JSON object: {line}"
+        );
     }
 }
 
@@ -94,8 +141,16 @@ async fn bot_token_never_reaches_the_logs() {
     h.bot.stop().await;
     let secret = TOKEN.split(':').nth(1).expect("token secret part");
     for (stream, output) in [("stdout", h.bot.stdout()), ("stderr", h.bot.stderr())] {
-        let leaks: Vec<&str> = output.lines().filter(|line| line.contains(secret)).take(3).collect();
-        assert!(leaks.is_empty(), "the bot token appears in the bot's {stream}:\n{}", leaks.join("\n"));
+        let leaks: Vec<&str> = output
+            .lines()
+            .filter(|line| line.contains(secret))
+            .take(3)
+            .collect();
+        assert!(
+            leaks.is_empty(),
+            "the bot token appears in the bot's {stream}:\n{}",
+            leaks.join("\n")
+        );
     }
 }
 
@@ -105,11 +160,35 @@ async fn data_file_keeps_no_message_text_or_names() {
     let admin = 7100;
     h.api.set_member_status(GROUP, admin, "administrator");
     h.api.set_member_status(SUPERGROUP, admin, "administrator");
-    h.push(updates::group_text(h.uid(), GROUP, USER, &format!("{MARKER}: my dad fell and can't feel his legs")));
-    h.push(updates::group_command(h.uid(), GROUP, admin, &format!("/redflags off {MARKER}")));
-    h.push(updates::group_command(h.uid(), SUPERGROUP, admin, "/redflags off"));
-    h.push(updates::group_command(h.uid(), GROUP, USER, &format!("/ask {MARKER} sciatica")));
-    h.push(updates::private_text(h.uid(), CHAT, &format!("{MARKER} bladder")));
+    h.push(updates::group_text(
+        h.uid(),
+        GROUP,
+        USER,
+        &format!("{MARKER}: my dad fell and can't feel his legs"),
+    ));
+    h.push(updates::group_command(
+        h.uid(),
+        GROUP,
+        admin,
+        &format!("/redflags off {MARKER}"),
+    ));
+    h.push(updates::group_command(
+        h.uid(),
+        SUPERGROUP,
+        admin,
+        "/redflags off",
+    ));
+    h.push(updates::group_command(
+        h.uid(),
+        GROUP,
+        USER,
+        &format!("/ask {MARKER} sciatica"),
+    ));
+    h.push(updates::private_text(
+        h.uid(),
+        CHAT,
+        &format!("{MARKER} bladder"),
+    ));
     h.push(updates::bot_added(h.uid(), -5003, USER));
     h.barrier(GROUP, USER).await;
     h.barrier(SUPERGROUP, USER).await;

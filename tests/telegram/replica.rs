@@ -26,7 +26,9 @@ pub fn free_port() -> u16 {
 
 /// `n` distinct loopback ports nothing listens on right now (all bound at once, then released).
 pub fn free_ports<const N: usize>() -> [u16; N] {
-    let listeners: Vec<TcpListener> = (0..N).map(|_| TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0")).collect();
+    let listeners: Vec<TcpListener> = (0..N)
+        .map(|_| TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0"))
+        .collect();
     std::array::from_fn(|i| listeners[i].local_addr().expect("local address").port())
 }
 
@@ -57,8 +59,16 @@ pub struct Answer {
 ///
 /// # Errors
 /// The request could not be sent or its answer read (connection refused or reset, timeout).
-pub async fn post(client: &reqwest::Client, url: &str, secret: Option<&str>, body: impl Into<Bytes>) -> Result<Answer, reqwest::Error> {
-    let mut request = client.post(url).header("Content-Type", "application/json").body(body.into());
+pub async fn post(
+    client: &reqwest::Client,
+    url: &str,
+    secret: Option<&str>,
+    body: impl Into<Bytes>,
+) -> Result<Answer, reqwest::Error> {
+    let mut request = client
+        .post(url)
+        .header("Content-Type", "application/json")
+        .body(body.into());
     if let Some(secret) = secret {
         request = request.header(SECRET_HEADER, secret);
     }
@@ -66,9 +76,16 @@ pub async fn post(client: &reqwest::Client, url: &str, secret: Option<&str>, bod
 }
 
 /// POSTs an update (JSON) with `secret`; panics if the request fails at the HTTP level.
-pub async fn post_update(client: &reqwest::Client, url: &str, secret: Option<&str>, update: &serde_json::Value) -> Answer {
+pub async fn post_update(
+    client: &reqwest::Client,
+    url: &str,
+    secret: Option<&str>,
+    update: &serde_json::Value,
+) -> Answer {
     let body = serde_json::to_vec(update).expect("serialize the update");
-    post(client, url, secret, body).await.unwrap_or_else(|e| panic!("POST {url}: {e:?}"))
+    post(client, url, secret, body)
+        .await
+        .unwrap_or_else(|e| panic!("POST {url}: {e:?}"))
 }
 
 /// GETs `url`.
@@ -81,16 +98,28 @@ pub async fn get(client: &reqwest::Client, url: &str) -> Result<Answer, reqwest:
 
 async fn read(response: reqwest::Response) -> Result<Answer, reqwest::Error> {
     let status = response.status().as_u16();
-    let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let body = response.text().await?;
-    Ok(Answer { status, body, content_type })
+    Ok(Answer {
+        status,
+        body,
+        content_type,
+    })
 }
 
 /// The value of one series in Prometheus text (`name` or `name{labels}` exactly as rendered).
 pub fn metric(text: &str, series: &str) -> Option<f64> {
     text.lines()
         .filter(|line| !line.starts_with('#'))
-        .find_map(|line| line.strip_prefix(series).and_then(|rest| rest.strip_prefix(' ')).and_then(|value| value.trim().parse().ok()))
+        .find_map(|line| {
+            line.strip_prefix(series)
+                .and_then(|rest| rest.strip_prefix(' '))
+                .and_then(|value| value.trim().parse().ok())
+        })
 }
 
 /// Peak resident set size (`VmHWM`) of a running process, in KiB.
@@ -115,7 +144,14 @@ pub struct Replica {
 impl Replica {
     /// Starts `backleg run --webhook-url <webhook_url> --listen 127.0.0.1:<port>
     /// --webhook-secret SECRET` plus `options.args`, against the fake Bot API at `api_url`.
-    pub fn spawn(api_url: &str, mut options: BotOptions, webhook_url: &str, port: u16, log_dir: &Path, name: &str) -> Self {
+    pub fn spawn(
+        api_url: &str,
+        mut options: BotOptions,
+        webhook_url: &str,
+        port: u16,
+        log_dir: &Path,
+        name: &str,
+    ) -> Self {
         let listen: SocketAddr = ([127, 0, 0, 1], port).into();
         let mut args = vec![
             "--webhook-url".to_owned(),
@@ -127,9 +163,17 @@ impl Replica {
         ];
         args.append(&mut options.args);
         options.args = args;
-        let path = webhook_url.splitn(4, '/').nth(3).map_or_else(|| "/".to_owned(), |p| format!("/{p}"));
+        let path = webhook_url
+            .splitn(4, '/')
+            .nth(3)
+            .map_or_else(|| "/".to_owned(), |p| format!("/{p}"));
         let process = BotProcess::spawn(api_url, &options, log_dir, name);
-        Self { process, listen, path, name: name.to_owned() }
+        Self {
+            process,
+            listen,
+            path,
+            name: name.to_owned(),
+        }
     }
 
     /// `http://<listen><path>`.
@@ -154,28 +198,50 @@ impl Replica {
                 }
             }
             if let Some(status) = self.process.try_exit() {
-                panic!("{} exited ({status:?}) before serving /healthz\nstderr:\n{}", self.name, self.process.stderr_tail(40));
+                panic!(
+                    "{} exited ({status:?}) before serving /healthz\nstderr:\n{}",
+                    self.name,
+                    self.process.stderr_tail(40)
+                );
             }
-            assert!(Instant::now() < deadline, "{} did not serve /healthz within {WAIT:?}\nstderr:\n{}", self.name, self.process.stderr_tail(40));
+            assert!(
+                Instant::now() < deadline,
+                "{} did not serve /healthz within {WAIT:?}\nstderr:\n{}",
+                self.name,
+                self.process.stderr_tail(40)
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 
     /// `/metrics` as text.
     pub async fn metrics(&self, client: &reqwest::Client) -> String {
-        let answer = get(client, &self.url("/metrics")).await.unwrap_or_else(|e| panic!("GET /metrics of {}: {e:?}", self.name));
-        assert_eq!(answer.status, 200, "GET /metrics of {}: {answer:?}", self.name);
+        let answer = get(client, &self.url("/metrics"))
+            .await
+            .unwrap_or_else(|e| panic!("GET /metrics of {}: {e:?}", self.name));
+        assert_eq!(
+            answer.status, 200,
+            "GET /metrics of {}: {answer:?}",
+            self.name
+        );
         answer.body
     }
 
     /// The status `/readyz` answers (0 when it cannot be reached).
     pub async fn readyz(&self, client: &reqwest::Client) -> u16 {
-        get(client, &self.url("/readyz")).await.map_or(0, |a| a.status)
+        get(client, &self.url("/readyz"))
+            .await
+            .map_or(0, |a| a.status)
     }
 
     /// Waits up to `timeout` for `/readyz` to answer `status`; returns how long it took, or
     /// `None`.
-    pub async fn wait_readyz(&self, client: &reqwest::Client, status: u16, timeout: Duration) -> Option<Duration> {
+    pub async fn wait_readyz(
+        &self,
+        client: &reqwest::Client,
+        status: u16,
+        timeout: Duration,
+    ) -> Option<Duration> {
         let started = Instant::now();
         loop {
             if self.readyz(client).await == status {

@@ -15,18 +15,36 @@ async fn starts_with_get_me_then_set_my_commands_then_long_polling() {
     let h = Harness::start().await;
     let poll = h
         .api
-        .wait_call_where("getUpdates", "with a timeout > 0 (long polling)", |c| c.body["timeout"].as_u64().is_some_and(|t| t > 0))
+        .wait_call_where("getUpdates", "with a timeout > 0 (long polling)", |c| {
+            c.body["timeout"].as_u64().is_some_and(|t| t > 0)
+        })
         .await;
     let calls = h.api.calls();
-    assert!(calls[0].is("getMe"), "the first call should be getMe, got {}\n{}", calls[0].method, h.api.dump());
-    let first_poll = calls.iter().position(|c| c.is("getUpdates")).expect("a getUpdates call");
+    assert!(
+        calls[0].is("getMe"),
+        "the first call should be getMe, got {}\n{}",
+        calls[0].method,
+        h.api.dump()
+    );
+    let first_poll = calls
+        .iter()
+        .position(|c| c.is("getUpdates"))
+        .expect("a getUpdates call");
     assert!(
         calls[..first_poll].iter().any(|c| c.is("setMyCommands")),
         "setMyCommands should come before the first getUpdates\n{}",
         h.api.dump()
     );
-    assert!(calls.iter().all(|c| c.authorized), "every call uses the token\n{}", h.api.dump());
-    assert!(poll.body["timeout"].as_u64() <= Some(50), "a long-poll timeout the HTTP client can wait for: {}", poll.body);
+    assert!(
+        calls.iter().all(|c| c.authorized),
+        "every call uses the token\n{}",
+        h.api.dump()
+    );
+    assert!(
+        poll.body["timeout"].as_u64() <= Some(50),
+        "a long-poll timeout the HTTP client can wait for: {}",
+        poll.body
+    );
     h.finish().await;
 }
 
@@ -40,18 +58,34 @@ async fn set_my_commands_registers_the_issue_command_list() {
         .flat_map(|c| c.body["commands"].as_array().cloned().unwrap_or_default())
         .filter_map(|command| command["command"].as_str().map(str::to_owned))
         .collect();
-    for command in ["start", "help", "topics", "urgent", "check", "ask", "about", "privacy", "redflags"] {
-        assert!(registered.contains(command), "/{command} is not registered; registered: {registered:?}\n{}", h.api.dump());
+    for command in [
+        "start", "help", "topics", "urgent", "check", "ask", "about", "privacy", "redflags",
+    ] {
+        assert!(
+            registered.contains(command),
+            "/{command} is not registered; registered: {registered:?}\n{}",
+            h.api.dump()
+        );
     }
     for call in h.api.calls_of("setMyCommands") {
-        for command in call.body["commands"].as_array().cloned().unwrap_or_default() {
+        for command in call.body["commands"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
             let name = command["command"].as_str().unwrap_or("");
             let description = command["description"].as_str().unwrap_or("");
             assert!(
-                (1..=32).contains(&name.len()) && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                (1..=32).contains(&name.len())
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
                 "Telegram refuses command name {name:?}"
             );
-            assert!((1..=256).contains(&description.chars().count()), "Telegram refuses description {description:?} of /{name}");
+            assert!(
+                (1..=256).contains(&description.chars().count()),
+                "Telegram refuses description {description:?} of /{name}"
+            );
         }
     }
     h.finish().await;
@@ -70,18 +104,41 @@ async fn assert_bad_token_exits_2(token: Option<&str>) -> Harness {
     assert_exit_code(status, 2, &h.bot);
     let stderr = h.bot.stderr();
     let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
-    assert!(!stderr.contains("panicked"), "no panic on a bad token:\n{stderr}");
-    assert!(!stderr.to_lowercase().contains("backtrace"), "no backtrace on a bad token:\n{stderr}");
-    assert_eq!(lines.len(), 1, "one clear error line, got {}:\n{stderr}", lines.len());
-    assert!(lines[0].to_lowercase().contains("token"), "the line should say it is about the token: {}", lines[0]);
-    assert!(h.api.calls_of("getUpdates").is_empty(), "no polling with a bad token\n{}", h.api.dump());
+    assert!(
+        !stderr.contains("panicked"),
+        "no panic on a bad token:\n{stderr}"
+    );
+    assert!(
+        !stderr.to_lowercase().contains("backtrace"),
+        "no backtrace on a bad token:\n{stderr}"
+    );
+    assert_eq!(
+        lines.len(),
+        1,
+        "one clear error line, got {}:\n{stderr}",
+        lines.len()
+    );
+    assert!(
+        lines[0].to_lowercase().contains("token"),
+        "the line should say it is about the token: {}",
+        lines[0]
+    );
+    assert!(
+        h.api.calls_of("getUpdates").is_empty(),
+        "no polling with a bad token\n{}",
+        h.api.dump()
+    );
     h
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn missing_token_exits_2_with_one_clear_line() {
     let h = assert_bad_token_exits_2(None).await;
-    assert!(h.api.calls().is_empty(), "no Bot API call without a token\n{}", h.api.dump());
+    assert!(
+        h.api.calls().is_empty(),
+        "no Bot API call without a token\n{}",
+        h.api.dump()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -130,7 +187,12 @@ async fn sigterm_finishes_the_reply_in_flight_before_exiting() {
     // was answered has it recorded by the time it is gone.
     let delivered = h.api.delivered_to(CHAT);
     assert_exit_code(status, 0, &h.bot);
-    assert_eq!(delivered.len(), 1, "the reply in flight should be finished before exit\n{}", h.api.dump());
+    assert_eq!(
+        delivered.len(),
+        1,
+        "the reply in flight should be finished before exit\n{}",
+        h.api.dump()
+    );
     assert!(delivered[0].text().contains(NOT_A_DIAGNOSIS));
 }
 
@@ -138,7 +200,11 @@ async fn sigterm_finishes_the_reply_in_flight_before_exiting() {
 async fn command_menu_descriptions_are_one_line_each() {
     let h = Harness::start().await;
     for call in h.api.calls_of("setMyCommands") {
-        for command in call.body["commands"].as_array().cloned().unwrap_or_default() {
+        for command in call.body["commands"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
             let description = command["description"].as_str().unwrap_or("");
             assert!(
                 !description.contains('\n'),
@@ -183,7 +249,11 @@ async fn long_poll_held_for_its_whole_timeout_is_not_cut_short() {
     if let Err(problem) = verdict {
         panic!("{problem}\nbot stderr:\n{}", h.bot.stderr_tail(10));
     }
-    assert!(!h.bot.stderr().contains("getUpdates failed"), "{}", h.bot.stderr_tail(10));
+    assert!(
+        !h.bot.stderr().contains("getUpdates failed"),
+        "{}",
+        h.bot.stderr_tail(10)
+    );
     h.finish().await;
 }
 
@@ -200,12 +270,20 @@ async fn unreachable_api_fails_with_a_clear_error() {
     .await;
     let status = h.bot.wait_exit(Duration::from_secs(40)).await;
     let stderr = h.bot.stderr();
-    assert!(status.is_some(), "the bot should give up on an unreachable API with an error, not hang\n{stderr}");
-    assert!(!status.is_some_and(|s| s.success()), "an unreachable API is an error exit\n{stderr}");
+    assert!(
+        status.is_some(),
+        "the bot should give up on an unreachable API with an error, not hang\n{stderr}"
+    );
+    assert!(
+        !status.is_some_and(|s| s.success()),
+        "an unreachable API is an error exit\n{stderr}"
+    );
     assert!(!stderr.contains("panicked"), "no panic:\n{stderr}");
     let lower = stderr.to_lowercase();
     assert!(
-        lower.contains(&format!("127.0.0.1:{port}")) || lower.contains("reach") || lower.contains("connect"),
+        lower.contains(&format!("127.0.0.1:{port}"))
+            || lower.contains("reach")
+            || lower.contains("connect"),
         "the error should say the API cannot be reached:\n{stderr}"
     );
 }
@@ -221,9 +299,18 @@ async fn data_file_is_created_on_first_run() {
     let data = h.options.data.clone().expect("data path");
     // Created at start-up, or at the latest when the first setting is stored.
     h.api.set_member_status(-5001, 7100, "administrator");
-    h.push(updates::group_command(h.uid(), -5001, 7100, "/redflags off"));
+    h.push(updates::group_command(
+        h.uid(),
+        -5001,
+        7100,
+        "/redflags off",
+    ));
     h.api.wait_delivered_to(-5001, 1).await;
-    assert!(data.is_file(), "{} should exist after the first run", data.display());
+    assert!(
+        data.is_file(),
+        "{} should exist after the first run",
+        data.display()
+    );
     h.finish().await;
 }
 
@@ -245,17 +332,41 @@ async fn config_file_provides_the_token_and_settings() {
         options.args.extend(["--config".to_owned(), config.display().to_string()]);
     })
     .await;
-    h.push(updates::private_text(h.uid(), CHAT, "I wet myself and my leg is numb"));
+    h.push(updates::private_text(
+        h.uid(),
+        CHAT,
+        "I wet myself and my leg is numb",
+    ));
     let answer = h.api.wait_delivered_to(CHAT, 1).await.swap_remove(0);
-    assert!(answer.text().contains("call 000 from the config file"), "{}", answer.text());
+    assert!(
+        answer.text().contains("call 000 from the config file"),
+        "{}",
+        answer.text()
+    );
     h.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn emergency_number_flag_is_used_in_urgent_replies() {
-    let h = Harness::start_with(|options, _| options.args.extend(["--emergency-number".to_owned(), "call 000 & ask for an ambulance".to_owned()])).await;
-    h.push(updates::private_text(h.uid(), CHAT, "I wet myself and my leg is numb"));
+    let h = Harness::start_with(|options, _| {
+        options.args.extend([
+            "--emergency-number".to_owned(),
+            "call 000 & ask for an ambulance".to_owned(),
+        ])
+    })
+    .await;
+    h.push(updates::private_text(
+        h.uid(),
+        CHAT,
+        "I wet myself and my leg is numb",
+    ));
     let answer = h.api.wait_delivered_to(CHAT, 1).await.swap_remove(0);
-    assert!(answer.text().contains("call 000 &amp; ask for an ambulance"), "the number, HTML-escaped: {}", answer.text());
+    assert!(
+        answer
+            .text()
+            .contains("call 000 &amp; ask for an ambulance"),
+        "the number, HTML-escaped: {}",
+        answer.text()
+    );
     h.finish().await;
 }

@@ -52,7 +52,8 @@ pub fn utf16_len(text: &str) -> usize {
 
 /// A message from `user_id` in `chat` (message id = update id), with `extra` fields merged in.
 pub fn message(update_id: i64, chat: Value, user_id: i64, extra: Value) -> Value {
-    let mut message = json!({ "message_id": update_id, "date": now(), "chat": chat, "from": user(user_id) });
+    let mut message =
+        json!({ "message_id": update_id, "date": now(), "chat": chat, "from": user(user_id) });
     merge(&mut message, extra);
     message
 }
@@ -83,8 +84,13 @@ pub fn entities(text: &str) -> Vec<Value> {
     let mut search = 0;
     while let Some(pos) = text[search..].find('@') {
         let at = search + pos;
-        let name_len = text[at + 1..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').map(char::len_utf8).sum::<usize>();
-        let in_command = text.starts_with('/') && at < text.split_whitespace().next().unwrap_or("").len();
+        let name_len = text[at + 1..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .map(char::len_utf8)
+            .sum::<usize>();
+        let in_command =
+            text.starts_with('/') && at < text.split_whitespace().next().unwrap_or("").len();
         if name_len >= 5 && !in_command {
             found.push(json!({ "type": "mention", "offset": utf16_len(&text[..at]), "length": 1 + utf16_len(&text[at + 1..at + 1 + name_len]) }));
         }
@@ -95,13 +101,21 @@ pub fn entities(text: &str) -> Vec<Value> {
 
 /// A private text message from the chat's own user.
 pub fn private_text(update_id: i64, chat_id: i64, text: &str) -> Value {
-    update(update_id, "message", text_message(update_id, chat(chat_id), chat_id, text))
+    update(
+        update_id,
+        "message",
+        text_message(update_id, chat(chat_id), chat_id, text),
+    )
 }
 
 /// A group (or supergroup) text message, no entities unless the text has `/command` or
 /// `@mentions` in it.
 pub fn group_text(update_id: i64, chat_id: i64, user_id: i64, text: &str) -> Value {
-    update(update_id, "message", text_message(update_id, chat(chat_id), user_id, text))
+    update(
+        update_id,
+        "message",
+        text_message(update_id, chat(chat_id), user_id, text),
+    )
 }
 
 /// A group command (`/ask …`, `/ask@bot …`): a `bot_command` entity over the first word.
@@ -112,7 +126,12 @@ pub fn group_command(update_id: i64, chat_id: i64, user_id: i64, text: &str) -> 
 
 /// A group message mentioning the bot: `@backleg_test_bot <text>`, with a `mention` entity.
 pub fn mention(update_id: i64, chat_id: i64, user_id: i64, text: &str) -> Value {
-    group_text(update_id, chat_id, user_id, &format!("@{BOT_USERNAME} {text}"))
+    group_text(
+        update_id,
+        chat_id,
+        user_id,
+        &format!("@{BOT_USERNAME} {text}"),
+    )
 }
 
 /// One of the bot's own messages, as Telegram embeds it in `reply_to_message`.
@@ -121,7 +140,13 @@ pub fn bot_message(message_id: i64, chat: Value, text: &str) -> Value {
 }
 
 /// A group message replying to the bot's message `bot_message_id`.
-pub fn reply_to_bot(update_id: i64, chat_id: i64, user_id: i64, bot_message_id: i64, text: &str) -> Value {
+pub fn reply_to_bot(
+    update_id: i64,
+    chat_id: i64,
+    user_id: i64,
+    bot_message_id: i64,
+    text: &str,
+) -> Value {
     let replied = bot_message(bot_message_id, chat(chat_id), "What sciatica is");
     let mut message = text_message(update_id, chat(chat_id), user_id, text);
     message["reply_to_message"] = replied;
@@ -160,7 +185,16 @@ pub fn sticker(update_id: i64, chat_id: i64, user_id: i64) -> Value {
         "set_name": "zelda_pack",
         "file_size": 25734
     });
-    update(update_id, "message", message(update_id, chat(chat_id), user_id, json!({ "sticker": sticker })))
+    update(
+        update_id,
+        "message",
+        message(
+            update_id,
+            chat(chat_id),
+            user_id,
+            json!({ "sticker": sticker }),
+        ),
+    )
 }
 
 /// A photo message, with an optional caption.
@@ -173,11 +207,21 @@ pub fn photo(update_id: i64, chat_id: i64, user_id: i64, caption: Option<&str>) 
     if let Some(caption) = caption {
         extra["caption"] = json!(caption);
     }
-    update(update_id, "message", message(update_id, chat(chat_id), user_id, extra))
+    update(
+        update_id,
+        "message",
+        message(update_id, chat(chat_id), user_id, extra),
+    )
 }
 
 /// An `edited_message`: message `message_id` of `chat_id` now reads `text`.
-pub fn edited_text(update_id: i64, chat_id: i64, user_id: i64, message_id: i64, text: &str) -> Value {
+pub fn edited_text(
+    update_id: i64,
+    chat_id: i64,
+    user_id: i64,
+    message_id: i64,
+    text: &str,
+) -> Value {
     let mut message = text_message(update_id, chat(chat_id), user_id, text);
     message["message_id"] = json!(message_id);
     message["date"] = json!(now() - 30);
@@ -187,8 +231,19 @@ pub fn edited_text(update_id: i64, chat_id: i64, user_id: i64, message_id: i64, 
 
 /// A `callback_query`: user `user_id` pressed a button with `data` under the bot's message
 /// `bot_message_id` in `chat_id`; the query id is `cb-<update_id>`.
-pub fn callback(update_id: i64, chat_id: i64, user_id: i64, bot_message_id: i64, data: &str) -> Value {
-    callback_on(update_id, user_id, bot_message(bot_message_id, chat(chat_id), "What sciatica is"), data)
+pub fn callback(
+    update_id: i64,
+    chat_id: i64,
+    user_id: i64,
+    bot_message_id: i64,
+    data: &str,
+) -> Value {
+    callback_on(
+        update_id,
+        user_id,
+        bot_message(bot_message_id, chat(chat_id), "What sciatica is"),
+        data,
+    )
 }
 
 /// A `callback_query` on a given message (accessible, or `inaccessible_message`).
@@ -250,7 +305,11 @@ pub fn channel_post(update_id: i64, chat_id: i64, text: &str) -> Value {
 
 /// An `inline_query` (the bot does not support inline mode: nobody should handle it).
 pub fn inline_query(update_id: i64, user_id: i64, query: &str) -> Value {
-    update(update_id, "inline_query", json!({ "id": format!("iq-{update_id}"), "from": user(user_id), "query": query, "offset": "", "chat_type": "private" }))
+    update(
+        update_id,
+        "inline_query",
+        json!({ "id": format!("iq-{update_id}"), "from": user(user_id), "query": query, "offset": "", "chat_type": "private" }),
+    )
 }
 
 /// A message teloxide cannot parse (`message_id` is not a number): teloxide turns it into
@@ -265,7 +324,16 @@ pub fn unparseable(update_id: i64, chat_id: i64, text: &str) -> Value {
 /// The two service messages Telegram sends when group `old` becomes supergroup `new`.
 pub fn migration(update_id: i64, old: i64, new: i64, user_id: i64) -> [Value; 2] {
     [
-        update(update_id, "message", message(update_id, chat(old), user_id, json!({ "migrate_to_chat_id": new }))),
+        update(
+            update_id,
+            "message",
+            message(
+                update_id,
+                chat(old),
+                user_id,
+                json!({ "migrate_to_chat_id": new }),
+            ),
+        ),
         update(
             update_id + 1,
             "message",

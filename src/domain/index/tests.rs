@@ -9,7 +9,11 @@ fn index() -> (Kb, Index) {
 }
 
 fn pairs(analysis: &Analysis) -> Vec<(&str, &str)> {
-    analysis.corrections.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect()
+    analysis
+        .corrections
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect()
 }
 
 #[test]
@@ -17,13 +21,20 @@ fn unknown_words_are_corrected_known_ones_kept() {
     let (_, index) = index();
     let analysis = index.analyze("what is sciatca");
     assert_eq!(pairs(&analysis), [("sciatca", "sciatica")]);
-    assert_eq!(analysis.words, ["what", "is", "sciatica"], "stop words stay in `words`, for triage");
+    assert_eq!(
+        analysis.words,
+        ["what", "is", "sciatica"],
+        "stop words stay in `words`, for triage"
+    );
     // A misspelt red-flag word is corrected for triage, which reads `flag_words`.
     assert_eq!(index.analyze("bladdr").flag_words, ["bladder"]);
     assert_eq!(index.analyze("incontinant").flag_words, ["incontinent"]);
     // Known words, stop words, greeting words, short words: never corrected.
     for text in ["disk", "ischias", "hello", "the", "sci", "thanks"] {
-        assert!(index.analyze(text).corrections.is_empty(), "{text:?} was corrected");
+        assert!(
+            index.analyze(text).corrections.is_empty(),
+            "{text:?} was corrected"
+        );
     }
 }
 
@@ -44,8 +55,14 @@ fn words_that_are_not_plain_letters_are_kept_as_typed() {
 fn terms_drop_stop_words_and_rewrite_synonyms() {
     let (_, index) = index();
     assert_eq!(index.analyze("the disk").terms, index.analyze("disc").terms);
-    assert_eq!(index.analyze("my hot water bottle").terms, index.analyze("heat").terms);
-    assert_eq!(index.analyze("ischias").terms, index.analyze("sciatica").terms);
+    assert_eq!(
+        index.analyze("my hot water bottle").terms,
+        index.analyze("heat").terms
+    );
+    assert_eq!(
+        index.analyze("ischias").terms,
+        index.analyze("sciatica").terms
+    );
     assert!(index.analyze("the and of").terms.is_empty());
 }
 
@@ -68,13 +85,20 @@ fn two_requests_are_noticed() {
 #[test]
 fn lookup_counts_each_key_once() {
     let (kb, index) = index();
-    let sciatica = kb.topics.iter().position(|t| t.id.as_str() == "sciatica").expect("topic");
+    let sciatica = kb
+        .topics
+        .iter()
+        .position(|t| t.id.as_str() == "sciatica")
+        .expect("topic");
     let hits = index.lookup(&index.analyze("sciatica sciatica sciatica"));
     assert_eq!(hits, [(sciatica, 3.0, "sciatica".to_owned())]);
 
     let hits = index.lookup(&index.analyze("the sciatic nerve, the sciatic nerve"));
     let total: f32 = hits.iter().filter(|h| h.0 == sciatica).map(|h| h.1).sum();
-    assert_eq!(total, 4.0, "sciatic 2 + nerve 1 + the phrase 1, each once: {hits:?}");
+    assert_eq!(
+        total, 4.0,
+        "sciatic 2 + nerve 1 + the phrase 1, each once: {hits:?}"
+    );
     assert!(index.lookup(&index.analyze("")).is_empty());
 }
 

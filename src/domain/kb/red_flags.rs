@@ -70,9 +70,17 @@ impl Patterns {
 
     /// Every word the patterns match on (prefix terms excluded).
     pub fn vocabulary(&self) -> impl Iterator<Item = &str> {
-        let words = self.words.iter().filter(|w| !w.ends_with('*')).map(String::as_str);
+        let words = self
+            .words
+            .iter()
+            .filter(|w| !w.ends_with('*'))
+            .map(String::as_str);
         let phrases = self.phrases.iter().flat_map(|p| p.split(' '));
-        let near = self.near.iter().flat_map(|r| r.groups.iter().flatten()).map(String::as_str);
+        let near = self
+            .near
+            .iter()
+            .flat_map(|r| r.groups.iter().flatten())
+            .map(String::as_str);
         words.chain(phrases).chain(near)
     }
 }
@@ -372,29 +380,63 @@ struct RawRedFlag {
 // ---------------------------------------------------------------------------------------------
 
 /// Folds a list of words and phrases into `Patterns`; reports empty entries.
-fn patterns_of(list: &[String], near: &[RawNear], default_window: usize, what: &str, id: &str, p: &mut Problems<'_>, span: &std::ops::Range<usize>) -> Patterns {
+fn patterns_of(
+    list: &[String],
+    near: &[RawNear],
+    default_window: usize,
+    what: &str,
+    id: &str,
+    p: &mut Problems<'_>,
+    span: &std::ops::Range<usize>,
+) -> Patterns {
     let mut out = Patterns::default();
     for entry in list {
         match folded_nonempty(entry) {
             Some(folded) if folded.contains(' ') => out.phrases.push(folded),
             Some(folded) => out.words.push(folded),
-            None => p.at(Some(span.clone()), format!("red flag `{id}`: empty entry in `{what}`")),
+            None => p.at(
+                Some(span.clone()),
+                format!("red flag `{id}`: empty entry in `{what}`"),
+            ),
         }
     }
     out.near = near_rules(near, default_window, what, id, p, span);
     out
 }
 
-fn near_rules(near: &[RawNear], default_window: usize, what: &str, id: &str, p: &mut Problems<'_>, span: &std::ops::Range<usize>) -> Vec<NearRule> {
+fn near_rules(
+    near: &[RawNear],
+    default_window: usize,
+    what: &str,
+    id: &str,
+    p: &mut Problems<'_>,
+    span: &std::ops::Range<usize>,
+) -> Vec<NearRule> {
     let mut rules = Vec::new();
     for rule in near {
         let (groups, window, clause) = match rule {
             RawNear::Groups(groups) => (groups, default_window, false),
-            RawNear::Windowed { window, clause, groups } => (groups, window.unwrap_or(default_window), *clause),
+            RawNear::Windowed {
+                window,
+                clause,
+                groups,
+            } => (groups, window.unwrap_or(default_window), *clause),
         };
-        let groups: Vec<Vec<String>> = groups.iter().map(|alts| alts.split('|').filter_map(folded_nonempty).collect::<Vec<_>>()).collect();
+        let groups: Vec<Vec<String>> = groups
+            .iter()
+            .map(|alts| {
+                alts.split('|')
+                    .filter_map(folded_nonempty)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
         if groups.len() < 2 || groups.iter().any(Vec::is_empty) {
-            p.at(Some(span.clone()), format!("red flag `{id}`: a near rule in `{what}` needs two or more non-empty groups"));
+            p.at(
+                Some(span.clone()),
+                format!(
+                    "red flag `{id}`: a near rule in `{what}` needs two or more non-empty groups"
+                ),
+            );
             continue;
         }
         if groups.iter().flatten().any(|w| w.contains(' ')) {
@@ -402,10 +444,17 @@ fn near_rules(near: &[RawNear], default_window: usize, what: &str, id: &str, p: 
             continue;
         }
         if window == 0 {
-            p.at(Some(span.clone()), format!("red flag `{id}`: a near rule in `{what}` needs a window of 1 or more"));
+            p.at(
+                Some(span.clone()),
+                format!("red flag `{id}`: a near rule in `{what}` needs a window of 1 or more"),
+            );
             continue;
         }
-        rules.push(NearRule { groups, window, clause });
+        rules.push(NearRule {
+            groups,
+            window,
+            clause,
+        });
     }
     rules
 }
@@ -416,10 +465,19 @@ fn folded_list(list: &[String]) -> Vec<String> {
 
 /// Validates `redflags.toml`. `topic_ids` are the known topics (empty and `topics_known` false
 /// when topics.toml itself failed, so unknown-topic problems are not reported twice).
-pub(super) fn validate(file: &KbFile, raw: RawRedFlagsFile, topic_ids: &HashSet<&str>, topics_known: bool, out: &mut Vec<KbProblem>) -> RedFlags {
+pub(super) fn validate(
+    file: &KbFile,
+    raw: RawRedFlagsFile,
+    topic_ids: &HashSet<&str>,
+    topics_known: bool,
+    out: &mut Vec<KbProblem>,
+) -> RedFlags {
     let mut p = Problems { file, out };
     if topics_known && !topic_ids.contains(raw.topic.get_ref().as_str()) {
-        p.at(Some(raw.topic.span()), format!("unknown topic `{}`", raw.topic.get_ref()));
+        p.at(
+            Some(raw.topic.span()),
+            format!("unknown topic `{}`", raw.topic.get_ref()),
+        );
     }
     if raw.window == 0 {
         p.at(None, "`window` must be at least 1");
@@ -450,10 +508,16 @@ pub(super) fn validate(file: &KbFile, raw: RawRedFlagsFile, topic_ids: &HashSet<
         let variants = folded_list(variants);
         for variant in &variants {
             if !seen_variants.insert(variant.clone()) {
-                p.at(None, format!("`words`: `{variant}` is listed under two words"));
+                p.at(
+                    None,
+                    format!("`words`: `{variant}` is listed under two words"),
+                );
             }
         }
-        words.push(Synonym { canonical, variants });
+        words.push(Synonym {
+            canonical,
+            variants,
+        });
     }
     let negation = Negation {
         before: folded_list(&raw.negation.before),
@@ -479,9 +543,16 @@ pub(super) fn validate(file: &KbFile, raw: RawRedFlagsFile, topic_ids: &HashSet<
         if !seen.insert(id.clone()) {
             p.at(Some(span.clone()), format!("duplicate red flag id `{id}`"));
         }
-        for (name, value) in [("source", &flag.source), ("label", &flag.label), ("says", &flag.says)] {
+        for (name, value) in [
+            ("source", &flag.source),
+            ("label", &flag.label),
+            ("says", &flag.says),
+        ] {
             if value.trim().is_empty() {
-                p.at(Some(span.clone()), format!("red flag `{id}` names no {name}"));
+                p.at(
+                    Some(span.clone()),
+                    format!("red flag `{id}` names no {name}"),
+                );
             }
         }
         let mut clear = Patterns::default();
@@ -492,9 +563,16 @@ pub(super) fn validate(file: &KbFile, raw: RawRedFlagsFile, topic_ids: &HashSet<
                     if prefix && folded.len() < 4 {
                         p.at(Some(span.clone()), format!("red flag `{id}`: prefix `{term}` is too short (4 letters at least)"));
                     }
-                    clear.words.push(if prefix { format!("{folded}*") } else { folded });
+                    clear
+                        .words
+                        .push(if prefix { format!("{folded}*") } else { folded });
                 }
-                Some(_) => p.at(Some(span.clone()), format!("red flag `{id}`: term `{term}` has several words: put it under `phrases`")),
+                Some(_) => p.at(
+                    Some(span.clone()),
+                    format!(
+                        "red flag `{id}`: term `{term}` has several words: put it under `phrases`"
+                    ),
+                ),
                 None => p.at(Some(span.clone()), format!("red flag `{id}`: empty term")),
             }
         }
@@ -507,25 +585,75 @@ pub(super) fn validate(file: &KbFile, raw: RawRedFlagsFile, topic_ids: &HashSet<
         // A zero `window` is reported once, above; rules that use it are read with 1.
         let window = raw.window.max(1);
         clear.near = near_rules(&flag.near, window, "near", &id, &mut p, &span);
-        let mentions = patterns_of(&flag.mentions, &flag.mention_near, window, "mentions", &id, &mut p, &span);
-        let benign = patterns_of(&flag.benign, &flag.benign_near, window, "benign", &id, &mut p, &span);
-        let unless = patterns_of(&flag.unless, &flag.unless_near, window, "unless", &id, &mut p, &span);
-        let downgrade = patterns_of(&flag.downgrade, &[], window, "downgrade", &id, &mut p, &span);
+        let mentions = patterns_of(
+            &flag.mentions,
+            &flag.mention_near,
+            window,
+            "mentions",
+            &id,
+            &mut p,
+            &span,
+        );
+        let benign = patterns_of(
+            &flag.benign,
+            &flag.benign_near,
+            window,
+            "benign",
+            &id,
+            &mut p,
+            &span,
+        );
+        let unless = patterns_of(
+            &flag.unless,
+            &flag.unless_near,
+            window,
+            "unless",
+            &id,
+            &mut p,
+            &span,
+        );
+        let downgrade = patterns_of(
+            &flag.downgrade,
+            &[],
+            window,
+            "downgrade",
+            &id,
+            &mut p,
+            &span,
+        );
         let hedges = patterns_of(&flag.hedges, &[], window, "hedges", &id, &mut p, &span);
         let keep = patterns_of(&flag.keep, &[], window, "keep", &id, &mut p, &span);
         let mut measures = Vec::new();
         for m in &flag.measures {
             let words = folded_list(&m.words);
             if words.is_empty() || !(m.min.is_finite() && m.max.is_finite() && m.min <= m.max) {
-                p.at(Some(span.clone()), format!("red flag `{id}`: a `measure` needs words and min <= max"));
+                p.at(
+                    Some(span.clone()),
+                    format!("red flag `{id}`: a `measure` needs words and min <= max"),
+                );
                 continue;
             }
-            measures.push(Measure { words, min: m.min, max: m.max });
+            measures.push(Measure {
+                words,
+                min: m.min,
+                max: m.max,
+            });
         }
         let age = flag.age.as_ref().map(|a| {
-            let with = patterns_of(&a.with, &a.with_near, window, "age.with", &id, &mut p, &span);
+            let with = patterns_of(
+                &a.with,
+                &a.with_near,
+                window,
+                "age.with",
+                &id,
+                &mut p,
+                &span,
+            );
             if with.is_empty() {
-                p.at(Some(span.clone()), format!("red flag `{id}`: `age` needs `with` or `with_near`"));
+                p.at(
+                    Some(span.clone()),
+                    format!("red flag `{id}`: `age` needs `with` or `with_near`"),
+                );
             }
             AgeRule { over: a.over, with }
         });
@@ -535,13 +663,19 @@ pub(super) fn validate(file: &KbFile, raw: RawRedFlagsFile, topic_ids: &HashSet<
         let mut vetoes = Vec::new();
         for veto in &flag.vetoes {
             if topics_known && !topic_ids.contains(veto.get_ref().as_str()) {
-                p.at(Some(veto.span()), format!("red flag `{id}` vetoes unknown topic `{}`", veto.get_ref()));
+                p.at(
+                    Some(veto.span()),
+                    format!("red flag `{id}` vetoes unknown topic `{}`", veto.get_ref()),
+                );
             }
             vetoes.push(TopicId(veto.get_ref().clone()));
         }
         let topic_boost = flag.topic_boost.unwrap_or(raw.topic_boost);
         if !topic_boost.is_finite() || topic_boost < 0.0 {
-            p.at(Some(span.clone()), format!("red flag `{id}`: `topic_boost` must be zero or more"));
+            p.at(
+                Some(span.clone()),
+                format!("red flag `{id}`: `topic_boost` must be zero or more"),
+            );
         }
         if flag.tier == Tier::Check {
             p.at(Some(span.clone()), format!("red flag `{id}`: a flag's tier is `emergency` or `urgent`; `check` is what its mentions raise"));
@@ -568,7 +702,10 @@ pub(super) fn validate(file: &KbFile, raw: RawRedFlagsFile, topic_ids: &HashSet<
         });
     }
     if flags.is_empty() {
-        p.at(None, "no red flags: the urgent-care criteria could never be added");
+        p.at(
+            None,
+            "no red flags: the urgent-care criteria could never be added",
+        );
     }
     if raw.check.iter().any(|q| q.question.trim().is_empty()) {
         p.at(None, "a `check` question is empty");

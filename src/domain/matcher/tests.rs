@@ -23,7 +23,12 @@ impl Setup {
     fn decide(&self, text: &str) -> Decision {
         let analysis = self.index.analyze(text);
         let triage = self.scanner.scan(&analysis.flag_words, &analysis.breaks);
-        decide(&self.kb, &analysis, rank(&self.kb, &self.index, &analysis, &triage, Route::default()), Route::default())
+        decide(
+            &self.kb,
+            &analysis,
+            rank(&self.kb, &self.index, &analysis, &triage, Route::default()),
+            Route::default(),
+        )
     }
 
     fn id(&self, idx: TopicIdx) -> &str {
@@ -35,7 +40,11 @@ impl Setup {
     }
 
     fn scores(&self, decision: &Decision) -> Vec<(&str, f32)> {
-        decision.ranked.iter().map(|m| (self.id(m.topic), m.score)).collect()
+        decision
+            .ranked
+            .iter()
+            .map(|m| (self.id(m.topic), m.score))
+            .collect()
     }
 }
 
@@ -44,8 +53,17 @@ fn scores_add_distinct_keyword_and_phrase_weights() {
     let s = Setup::new();
     let decision = s.decide("the sciatic nerve");
     assert_eq!(s.scores(&decision), [("sciatica", 4.0)]);
-    assert_eq!(decision.ranked[0].evidence.len(), 3, "{:?}", decision.ranked[0].evidence);
-    assert_eq!(s.scores(&s.decide("sciatica sciatica sciatica")), [("sciatica", 3.0)], "a word counts once");
+    assert_eq!(
+        decision.ranked[0].evidence.len(),
+        3,
+        "{:?}",
+        decision.ranked[0].evidence
+    );
+    assert_eq!(
+        s.scores(&s.decide("sciatica sciatica sciatica")),
+        [("sciatica", 3.0)],
+        "a word counts once"
+    );
 }
 
 #[test]
@@ -108,7 +126,11 @@ fn ties_keep_knowledge_base_order() {
     let s = Setup::new();
     for text in ["sciatic urgent", "urgent sciatic"] {
         let decision = s.decide(text);
-        assert_eq!(s.scores(&decision), [("sciatica", 2.0), ("urgent", 2.0)], "{text:?}");
+        assert_eq!(
+            s.scores(&decision),
+            [("sciatica", 2.0), ("urgent", 2.0)],
+            "{text:?}"
+        );
         assert_eq!(s.ids(&decision.answered), ["sciatica"], "{text:?}");
     }
 }

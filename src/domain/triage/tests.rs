@@ -39,7 +39,11 @@ fn clear_hits_raise_the_flag_tier_and_mentions_raise_check() {
     check("I am incontinent", Some(Tier::Emergency), &["incontinent"]);
     check("I wet myself", Some(Tier::Emergency), &["wet myself"]);
     check("FEVER!", Some(Tier::Urgent), &["fever"]);
-    check("does it affect the bladder", Some(Tier::Check), &["bladder"]);
+    check(
+        "does it affect the bladder",
+        Some(Tier::Check),
+        &["bladder"],
+    );
     check("sciatica", None, &[]);
     check("", None, &[]);
     check("bladders", None, &[]);
@@ -49,8 +53,16 @@ fn clear_hits_raise_the_flag_tier_and_mentions_raise_check() {
 fn word_forms_are_rewritten_before_rules() {
     // "cannot" and "not able" read as "cant", which the near rule names.
     check("I cannot pee", Some(Tier::Emergency), &["cant pee"]);
-    check("I am not able to wee", Some(Tier::Emergency), &["cant … wee"]);
-    check("cannot control my bladder", Some(Tier::Emergency), &["cant … bladder", "control … bladder"]);
+    check(
+        "I am not able to wee",
+        Some(Tier::Emergency),
+        &["cant … wee"],
+    );
+    check(
+        "cannot control my bladder",
+        Some(Tier::Emergency),
+        &["cant … bladder", "control … bladder"],
+    );
 }
 
 #[test]
@@ -66,32 +78,63 @@ fn negation_lowers_to_check_and_never_silences() {
 
 #[test]
 fn negation_stops_at_a_stop_word_or_a_clause_break() {
-    check("no fever but incontinent", Some(Tier::Emergency), &["fever", "incontinent"]);
-    check("no fever, incontinent", Some(Tier::Emergency), &["fever", "incontinent"]);
+    check(
+        "no fever but incontinent",
+        Some(Tier::Emergency),
+        &["fever", "incontinent"],
+    );
+    check(
+        "no fever, incontinent",
+        Some(Tier::Emergency),
+        &["fever", "incontinent"],
+    );
     // A word that is neither a bridge nor a red-flag word ends the reach.
-    check("no idea why I am incontinent", Some(Tier::Emergency), &["incontinent"]);
+    check(
+        "no idea why I am incontinent",
+        Some(Tier::Emergency),
+        &["incontinent"],
+    );
 }
 
 #[test]
 fn a_near_rule_prefers_asserted_words_and_a_negated_part_negates_it() {
     // "control" is negated, "cant" is not: the rule is built from "cant".
-    check("no control issues, cant pee", Some(Tier::Emergency), &["control … pee", "cant pee"]);
+    check(
+        "no control issues, cant pee",
+        Some(Tier::Emergency),
+        &["control … pee", "cant pee"],
+    );
     let triage = scan("no control issues, cant pee");
-    assert_eq!(triage.hits.iter().map(|h| h.tier).collect::<Vec<_>>(), [Tier::Check, Tier::Emergency]);
+    assert_eq!(
+        triage.hits.iter().map(|h| h.tier).collect::<Vec<_>>(),
+        [Tier::Check, Tier::Emergency]
+    );
 }
 
 #[test]
 fn benign_look_alikes_mask_words_not_phrases() {
     check("I fell asleep on the sofa", None, &[]);
-    check("I fell asleep, then I fell down the stairs", Some(Tier::Emergency), &["fell"]);
+    check(
+        "I fell asleep, then I fell down the stairs",
+        Some(Tier::Emergency),
+        &["fell"],
+    );
 }
 
 #[test]
 fn long_ago_and_elsewhere() {
     check("I fell years ago", Some(Tier::Check), &["fell"]);
-    check("I fell and now my back hurts", Some(Tier::Emergency), &["fell"]);
+    check(
+        "I fell and now my back hurts",
+        Some(Tier::Emergency),
+        &["fell"],
+    );
     check("he fell and chipped a tooth", None, &[]);
-    check("he fell and chipped a tooth, and his back hurts", Some(Tier::Emergency), &["fell"]);
+    check(
+        "he fell and chipped a tooth, and his back hurts",
+        Some(Tier::Emergency),
+        &["fell"],
+    );
 }
 
 #[test]
@@ -104,23 +147,48 @@ fn measures_read_numbers_in_range() {
 
 #[test]
 fn unless_cancels_close_by_and_not_when_negated() {
-    let scanner = scanner_with("terms = [\"fever\"]", "terms = [\"fever\"]\nunless = [\"on purpose\"]");
+    let scanner = scanner_with(
+        "terms = [\"fever\"]",
+        "terms = [\"fever\"]\nunless = [\"on purpose\"]",
+    );
     assert_eq!(scan_with(&scanner, "fever on purpose").urgency, None);
-    assert_eq!(scan_with(&scanner, "fever, not on purpose").urgency, Some(Tier::Urgent));
-    assert_eq!(scan_with(&scanner, "fever. on purpose").urgency, Some(Tier::Urgent), "another sentence");
+    assert_eq!(
+        scan_with(&scanner, "fever, not on purpose").urgency,
+        Some(Tier::Urgent)
+    );
+    assert_eq!(
+        scan_with(&scanner, "fever. on purpose").urgency,
+        Some(Tier::Urgent),
+        "another sentence"
+    );
 }
 
 #[test]
 fn downgrade_lowers_a_close_hit() {
-    let scanner = scanner_with("terms = [\"fever\"]", "terms = [\"fever\"]\ndowngrade = [\"family history\"]");
-    assert_eq!(scan_with(&scanner, "family history of fever").urgency, Some(Tier::Check));
-    assert_eq!(scan_with(&scanner, "I have a fever").urgency, Some(Tier::Urgent));
+    let scanner = scanner_with(
+        "terms = [\"fever\"]",
+        "terms = [\"fever\"]\ndowngrade = [\"family history\"]",
+    );
+    assert_eq!(
+        scan_with(&scanner, "family history of fever").urgency,
+        Some(Tier::Check)
+    );
+    assert_eq!(
+        scan_with(&scanner, "I have a fever").urgency,
+        Some(Tier::Urgent)
+    );
 }
 
 #[test]
 fn age_rule_needs_the_age_and_the_words() {
-    let scanner = scanner_with("terms = [\"fever\"]", "terms = [\"fever\"]\n[flag.age]\nover = 50\nwith = [\"new pain\"]");
-    assert_eq!(scan_with(&scanner, "I'm 71 with new pain").urgency, Some(Tier::Urgent));
+    let scanner = scanner_with(
+        "terms = [\"fever\"]",
+        "terms = [\"fever\"]\n[flag.age]\nover = 50\nwith = [\"new pain\"]",
+    );
+    assert_eq!(
+        scan_with(&scanner, "I'm 71 with new pain").urgency,
+        Some(Tier::Urgent)
+    );
     assert_eq!(scan_with(&scanner, "I'm 41 with new pain").urgency, None);
     assert_eq!(scan_with(&scanner, "I'm 71 with old pain").urgency, None);
 }
@@ -138,8 +206,20 @@ fn hits_are_in_reading_order_once_each() {
 fn vocabulary_lists_clear_mention_and_measure_words() {
     let kb = testing::kb();
     let vocabulary: Vec<&str> = Scanner::vocabulary(&kb.red_flags).collect();
-    for word in ["incontinent", "wet", "myself", "control", "bladder", "fell", "fever", "temp"] {
+    for word in [
+        "incontinent",
+        "wet",
+        "myself",
+        "control",
+        "bladder",
+        "fell",
+        "fever",
+        "temp",
+    ] {
         assert!(vocabulary.contains(&word), "{word}");
     }
-    assert!(!vocabulary.contains(&"asleep"), "benign words are not flag vocabulary");
+    assert!(
+        !vocabulary.contains(&"asleep"),
+        "benign words are not flag vocabulary"
+    );
 }

@@ -28,8 +28,9 @@ pub const TOPICS: &str = "<b>What I can answer</b>\nPick a topic:";
 /// `/privacy`.
 pub const PRIVACY: &str = "<b>Privacy</b>\n\
 I never store or log what you write. Messages are read, answered and forgotten.\n\
-For groups I keep only the chat id and its settings (whether the red-flag watch is on, and when I last posted a red-flag notice).\n\
+For groups I keep the chat id and its settings (whether the red-flag watch is on, and when I last posted a red-flag notice).\n\
 During a /check I keep your yes/no answers until the check ends, and never longer than 30 minutes.\n\
+So that a short follow-up like “is it serious?” makes sense, I keep the name of the topic I last answered (in a group, of each answer) for 30 minutes, never your words.\n\
 My logs contain update ids, topic ids, flags and timings, never text, names or usernames.";
 
 /// First lines of `/about`; the red-flag sources follow.

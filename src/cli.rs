@@ -5,13 +5,15 @@
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
-use crate::domain::{readability, Answer, Engine, EngineOptions, Question, TopicId};
+use crate::domain::{
+    readability, Answer, Engine, EngineOptions, Question, TopicId, FOLLOW_UP_WINDOW,
+};
 use crate::eval::{self, Bars};
 use crate::kb_files::{self, KbLoadError};
 use crate::logging::LogFormat;
@@ -317,9 +319,6 @@ fn chat(engine: &Engine) -> Result<ExitCode> {
 struct Session {
     previous: Option<(TopicId, Instant)>,
 }
-
-/// How long an answer stays the context of a follow-up (the bot's is the same).
-const FOLLOW_UP_WINDOW: Duration = Duration::from_secs(30 * 60);
 
 impl Session {
     fn answer(&mut self, engine: &Engine, text: String) -> Answer {

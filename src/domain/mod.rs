@@ -58,6 +58,10 @@ impl fmt::Debug for Question {
     }
 }
 
+/// How long an answer's topic stays the context of a follow-up ("is it serious?"): the bot's
+/// private chats and group replies, and the console's `chat` and `ask --session`, all use this.
+pub const FOLLOW_UP_WINDOW: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+
 /// Options that change wording but not matching.
 #[derive(Debug, Clone, Default)]
 pub struct EngineOptions {
@@ -197,7 +201,6 @@ impl Engine {
                 let mut decision = matcher::decide(&self.kb, &analysis, ranked, route);
                 // Asking whether it is serious, or when to get help, always gets the warning
                 // signs, whatever else the message says or leaves out.
-                let q = &self.kb.questions;
                 let asks_for_the_signs = reading
                     .intent
                     .filter(|(_, weight)| *weight >= q.intent_min)

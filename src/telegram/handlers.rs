@@ -21,15 +21,14 @@ use super::send::{self, classify, error_class, Failure};
 use super::text;
 use super::TgBot;
 use crate::domain::check::{self, CheckStep};
-use crate::domain::{reply::escape_html, Engine, Question, Reply, ReplyKind, Tier, TopicId};
+use crate::domain::{
+    reply::escape_html, Engine, Question, Reply, ReplyKind, Tier, TopicId, FOLLOW_UP_WINDOW,
+};
 use crate::metrics::{Metrics, NoticeTrigger};
 use crate::storage::{Storage, LATEST_ANSWER};
 
 /// How long an unfinished red-flag check keeps its answers.
 pub const CHECK_TTL: Duration = Duration::from_secs(30 * 60);
-
-/// How long an answer's topic stays the context of a follow-up.
-pub const FOLLOW_UP_TTL: Duration = Duration::from_secs(30 * 60);
 
 /// What every endpoint needs besides the bot.
 pub struct BotContext {
@@ -510,7 +509,7 @@ async fn answer_question(
         for key in keys {
             if let Err(e) = ctx
                 .storage
-                .save_answer_topic(chat, key, topic.as_str(), now, FOLLOW_UP_TTL)
+                .save_answer_topic(chat, key, topic.as_str(), now, FOLLOW_UP_WINDOW)
                 .await
             {
                 warn!(cause = %e, "could not keep the answer's topic for follow-ups");

@@ -1,11 +1,14 @@
 //! The red-flag check: yes/no questions asked one at a time, ending in the right tier.
 //!
-//! Stateless: the caller keeps the answers so far (the Telegram edge keeps them in the button's
-//! callback data, so nothing is stored) and asks `step` what comes next.
+//! Stateless: the caller keeps the answers so far (the Telegram edge keeps them in its storage
+//! while the check runs; a button's callback data carries only the question's index) and asks
+//! `step` what comes next. Front ends use `Engine::check_next` (`doors.rs`), which adds the
+//! reply that ends the check.
 
 use super::kb::{Kb, Tier};
 
-/// The most questions a check can have: answers travel in 64-byte callback data.
+/// The most questions a check can have. A button's callback data (at most 64 bytes) carries
+/// the question's index, and an index past this is refused as forged.
 pub const MAX_QUESTIONS: usize = 16;
 
 /// What the check does next.

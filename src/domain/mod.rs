@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod check;
+pub mod doors;
 pub mod index;
 pub mod kb;
 pub mod lexicon;

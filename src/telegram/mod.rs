@@ -1,26 +1,28 @@
 //! Edge: the Telegram bot. The only module that imports teloxide.
 //!
-//! Turns updates into questions and replies into API calls; all answering happens in
-//! `crate::domain`. Start-up: `getMe` ourselves (so a bad token or an unreachable server is
-//! one clear error, not teloxide's panic), register commands, then take updates by long
-//! polling (`polling.rs`, the default) or from Telegram's webhook (`http.rs`), and run each
-//! through the handler tree (`dispatch.rs`). SIGINT and SIGTERM stop taking updates, let the
-//! ones in flight finish, and return.
+//! Split by direction; all answering happens in `crate::domain`:
+//! - `intake/`: long polling (the default) or Telegram's webhook, each update run through the
+//!   endpoints with the time it arrived;
+//! - `endpoints/`: one file per feature; each pulls what it needs from the update, asks the
+//!   engine, and hands the reply to outbound;
+//! - `outbound/`: the one way out (`Outbound::send`): target chat and topic, splitting, flood
+//!   control (`flood.rs`), retries, migration and send metrics;
+//! - `text.rs`: the wording only this front end says.
+//!
+//! Start-up (this file): `getMe` ourselves (so a bad token or an unreachable server is one
+//! clear error, not teloxide's panic), register commands, then take updates. SIGINT and
+//! SIGTERM stop taking updates, let the ones in flight finish, and return.
 
-pub mod dispatch;
+pub mod endpoints;
 pub mod flood;
-pub mod handlers;
-pub mod http;
-pub mod polling;
-pub mod send;
+pub mod intake;
+pub mod outbound;
 pub mod text;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use teloxide::prelude::*;
-use teloxide::types::{BotCommand, BotCommandScope};
-use teloxide::utils::command::BotCommands;
 use teloxide::{ApiError, RequestError};
 use tracing::{info, warn};
 
@@ -28,13 +30,10 @@ use crate::config::{Mode, RunConfig, WebhookConfig};
 use crate::domain::Engine;
 use crate::metrics::Metrics;
 use crate::storage::Storage;
-use dispatch::UpdateProcessor;
+use endpoints::BotContext;
 use flood::FloodGate;
-use handlers::{BotContext, Command};
-
-/// The bot type every endpoint receives. Flood control and retries are ours (`flood.rs`,
-/// `send.rs`), not teloxide adaptors.
-pub type TgBot = Bot;
+use intake::{http, polling, StopSignal, UpdateProcessor};
+use outbound::{with_retry, Outbound, SendError};
 
 /// Why the bot could not start.
 #[derive(Debug, thiserror::Error)]
@@ -84,10 +83,10 @@ pub async fn run(
         || "https://api.telegram.org".to_owned(),
         ToString::to_string,
     );
-    let unreachable = |method: &'static str, e: &RequestError| StartError::Unreachable {
+    let unreachable = |method: &'static str, e: SendError| StartError::Unreachable {
         url: api_url.clone(),
         method,
-        class: send::error_class(e),
+        class: e.label(),
     };
     let mut bot = Bot::new(config.token.expose());
     if let Some(url) = &config.api_url {
@@ -96,23 +95,30 @@ pub async fn run(
     let me = match bot.get_me().send().await {
         Ok(me) => me,
         Err(RequestError::Api(ApiError::InvalidToken)) => return Err(StartError::TokenRejected),
-        Err(e) => return Err(unreachable("getMe", &e)),
+        Err(e) => return Err(unreachable("getMe", SendError::of(&e))),
     };
     info!(
         bot_id = me.id.0,
         can_read_all_group_messages = me.can_read_all_group_messages,
         "connected to the Bot API"
     );
-    register_commands(&bot).await;
+    endpoints::register_commands(&bot).await;
 
-    let topic_ids: Vec<&str> = engine.kb().topics.iter().map(|t| t.id.as_str()).collect();
+    let topics = engine.topic_list();
+    let topic_ids: Vec<&str> = topics.iter().map(|t| t.id.as_str()).collect();
     let metrics = Arc::new(Metrics::new(&topic_ids));
+    let outbound = Outbound::new(
+        bot.clone(),
+        FloodGate::new(config.flood_control),
+        Arc::clone(&metrics),
+        Arc::clone(&storage),
+    );
     let context = Arc::new(BotContext {
         engine,
         storage: Arc::clone(&storage),
         red_flag_cooldown: config.red_flag_cooldown,
         metrics: Arc::clone(&metrics),
-        flood: FloodGate::new(config.flood_control),
+        outbound,
     });
     let processor = Arc::new(UpdateProcessor::new(bot.clone(), me, context));
 
@@ -138,7 +144,7 @@ pub async fn run(
             info!(max_in_flight, "long polling");
             polling::run(bot, processor, *max_in_flight, stop_signal.wait())
                 .await
-                .map_err(|e| unreachable("getUpdates", &e))?;
+                .map_err(|e| unreachable("getUpdates", e))?;
         }
         Mode::Webhook(webhook) => {
             serve_webhook(&bot, webhook, processor, storage, metrics, stop_signal).await?
@@ -151,7 +157,7 @@ pub async fn run(
 /// Binds the listener, registers the webhook, and serves until the stop signal. The webhook is
 /// never deleted on the way out: other replicas behind the same URL keep receiving.
 async fn serve_webhook(
-    bot: &TgBot,
+    bot: &Bot,
     webhook: &WebhookConfig,
     processor: Arc<UpdateProcessor>,
     storage: Arc<dyn Storage>,
@@ -171,11 +177,9 @@ async fn serve_webhook(
         }
         request.send()
     };
-    send::with_retry(None, set)
+    with_retry(None, set)
         .await
-        .map_err(|e| StartError::SetWebhook {
-            class: send::error_class(&e),
-        })?;
+        .map_err(|e| StartError::SetWebhook { class: e.label() })?;
     if webhook.secret_generated {
         warn!("webhook secret token set (generated for this process: give all replicas the same --webhook-secret)");
     } else {
@@ -203,84 +207,4 @@ async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, StartError> {
     tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| StartError::Listen { addr, source })
-}
-
-/// The command lists: private chats get the personal ones, groups the group ones.
-fn command_lists() -> (Vec<BotCommand>, Vec<BotCommand>) {
-    let all = Command::bot_commands();
-    let pick = |names: &[&str]| {
-        all.iter()
-            .filter(|c| names.contains(&c.command.trim_start_matches('/')))
-            .cloned()
-            .collect::<Vec<_>>()
-    };
-    let strip = |list: Vec<BotCommand>| {
-        list.into_iter()
-            .map(|c| BotCommand::new(c.command.trim_start_matches('/'), c.description))
-            .collect()
-    };
-    (
-        strip(pick(&[
-            "start", "help", "topics", "urgent", "check", "about", "privacy",
-        ])),
-        strip(pick(&[
-            "ask", "check", "urgent", "topics", "help", "redflags", "about", "privacy",
-        ])),
-    )
-}
-
-async fn register_commands(bot: &TgBot) {
-    let (private, group) = command_lists();
-    for (commands, scope) in [
-        (private, BotCommandScope::AllPrivateChats),
-        (group, BotCommandScope::AllGroupChats),
-    ] {
-        let result = send::with_retry(None, || {
-            bot.set_my_commands(commands.clone())
-                .scope(scope.clone())
-                .send()
-        })
-        .await;
-        if let Err(e) = result {
-            warn!(
-                class = send::error_class(&e),
-                "setMyCommands failed; the command menu may be out of date"
-            );
-        }
-    }
-}
-
-/// SIGINT or SIGTERM, registered when created (teloxide's own handler knows only SIGINT, and
-/// SIGTERM is what systemd and Docker send).
-struct StopSignal {
-    #[cfg(unix)]
-    terminate: Option<tokio::signal::unix::Signal>,
-    interrupt: futures::future::BoxFuture<'static, std::io::Result<()>>,
-}
-
-impl StopSignal {
-    fn register() -> Self {
-        // `ctrl_c()` registers its handler on first poll; poll it once now.
-        let mut interrupt: futures::future::BoxFuture<'static, std::io::Result<()>> =
-            Box::pin(tokio::signal::ctrl_c());
-        let _ = futures::FutureExt::now_or_never(&mut interrupt);
-        Self {
-            #[cfg(unix)]
-            terminate: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                .ok(),
-            interrupt,
-        }
-    }
-
-    async fn wait(self) {
-        #[cfg(unix)]
-        if let Some(mut terminate) = self.terminate {
-            tokio::select! {
-                _ = self.interrupt => {}
-                _ = terminate.recv() => {}
-            }
-            return;
-        }
-        let _ = self.interrupt.await;
-    }
 }

@@ -4,7 +4,8 @@
 //! teloxide's `Dispatcher` is not used: it acknowledges updates before they are handled (it
 //! cannot tell a webhook when an update is done), buffers without bound, and logs updates it
 //! cannot parse as raw JSON. What it did for us — inject the bot, `Me` and the update into the
-//! handler's dependencies — is three lines here.
+//! handler's dependencies — is three lines here, plus the time the update arrived
+//! (`Received`), passed as a value.
 
 use std::ops::ControlFlow;
 use std::sync::Arc;
@@ -13,16 +14,16 @@ use std::time::Instant;
 use teloxide::dispatching::UpdateHandler;
 use teloxide::dptree::di::DependencyMap;
 use teloxide::types::{Me, Update, UpdateKind};
+use teloxide::Bot;
 use tracing::{debug, warn};
 
-use super::handlers::{BotContext, HandlerError};
-use super::TgBot;
 use crate::metrics::{self, Metrics};
+use crate::telegram::endpoints::{self, BotContext, HandlerError};
 
-tokio::task_local! {
-    /// When the update being handled arrived: replies measure their latency from it.
-    pub static RECEIVED: Instant;
-}
+/// When the update being handled arrived: a dependency of every endpoint, which hands it to
+/// `Outbound::send` so a reply's latency is measured from it.
+#[derive(Debug, Clone, Copy)]
+pub struct Received(pub Instant);
 
 /// How handling an update ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,10 +46,10 @@ pub struct UpdateProcessor {
 
 impl UpdateProcessor {
     /// A processor for `bot` (who is `me`) with `context`.
-    pub fn new(bot: TgBot, me: Me, context: Arc<BotContext>) -> Self {
+    pub fn new(bot: Bot, me: Me, context: Arc<BotContext>) -> Self {
         let metrics = Arc::clone(&context.metrics);
         Self {
-            handler: super::handlers::schema(),
+            handler: endpoints::schema(),
             deps: teloxide::dptree::deps![bot, me, context],
             metrics,
         }
@@ -72,7 +73,8 @@ impl UpdateProcessor {
         let mut deps = self.deps.clone();
         deps.insert(update.id);
         deps.insert(update);
-        match RECEIVED.scope(received, self.handler.dispatch(deps)).await {
+        deps.insert(Received(received));
+        match self.handler.dispatch(deps).await {
             ControlFlow::Break(Ok(())) => Outcome::Done,
             ControlFlow::Break(Err(error)) => {
                 warn!(

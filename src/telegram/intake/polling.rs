@@ -16,12 +16,12 @@ use std::sync::Arc;
 use teloxide::payloads::GetUpdatesSetters;
 use teloxide::requests::{Request, Requester};
 use teloxide::types::{AllowedUpdate, Update};
-use teloxide::RequestError;
+use teloxide::Bot;
 use tokio::sync::{oneshot, Semaphore};
 use tracing::{info, warn};
 
 use super::dispatch::UpdateProcessor;
-use super::{send, TgBot};
+use crate::telegram::outbound::{backoff, with_retry, SendError};
 
 /// The long-poll timeout must stay under the HTTP client's own timeout (17 s in teloxide 0.17,
 /// which does not lengthen it for `getUpdates`): a longer poll is cut off as a network error on
@@ -44,13 +44,13 @@ pub const ALLOWED_UPDATES: [AllowedUpdate; 4] = [
 /// Only if the very first `getUpdates` (or `deleteWebhook`) fails for good: later failures
 /// are logged and retried with backoff.
 pub async fn run(
-    bot: TgBot,
+    bot: Bot,
     processor: Arc<UpdateProcessor>,
     max_in_flight: usize,
     stop: impl Future<Output = ()>,
-) -> Result<(), RequestError> {
+) -> Result<(), SendError> {
     // A webhook left set by webhook mode would make getUpdates fail with 409 Conflict.
-    send::with_retry(None, || bot.delete_webhook().send()).await?;
+    with_retry(None, || bot.delete_webhook().send()).await?;
     let permits = Arc::new(Semaphore::new(max_in_flight));
     let mut chains = ChatChains::default();
     let mut offset: i32 = 0;
@@ -86,11 +86,14 @@ pub async fn run(
                     confirmed = true;
                     batch
                 }
-                Err(error) if first && !matches!(send::classify(&error), send::Failure::Transient) => return Err(error),
                 Err(error) => {
+                    let error = SendError::of(&error);
+                    if first && !error.is_transient() {
+                        return Err(error);
+                    }
                     failures += 1;
-                    let wait = send::backoff(failures.min(6));
-                    warn!(class = send::error_class(&error), wait_ms = wait.as_millis() as u64, "getUpdates failed");
+                    let wait = backoff(failures.min(6));
+                    warn!(class = error.label(), wait_ms = wait.as_millis() as u64, "getUpdates failed");
                     tokio::select! {
                         () = &mut stop => break 'polling,
                         () = tokio::time::sleep(wait) => continue 'polling,
@@ -133,9 +136,9 @@ pub async fn run(
             .limit(1)
             .timeout(0)
             .allowed_updates(ALLOWED_UPDATES);
-        if let Err(error) = send::with_retry(None, || confirm.clone().send()).await {
+        if let Err(error) = with_retry(None, || confirm.clone().send()).await {
             warn!(
-                class = send::error_class(&error),
+                class = error.label(),
                 "could not confirm the last updates; they may be answered again after a restart"
             );
         }

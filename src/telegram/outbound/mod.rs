@@ -1,0 +1,157 @@
+//! Outbound: every reply leaves through [`Outbound::send`], which owns the target chat and
+//! forum topic, splitting to Telegram's limit (`split.rs`), flood control (`FloodGate`),
+//! retries (`retry.rs`), a group's move to a supergroup, and the send metrics. A failed
+//! request is classified once (`error.rs`).
+
+mod error;
+mod retry;
+mod split;
+
+use std::time::Instant;
+
+use teloxide::prelude::*;
+use teloxide::types::{InlineKeyboardMarkup, MessageId, ParseMode, ReplyParameters, ThreadId};
+use tracing::{info, warn, Span};
+
+pub use error::SendError;
+pub use retry::{backoff, with_retry, MAX_ATTEMPTS, RETRY_BUDGET};
+pub use split::{split_message, MAX_MESSAGE_LEN};
+
+use super::flood::FloodGate;
+use crate::metrics::Metrics;
+use crate::storage::Storage;
+use std::sync::Arc;
+
+/// Where a reply goes: chat, forum topic, and the message it quotes.
+#[derive(Debug, Clone, Copy)]
+pub struct Target {
+    /// The chat.
+    pub chat: ChatId,
+    /// The forum topic, if the message came from one.
+    pub thread: Option<ThreadId>,
+    /// The message the first piece quotes.
+    pub reply_to: Option<MessageId>,
+}
+
+impl Target {
+    /// A reply to `msg`: quoted in groups, in the same forum topic.
+    pub fn reply_to(msg: &Message) -> Self {
+        let thread = if msg.is_topic_message {
+            msg.thread_id
+        } else {
+            None
+        };
+        let reply_to = (!msg.chat.is_private()).then_some(msg.id);
+        Self {
+            chat: msg.chat.id,
+            thread,
+            reply_to,
+        }
+    }
+
+    /// A new message in `chat`, outside any forum topic, quoting nothing.
+    pub fn chat(chat: ChatId) -> Self {
+        Self {
+            chat,
+            thread: None,
+            reply_to: None,
+        }
+    }
+}
+
+/// What sending needs: the bot, per-chat flood control, the counters, and the storage (a
+/// migrated group's settings follow it).
+pub struct Outbound {
+    bot: Bot,
+    flood: FloodGate,
+    metrics: Arc<Metrics>,
+    storage: Arc<dyn Storage>,
+}
+
+impl Outbound {
+    /// Sends through `bot`.
+    pub fn new(
+        bot: Bot,
+        flood: FloodGate,
+        metrics: Arc<Metrics>,
+        storage: Arc<dyn Storage>,
+    ) -> Self {
+        Self {
+            bot,
+            flood,
+            metrics,
+            storage,
+        }
+    }
+
+    /// Sends HTML to `target`, split under the limit; the first piece quotes the message, the
+    /// last carries the buttons. Transient failures are retried; a chat that blocked the bot
+    /// is skipped; a migrated group is followed once. The reply's latency is measured from
+    /// `received`, when the update arrived. Returns the ids of the messages sent.
+    ///
+    /// # Errors
+    /// A failure that retrying did not cure, or that retrying cannot cure.
+    pub async fn send(
+        &self,
+        target: Target,
+        html: &str,
+        keyboard: Option<InlineKeyboardMarkup>,
+        received: Instant,
+    ) -> Result<Vec<MessageId>, SendError> {
+        let mut sent = Vec::new();
+        let pieces = split_message(html, MAX_MESSAGE_LEN);
+        let n = pieces.len();
+        Span::current().record("n_messages", n);
+        let mut chat = target.chat;
+        for (i, piece) in pieces.into_iter().enumerate() {
+            let reply_to = if i == 0 { target.reply_to } else { None };
+            let markup = if i + 1 == n { keyboard.clone() } else { None };
+            let mut migrated = false;
+            loop {
+                // Built once; every attempt serializes it by reference (no copy of the text).
+                let mut request = self
+                    .bot
+                    .send_message(chat, piece.as_str())
+                    .parse_mode(ParseMode::Html);
+                if let Some(thread) = target.thread {
+                    request = request.message_thread_id(thread);
+                }
+                if let Some(id) = reply_to {
+                    request = request
+                        .reply_parameters(ReplyParameters::new(id).allow_sending_without_reply());
+                }
+                if let Some(markup) = markup.clone() {
+                    request = request.reply_markup(markup);
+                }
+                self.flood.wait(chat.0).await;
+                match with_retry(Some(&self.metrics), || request.send_ref()).await {
+                    Ok(message) => {
+                        sent.push(message.id);
+                        self.metrics.reply_sent();
+                        if i + 1 == n {
+                            self.metrics.observe_latency(received.elapsed());
+                        }
+                        break;
+                    }
+                    Err(SendError::Blocked) => {
+                        info!(
+                            class = SendError::Blocked.label(),
+                            "chat has blocked or removed the bot; skipped"
+                        );
+                        return Ok(sent);
+                    }
+                    Err(SendError::Migrated(new_chat)) if !migrated => {
+                        info!("group became a supergroup; following it");
+                        if let Err(e) = self.storage.migrate_chat(chat.0, new_chat).await {
+                            warn!(cause = %e, "could not move group settings");
+                        }
+                        chat = ChatId(new_chat);
+                        migrated = true;
+                    }
+                    Err(error) => return Err(error),
+                }
+            }
+        }
+        Ok(sent)
+    }
+}

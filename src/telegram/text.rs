@@ -1,6 +1,7 @@
 //! Wording that only the Telegram front end says (commands, group etiquette, buttons).
-//! Topic answers, the urgent block and the disclaimer come from the knowledge base through
-//! `Reply`; nothing here gives medical information of its own. All strings are HTML-safe.
+//! Topic answers, the urgent block, the red-flag sources and the disclaimer come from the
+//! knowledge base through `Reply` and the engine's doors (`domain::doors`); nothing here gives
+//! medical information of its own. All strings are HTML-safe.
 
 /// `/start` in a private chat.
 pub const START: &str = "Hi, I'm <b>backleg</b>. I answer questions about back pain that travels into the leg: \

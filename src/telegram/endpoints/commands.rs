@@ -99,7 +99,7 @@ pub(super) async fn handle(
             });
             turn.send_html(target, text::CHECK_IN_GROUP, keyboard).await
         }
-        Command::Ask(question) if question.trim().is_empty() => {
+        Command::Ask(asked) if asked.trim().is_empty() => {
             turn.send_html(target, text::ASK_EMPTY, None).await
         }
         Command::Ask(asked) => {

@@ -128,15 +128,19 @@ pub struct IndexStats {
 }
 
 impl Index {
-    /// Builds the index. `extra_vocabulary` adds words other parts of the engine match on (the
-    /// red flags), so that their misspellings are corrected too.
-    pub fn build<'a>(kb: &Kb, extra_vocabulary: impl IntoIterator<Item = &'a str>) -> Self {
+    /// Builds the index, reading keywords through `lexicon` (compiled from `kb.synonyms` by the
+    /// engine). `extra_vocabulary` adds words other parts of the engine match on (the red flags),
+    /// so that their misspellings are corrected too.
+    pub fn build<'a>(
+        kb: &Kb,
+        lexicon: Arc<Lexicon>,
+        extra_vocabulary: impl IntoIterator<Item = &'a str>,
+    ) -> Self {
         let mut vocabulary: HashSet<String> = HashSet::default();
         let add_words = |text: &str, vocabulary: &mut HashSet<String>| {
             vocabulary.extend(words(text).map(str::to_owned));
         };
 
-        let lexicon = Arc::clone(&kb.lexicon);
         for synonym in &kb.synonyms {
             add_words(&synonym.canonical, &mut vocabulary);
             for variant in &synonym.variants {

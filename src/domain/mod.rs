@@ -10,6 +10,7 @@ pub mod check;
 pub mod index;
 pub mod kb;
 pub mod lexicon;
+mod load;
 pub mod matcher;
 pub mod normalize;
 pub mod numbers;
@@ -22,6 +23,7 @@ pub mod triage;
 
 use std::collections::HashSet;
 use std::fmt;
+use std::sync::Arc;
 
 use kb::ANY_SUBJECT;
 
@@ -32,6 +34,7 @@ pub use reading::{Reader, Reading};
 pub use reply::{Reply, ReplyKind, TopicRef, UrgentNotice};
 pub use triage::{Scanner, Triage};
 
+use lexicon::Lexicon;
 use normalize::fold;
 use reply::{Context, Intent, UrgentWording};
 
@@ -108,12 +111,17 @@ pub struct Answer {
 }
 
 impl Engine {
-    /// Builds the engine: index, scanner, resolved wording.
+    /// Builds the engine: lexicon, index, scanner, resolved wording.
     pub fn new(kb: Kb, options: &EngineOptions) -> Self {
+        let lexicon = Arc::new(Lexicon::build(&kb.synonyms));
         let scanner = Scanner::build(&kb.red_flags);
-        let index = Index::build(&kb, Scanner::vocabulary(&kb.red_flags));
+        let index = Index::build(
+            &kb,
+            Arc::clone(&lexicon),
+            Scanner::vocabulary(&kb.red_flags),
+        );
         let wording = UrgentWording::new(&kb, options.emergency_number.as_deref());
-        let reader = Reader::build(&kb);
+        let reader = Reader::build(&kb, &lexicon);
         let fold_all = |list: &[String]| list.iter().map(|w| fold(w)).collect::<HashSet<_>>();
         Self {
             greeting_words: fold_all(&kb.messages.greeting_words),

@@ -3,8 +3,6 @@
 //! a follow-up to the previous answer. Built once from `questions.toml`; plain lookups over an
 //! `Analysis`.
 
-use std::sync::Arc;
-
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::index::Analysis;
@@ -71,9 +69,8 @@ pub struct Reading {
 
 impl Reader {
     /// Compiles the rules; their words go through the lexicon like topic keywords.
-    pub fn build(kb: &Kb) -> Self {
+    pub fn build(kb: &Kb, lexicon: &Lexicon) -> Self {
         let questions: &Questions = &kb.questions;
-        let lexicon: &Arc<Lexicon> = &kb.lexicon;
         let key = |text: &str| lexicon.terms(words(&fold(text))).join(" ");
         let mut reader = Self {
             domain_terms: HashSet::default(),

@@ -1,4 +1,5 @@
 use super::*;
+use crate::domain::kb::Kb;
 use crate::domain::testing;
 use crate::domain::triage::Scanner;
 

@@ -3,6 +3,15 @@
 //! No I/O, no async, no environment: plain data in, plain data out. `Engine` is built once at
 //! start-up and is immutable afterwards, so the bot shares it between tasks as `Arc<Engine>`.
 //! `Engine::answer` is the one door every front end (console, batch, Telegram) goes through.
+//!
+//! - `kb`: the knowledge base's schema and validation (`kb::parse`, `KbError`);
+//! - `normalize`, `lexicon`, `spell`, `phrase`, `numbers`: words as the matcher and triage read
+//!   them;
+//! - `index` (keyword postings, `Index::analyze`), `reading` (intent, subject, follow-up),
+//!   `matcher` (ranked topics), `triage` (red flags), `reply` (composing and rendering);
+//! - `engine`: `Engine`, which builds the lexicon and everything above from a `Kb`; `question`:
+//!   `Question` in, `Answer` out; `check`: the `/check` questionnaire; `readability`: the
+//!   plain-language check.
 
 #![warn(missing_docs)]
 

@@ -157,7 +157,7 @@ impl Index {
         let mut word_sentence = Vec::with_capacity(words.len());
         let mut is_question: Vec<bool> = Vec::new();
         let mut sentence = 0;
-        for i in 0..words.len() {
+        for (i, word) in words.iter().enumerate() {
             let brk = breaks.get(i).copied().unwrap_or_default();
             if i == 0 || brk.is_sentence() {
                 if i > 0 {
@@ -166,7 +166,7 @@ impl Index {
                     is_question[last] |= brk == Break::Question;
                     sentence += 1;
                 }
-                is_question.push(self.openers.contains(words[i].as_str()));
+                is_question.push(self.openers.contains(word.as_str()));
             }
             word_sentence.push(sentence);
         }

@@ -1,9 +1,12 @@
 //! The keyword index: built once from a validated `Kb`, then read-only.
 //!
 //! It owns every lookup structure the per-message path needs: the known-word set and the
-//! spelling index, the synonym rewriter, the stemmed term -> topics postings, the phrase
-//! automaton and the out-of-scope markers. `analyze` turns a message into the words triage reads
-//! and the terms the matcher scores.
+//! spelling index, the synonym rewriter (the lexicon the engine compiled), the stemmed term ->
+//! topics postings, the phrase automaton and the out-of-scope markers. `analyze` turns a message
+//! into the words triage reads and the terms the matcher scores.
+//!
+//! Here the types, `stats` and `lookup`; `build` compiles a `Kb`, `analyze` reads a message.
+
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use std::sync::Arc;
@@ -19,6 +22,9 @@ mod build;
 
 /// A topic's position in `Kb::topics`.
 pub type TopicIdx = usize;
+
+/// The topics a term or phrase points at, with their weights.
+type Postings = [(TopicIdx, f32)];
 
 /// Lookup structures over one knowledge base.
 #[derive(Debug)]
@@ -156,7 +162,7 @@ impl Index {
                 .unwrap_or(1.0)
         };
         // key -> (best sentence weight, postings)
-        let mut best: HashMap<&str, (f32, &[(TopicIdx, f32)])> = HashMap::default();
+        let mut best: HashMap<&str, (f32, &Postings)> = HashMap::default();
         for (pos, term) in terms.iter().enumerate() {
             if let Some(postings) = self.terms.get(term) {
                 let entry = best.entry(term.as_str()).or_insert((0.0, postings));

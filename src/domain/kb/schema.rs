@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::{Questions, RedFlags, WordList};
 
-/// A topic's stable id, as listed in `topics.tsv`.
+/// A topic's stable id, as written in `topics.toml`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TopicId(pub String);
 

@@ -14,6 +14,10 @@
 //! clause break; "fine" and "normal" reach back the same way. A hit is negated only when every
 //! word of it is inside such a reach, so "I haven't been able to pee" (rewritten "cant pee") or
 //! "I don't feel my foot" (a rule that contains its negation) stay clear.
+//!
+//! Here the types; `rewrite` (word forms), `build` (compiling the flags into a `Scanner`),
+//! `patterns` (what matches where, what a negation reaches) and `scan` (weighing it all into a
+//! `Triage`) hold the rest.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 

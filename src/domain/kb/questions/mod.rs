@@ -10,8 +10,6 @@
 
 use std::collections::BTreeMap;
 
-use toml::Spanned;
-
 use super::TopicId;
 
 mod raw;

@@ -3,8 +3,10 @@
 
 use std::collections::HashSet;
 
+use toml::Spanned;
+
 use super::raw::RawQuestionsFile;
-use super::*;
+use super::{Anchored, Intent, Questions, Subject, ANY_SUBJECT};
 use crate::domain::kb::{folded_nonempty, KbFile, KbProblem, Problems, TopicId};
 
 fn folded_all(list: &[String], what: &str, p: &mut Problems<'_>) -> Vec<String> {

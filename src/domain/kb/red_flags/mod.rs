@@ -5,7 +5,7 @@
 //! `mentions` only name the area of the sign ("bladder", "numb"): alone they raise `check`, the
 //! conditional list without the emergency banner. Context can lower a hit to `check` (a negation,
 //! a `downgrade` phrase, an accident years ago) or remove it (an `unless` phrase, a `benign`
-//! look-alike), but nothing removes a clear hit that is not masked: see `triage.rs`.
+//! look-alike), but nothing removes a clear hit that is not masked: see `domain::triage`.
 
 use serde::Deserialize;
 

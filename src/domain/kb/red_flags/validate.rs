@@ -4,10 +4,8 @@
 use std::collections::HashSet;
 
 use super::raw::{RawNear, RawRedFlagsFile};
-use super::*;
+use super::{AgeRule, FlagContext, Measure, NearRule, Negation, Patterns, RedFlag, RedFlags, Tier};
 use crate::domain::kb::{folded_nonempty, KbFile, KbProblem, Problems, Synonym, TopicId};
-
-// ---------------------------------------------------------------------------------------------
 
 /// Folds a list of words and phrases into `Patterns`; reports empty entries.
 fn patterns_of(

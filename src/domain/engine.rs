@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use super::kb::ANY_SUBJECT;
+use super::kb::{self, KbError, KbFile, ANY_SUBJECT};
 use super::lexicon::Lexicon;
 use super::matcher::{self, Decision, Route};
 use super::normalize::fold;
@@ -57,7 +57,22 @@ pub struct Engine {
 impl Engine {
     /// Builds the engine: lexicon, index, scanner, resolved wording.
     pub fn new(kb: Kb, options: &EngineOptions) -> Self {
-        let lexicon = Arc::new(Lexicon::build(&kb.synonyms));
+        let lexicon = Lexicon::build(&kb.synonyms);
+        Self::with_lexicon(kb, lexicon, options)
+    }
+
+    /// Validates a knowledge base's files and builds the engine on it, compiling the lexicon
+    /// once: validation reads keywords through the same lexicon the index then uses.
+    ///
+    /// # Errors
+    /// Every problem in the files, as `kb::parse` reports them.
+    pub fn from_files(files: &[KbFile], options: &EngineOptions) -> Result<Self, KbError> {
+        let (kb, lexicon) = kb::parse_with(files, Lexicon::build)?;
+        Ok(Self::with_lexicon(kb, lexicon, options))
+    }
+
+    fn with_lexicon(kb: Kb, lexicon: Lexicon, options: &EngineOptions) -> Self {
+        let lexicon = Arc::new(lexicon);
         let scanner = Scanner::build(&kb.red_flags);
         let index = Index::build(
             &kb,

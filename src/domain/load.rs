@@ -1,7 +1,8 @@
 //! `kb::parse`: the knowledge base's files validated with the lexicon plugged in, so keywords are
 //! compared the way the matcher will read them. `kb` itself knows no lexicon (it takes one as an
 //! argument, `kb::parse_with`); this is where the two meet, and `kb` re-exports the result so
-//! its public path stays `kb::parse`. The engine compiles its own lexicon from `Kb::synonyms`.
+//! its public path stays `kb::parse`. `Engine::new` compiles its own lexicon from `Kb::synonyms`;
+//! `Engine::from_files` keeps the one validation compiled.
 
 use super::kb::{self, Kb, KbError, KbFile, Synonym, Terms};
 use super::lexicon::Lexicon;
@@ -12,7 +13,7 @@ use super::lexicon::Lexicon;
 /// Every problem found: a missing file, malformed TOML, unknown fields, duplicate or unknown
 /// ids, empty answers, a keyword claimed by two topics with equal weight, empty red-flag terms.
 pub fn parse(files: &[KbFile]) -> Result<Kb, KbError> {
-    kb::parse_with(files, Lexicon::build)
+    kb::parse_with(files, Lexicon::build).map(|(kb, _)| kb)
 }
 
 impl Terms for Lexicon {

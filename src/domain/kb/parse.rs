@@ -22,7 +22,8 @@ pub trait Terms {
 }
 
 /// Parses and validates a knowledge base from its files, reading keywords through the terms
-/// `build` compiles from the synonyms (the lexicon: see `crate::domain::load::parse`).
+/// `build` compiles from the synonyms (the lexicon: see `crate::domain::load::parse`), and
+/// returns those terms with the `Kb`, so the engine need not compile them again.
 ///
 /// # Errors
 /// Every problem found: a missing file, malformed TOML, unknown fields, duplicate or unknown
@@ -30,7 +31,7 @@ pub trait Terms {
 pub fn parse_with<T: Terms>(
     files: &[KbFile],
     build: impl FnOnce(&[Synonym]) -> T,
-) -> Result<Kb, KbError> {
+) -> Result<(Kb, T), KbError> {
     let mut problems = Vec::new();
     let find = |name: &str| {
         files
@@ -150,16 +151,19 @@ pub fn parse_with<T: Terms>(
             Some(red_flags),
             Some(messages),
             Some(questions),
-        ) if problems.is_empty() => Ok(Kb {
-            topics,
-            matching,
-            synonyms,
-            scope,
-            red_flags,
-            messages,
-            questions,
-            common_words,
-        }),
+        ) if problems.is_empty() => Ok((
+            Kb {
+                topics,
+                matching,
+                synonyms,
+                scope,
+                red_flags,
+                messages,
+                questions,
+                common_words,
+            },
+            normalizer,
+        )),
         _ => Err(KbError { problems }),
     }
 }

@@ -7,12 +7,13 @@
 //!
 //! - `schema`: the validated types (`Kb`, `Topic`, `TopicId`, `Messages`, ...);
 //! - `problem`: `KbError`, `KbProblem` and the helpers that put a file and line on a problem;
-//! - `parse`: all files at once, in a fixed order, gathering every problem;
+//! - `parse` (module): all files at once, in a fixed order, gathering every problem;
 //! - `topics`, `synonyms`, `red_flags`, `questions`: the validation of one file each;
 //! - `words`: `WordList`, the common-words file.
 //!
 //! Nothing here knows the lexicon: the checks that compare keywords the way the matcher reads
-//! them take it as an argument (`parse_with` and its `Terms`).
+//! them take it as an argument (`parse_with` and its `Terms`). `parse`, which plugs the lexicon
+//! in, lives in `crate::domain::load` and is re-exported here so its path stays `kb::parse`.
 
 mod parse;
 mod problem;

@@ -88,17 +88,22 @@ pub fn read_dir(dir: &Path) -> Result<Vec<KbFile>, KbLoadError> {
 /// # Errors
 /// See `read_dir` and `domain::kb::parse`.
 pub fn load_kb(dir: Option<&Path>) -> Result<Kb, KbLoadError> {
-    let files = match dir {
-        Some(dir) => read_dir(dir)?,
-        None => embedded_files(),
-    };
-    Ok(kb::parse(&files)?)
+    Ok(kb::parse(&files(dir)?)?)
 }
 
-/// Loads a knowledge base and builds the engine.
+/// Loads a knowledge base and builds the engine (the lexicon compiled once, for validation and
+/// matching alike).
 ///
 /// # Errors
 /// See `load_kb`.
 pub fn load_engine(dir: Option<&Path>, options: &EngineOptions) -> Result<Engine, KbLoadError> {
-    Ok(Engine::new(load_kb(dir)?, options))
+    Ok(Engine::from_files(&files(dir)?, options)?)
+}
+
+/// The files of `dir` when given, else the embedded ones.
+fn files(dir: Option<&Path>) -> Result<Vec<KbFile>, KbLoadError> {
+    match dir {
+        Some(dir) => read_dir(dir),
+        None => Ok(embedded_files()),
+    }
 }

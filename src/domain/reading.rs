@@ -3,8 +3,6 @@
 //! a follow-up to the previous answer. Built once from `questions.toml`; plain lookups over an
 //! `Analysis`.
 
-use std::sync::Arc;
-
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::index::Analysis;
@@ -71,9 +69,8 @@ pub struct Reading {
 
 impl Reader {
     /// Compiles the rules; their words go through the lexicon like topic keywords.
-    pub fn build(kb: &Kb) -> Self {
+    pub fn build(kb: &Kb, lexicon: &Lexicon) -> Self {
         let questions: &Questions = &kb.questions;
-        let lexicon: &Arc<Lexicon> = &kb.lexicon;
         let key = |text: &str| lexicon.terms(words(&fold(text))).join(" ");
         let mut reader = Self {
             domain_terms: HashSet::default(),
@@ -379,38 +376,4 @@ fn is_spinal_level(word: &str, next: Option<&str>) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn spinal_levels() {
-        for (word, next) in [
-            ("l4", None),
-            ("s1", None),
-            ("c5", None),
-            ("t12", None),
-            ("l", Some("4")),
-        ] {
-            assert!(is_spinal_level(word, next), "{word} {next:?}");
-        }
-        for (word, next) in [
-            ("l", Some("lamb")),
-            ("l45", None),
-            ("x1", None),
-            ("c", None),
-            ("t13", None),
-            ("s", Some("1")),
-        ] {
-            assert!(!is_spinal_level(word, next), "{word} {next:?}");
-        }
-    }
-
-    #[test]
-    fn said_phrases_are_also_looked_for_as_folded_from_an_apostrophe() {
-        assert_eq!(clip_contractions("whats going on"), "what going on");
-        assert_eq!(clip_contractions("what is going on"), "what going on");
-        assert_eq!(clip_contractions("is that normal"), "is that normal");
-        assert_eq!(clip_contractions("what it is"), "what it is");
-        assert_eq!(clip_contractions("thats not right"), "that not right");
-    }
-}
+mod tests;

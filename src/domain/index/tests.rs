@@ -1,10 +1,15 @@
 use super::*;
+use crate::domain::kb::Kb;
 use crate::domain::testing;
 use crate::domain::triage::Scanner;
 
 fn index() -> (Kb, Index) {
     let kb = testing::kb();
-    let index = Index::build(&kb, Scanner::vocabulary(&kb.red_flags));
+    let index = Index::build(
+        &kb,
+        Arc::new(Lexicon::build(&kb.synonyms)),
+        Scanner::vocabulary(&kb.red_flags),
+    );
     (kb, index)
 }
 

@@ -1,5 +1,8 @@
 use super::*;
+use std::sync::Arc;
+
 use crate::domain::kb::Kb;
+use crate::domain::lexicon::Lexicon;
 use crate::domain::testing;
 use crate::domain::triage::Scanner;
 
@@ -15,7 +18,11 @@ impl Setup {
     }
 
     fn with(kb: Kb) -> Self {
-        let index = Index::build(&kb, Scanner::vocabulary(&kb.red_flags));
+        let index = Index::build(
+            &kb,
+            Arc::new(Lexicon::build(&kb.synonyms)),
+            Scanner::vocabulary(&kb.red_flags),
+        );
         let scanner = Scanner::build(&kb.red_flags);
         Self { kb, index, scanner }
     }

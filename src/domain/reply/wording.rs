@@ -1,0 +1,107 @@
+//! The urgent-care wording resolved once per engine: the emergency number filled in and the
+//! list of warning signs built from the red flags, then a notice per tier.
+
+use super::UrgentNotice;
+use crate::domain::kb::{Kb, Tier};
+use crate::domain::triage::Triage;
+
+/// Resolved urgent-care wording (the emergency number filled in, the list of signs built).
+#[derive(Debug, Clone)]
+pub struct UrgentWording {
+    /// First line, emergency tier.
+    pub emergency_first_line: String,
+    /// First line, urgent tier.
+    pub urgent_first_line: String,
+    /// First line, check tier and the list asked for.
+    pub check_first_line: String,
+    /// "This is because your message mentions: {signs}."
+    because: String,
+    /// Every warning sign, under its tier's heading.
+    pub criteria: String,
+    /// Flag id -> label, for `because`.
+    labels: Vec<(String, String)>,
+}
+
+impl UrgentWording {
+    /// Fills `{emergency_number}` in the knowledge base's wording and builds the list of signs.
+    pub fn new(kb: &Kb, emergency_number: Option<&str>) -> Self {
+        let text = &kb.red_flags.text;
+        let number = emergency_number.unwrap_or(&text.default_emergency_number);
+        let fill = |s: &str| s.replace("{emergency_number}", number).trim().to_owned();
+        let mut criteria = String::new();
+        for (tier, heading) in [
+            (Tier::Emergency, &text.emergency_heading),
+            (Tier::Urgent, &text.urgent_heading),
+        ] {
+            let mut lines: Vec<&str> = Vec::new();
+            for flag in kb.red_flags.flags.iter().filter(|f| f.tier == tier) {
+                if !lines.contains(&flag.says.as_str()) {
+                    lines.push(&flag.says);
+                }
+            }
+            if lines.is_empty() {
+                continue;
+            }
+            if !criteria.is_empty() {
+                criteria.push('\n');
+            }
+            criteria.push_str(&fill(heading));
+            for line in lines {
+                criteria.push_str("\n• ");
+                criteria.push_str(&fill(line));
+            }
+        }
+        criteria.push('\n');
+        criteria.push_str(&fill(&text.get_help));
+        Self {
+            emergency_first_line: fill(&text.emergency_first_line),
+            urgent_first_line: fill(&text.urgent_first_line),
+            check_first_line: fill(&text.check_first_line),
+            because: text.because.trim().to_owned(),
+            criteria,
+            labels: kb
+                .red_flags
+                .flags
+                .iter()
+                .map(|f| (f.id.clone(), f.label.clone()))
+                .collect(),
+        }
+    }
+
+    /// The block for a tier; with a triage, it says which signs the message mentions.
+    pub fn notice(&self, tier: Tier, triage: Option<&Triage>) -> UrgentNotice {
+        let first_line = match tier {
+            Tier::Emergency => &self.emergency_first_line,
+            Tier::Urgent => &self.urgent_first_line,
+            Tier::Check => &self.check_first_line,
+        };
+        let flags: Vec<String> = triage
+            .map(|t| t.flag_ids().into_iter().map(str::to_owned).collect())
+            .unwrap_or_default();
+        let labels: Vec<&str> = flags
+            .iter()
+            .filter_map(|id| {
+                self.labels
+                    .iter()
+                    .find(|(flag, _)| flag == id)
+                    .map(|(_, label)| label.as_str())
+            })
+            .collect();
+        UrgentNotice {
+            tier,
+            first_line: first_line.clone(),
+            because: (!labels.is_empty())
+                .then(|| self.because.replace("{signs}", &labels.join("; "))),
+            criteria: self.criteria.clone(),
+            terms: triage
+                .map(|t| t.terms().into_iter().map(str::to_owned).collect())
+                .unwrap_or_default(),
+            flags,
+        }
+    }
+
+    /// The list asked for (`/urgent`, "what are the red flags"): conditional headline, no reason.
+    pub fn list(&self) -> UrgentNotice {
+        self.notice(Tier::Check, None)
+    }
+}

@@ -20,7 +20,7 @@ use crate::storage::{self, StorageSpec};
 /// Anything that should end the program with `cli::EXIT_USAGE`.
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let console = match cli.command {
-        Command::Run(settings) => return run_bot(&cli.common, settings),
+        Command::Run(settings) => return run_bot(&cli.common, *settings),
         Command::Chat => ConsoleCommand::Chat,
         Command::Ask(args) => ConsoleCommand::Ask(args),
         Command::Eval(args) => ConsoleCommand::Eval(args),

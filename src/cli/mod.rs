@@ -74,7 +74,7 @@ pub enum Command {
     Eval(EvalArgs),
     /// Run the Telegram bot: long polling by default, webhook mode with --webhook-url. Token
     /// from TELOXIDE_TOKEN, API URL from TELOXIDE_API_URL (default: Telegram's).
-    Run(RunSettings),
+    Run(Box<RunSettings>),
     /// Knowledge-base tools.
     Kb {
         /// What to do with the knowledge base.

@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
-use crate::cli::{self, Cli, Command, CommonArgs, ConsoleCommand, KbCommand, RunArgs};
-use crate::config::{ConfigFile, RunConfig, RunOverrides};
+use crate::cli::{self, Cli, Command, CommonArgs, ConsoleCommand, KbCommand};
+use crate::config::{RunConfig, RunSettings};
 use crate::domain::EngineOptions;
 use crate::kb_files;
 use crate::storage::{self, StorageSpec};
@@ -20,19 +20,9 @@ use crate::storage::{self, StorageSpec};
 /// Anything that should end the program with `cli::EXIT_USAGE`.
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let console = match cli.command {
-        Command::Run(args) => return run_bot(&cli.common, &args),
+        Command::Run(settings) => return run_bot(&cli.common, *settings),
         Command::Chat => ConsoleCommand::Chat,
-        Command::Ask {
-            json,
-            explain,
-            session,
-            question,
-        } => ConsoleCommand::Ask {
-            json,
-            explain,
-            session,
-            question,
-        },
+        Command::Ask(args) => ConsoleCommand::Ask(args),
         Command::Eval(args) => ConsoleCommand::Eval(args),
         Command::Kb {
             command: KbCommand::Check { dir },
@@ -41,31 +31,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     cli::run(&cli.common, console)
 }
 
-fn run_bot(common: &CommonArgs, args: &RunArgs) -> Result<ExitCode> {
-    let file = match &args.config {
-        Some(path) => ConfigFile::read(path)?,
-        None => ConfigFile::default(),
-    };
-    let env = |name: &str| std::env::var(name).ok();
-    let overrides = RunOverrides {
-        token: env("TELOXIDE_TOKEN"),
-        api_url: env("TELOXIDE_API_URL"),
+fn run_bot(common: &CommonArgs, settings: RunSettings) -> Result<ExitCode> {
+    // The two global flags are `run` settings too (and config-file keys).
+    let config = RunConfig::load(RunSettings {
         knowledge: common.knowledge.clone(),
         emergency_number: common.emergency_number.clone(),
-        data: args.data.clone(),
-        red_flag_cooldown_seconds: args.red_flag_cooldown,
-        storage: args.storage.clone(),
-        webhook_url: args.webhook_url.clone(),
-        listen: args.listen.clone(),
-        webhook_secret: args.webhook_secret.clone(),
-        drop_pending: args.drop_pending,
-        webhook_max_connections: args.webhook_max_connections,
-        metrics_listen: args.metrics_listen.clone(),
-        flood_control: args.flood_control.clone(),
-        messages_per_second: args.messages_per_second,
-        max_updates_in_flight: args.max_updates_in_flight,
-    };
-    let config = RunConfig::resolve(overrides, file)?;
+        ..settings
+    })?;
     let options = EngineOptions {
         emergency_number: config.emergency_number.clone(),
     };

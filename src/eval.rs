@@ -148,16 +148,21 @@ pub struct Figures {
     pub false_alarms: Rate,
 }
 
-/// Bars a report must meet, in percent.
-#[derive(Debug, Clone, Copy, Default)]
+/// Bars a report must meet, in percent. Declared once for the library and the `eval` flags
+/// (the doc comments are the flags' help).
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
 pub struct Bars {
-    /// Minimum in-scope top-1 accuracy.
+    /// Fail (exit 1) below this in-scope top-1 accuracy, in percent.
+    #[arg(long, value_name = "PERCENT")]
     pub min_accuracy: Option<f64>,
-    /// Minimum out-of-scope rejection.
+    /// Fail below this out-of-scope rejection rate, in percent.
+    #[arg(long, value_name = "PERCENT")]
     pub min_rejection: Option<f64>,
-    /// Minimum urgent recall.
+    /// Fail below this urgent recall, in percent.
+    #[arg(long, value_name = "PERCENT")]
     pub min_urgent_recall: Option<f64>,
-    /// Maximum false-alarm rate.
+    /// Fail above this urgent false-alarm rate, in percent.
+    #[arg(long, value_name = "PERCENT")]
     pub max_false_alarms: Option<f64>,
 }
 

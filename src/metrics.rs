@@ -1,120 +1,39 @@
-//! Counters and a latency histogram for the bot, rendered in the Prometheus text exposition
-//! format (version 0.0.4) for a `/metrics` endpoint.
+//! Counters and a latency histogram for the bot, kept in a `prometheus-client` registry and
+//! rendered in the Prometheus text exposition format (version 0.0.4) for a `/metrics` endpoint.
 //!
 //! Privacy: counts only. No message text and no user or chat id ever becomes a label; every label
 //! value comes from a fixed set (the enums below, or the topic ids given to `Metrics::new`), so
-//! the number of series is bounded and known at start-up. Every series is rendered from the
-//! start, zeros included, so dashboards and alerts see them before the first update.
+//! the number of series is bounded and known at start-up. Every series is created at start,
+//! zeros included, so dashboards and alerts see them before the first update.
 //!
-//! The hot path is one or two relaxed atomic additions: no lock, no allocation. This module does
-//! no I/O; serving `render`'s output is the web edge's job.
+//! The hot path is one or two relaxed atomic additions on a series created up front: no lock, no
+//! allocation, no label lookup. This module does no I/O; serving `render`'s output is the web
+//! edge's job.
+//!
+//! Prometheus text 0.0.4 rather than OpenMetrics: the web edge serves it as
+//! `text/plain; version=0.0.4`, and every Prometheus scraper reads it.
 
-use std::fmt::{Display, Write as _};
+use std::fmt;
+use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::domain::{ReplyKind, Tier};
+use prometheus_client::encoding::{
+    prometheus_text, EncodeLabelSet, EncodeMetric, MetricEncoder, NoLabelSet,
+};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::MetricType;
+use prometheus_client::registry::Registry;
 
-/// Defines a label enum: its variants, `ALL` (declaration order, which is the order of the series
-/// in `render` and the index into the counter arrays) and `label` (the exported label value).
-macro_rules! label_enum {
-    (
-        $(#[$meta:meta])*
-        pub enum $name:ident { $( $(#[$vmeta:meta])* $variant:ident => $label:literal, )+ }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name { $( $(#[$vmeta])* $variant, )+ }
+use crate::domain::ReplyKind;
 
-        impl $name {
-            /// Every variant, in declaration order.
-            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
-            const COUNT: usize = Self::ALL.len();
+mod labels;
 
-            /// The label value this variant is exported under.
-            pub const fn label(self) -> &'static str {
-                match self { $(Self::$variant => $label,)+ }
-            }
-
-            /// Slot in the counter arrays: variants have default discriminants, 0.. in `ALL` order.
-            const fn index(self) -> usize {
-                self as usize
-            }
-        }
-    };
-}
-
-label_enum! {
-    /// What kind of update Telegram delivered (named after the `Update` field that carries it).
-    pub enum UpdateKind {
-        /// A new message.
-        Message => "message",
-        /// An edit of an earlier message.
-        EditedMessage => "edited_message",
-        /// A press of an inline button.
-        CallbackQuery => "callback_query",
-        /// The bot was added to, removed from or promoted in a chat.
-        MyChatMember => "my_chat_member",
-        /// A post in a channel.
-        ChannelPost => "channel_post",
-        /// An update the Bot API library could not parse.
-        Unparseable => "unparseable",
-        /// Any other kind.
-        Other => "other",
-    }
-}
-
-label_enum! {
-    /// The tier of a red-flag notice; the values are the names of `domain::Tier`.
-    pub enum NoticeTier {
-        /// Seek help now, call the emergency number.
-        Emergency => "emergency",
-        /// See a doctor today.
-        Urgent => "urgent",
-        /// A bare or negated mention: the conditional list.
-        Check => "check",
-    }
-}
-
-label_enum! {
-    /// What made the bot post a red-flag notice.
-    pub enum NoticeTrigger {
-        /// A question in a private chat.
-        Private => "private",
-        /// A question addressed to the bot in a group.
-        GroupAddressed => "group_addressed",
-        /// The red-flag watch on ordinary group messages.
-        GroupWatch => "group_watch",
-        /// The `/check` walk-through.
-        Check => "check",
-    }
-}
-
-label_enum! {
-    /// Why a Bot API send failed.
-    pub enum FailureClass {
-        /// 429 Too Many Requests (flood control).
-        TooManyRequests => "429",
-        /// A 5xx answer from the Bot API.
-        ServerError => "5xx",
-        /// No answer at all: connection, TLS or timeout.
-        Network => "network",
-        /// 403 Forbidden: the bot was blocked or removed from the chat.
-        Forbidden => "403",
-        /// Anything else.
-        Other => "other",
-    }
-}
-
-impl From<Tier> for NoticeTier {
-    fn from(tier: Tier) -> Self {
-        match tier {
-            Tier::Emergency => Self::Emergency,
-            Tier::Urgent => Self::Urgent,
-            Tier::Check => Self::Check,
-        }
-    }
-}
+use labels::{ClassLabel, NoticeLabels, ReplyKindLabel, TopicLabel, UpdateLabel, VersionLabel};
+pub use labels::{FailureClass, NoticeTier, NoticeTrigger, UpdateKind};
 
 /// Upper bounds (inclusive, as Prometheus' `le` says) of the reply latency buckets: from a fast
 /// local answer to a send held back by flood control and retries. `+Inf` comes on top.
@@ -139,24 +58,21 @@ const OTHER_TOPIC: &str = "other";
 /// The bot's metrics registry. Share it as `Arc<Metrics>`; every method takes `&self`.
 #[derive(Debug)]
 pub struct Metrics {
-    started: Instant,
-    updates: [AtomicU64; UpdateKind::COUNT],
-    replies_sent: AtomicU64,
+    registry: Registry,
+    // Handles on series registered in `registry` (a `Counter` clone shares its value).
+    updates: [Counter; UpdateKind::COUNT],
+    replies_sent: Counter,
     /// Sorted and deduplicated, so `answered` can binary-search without hashing.
     topic_ids: Box<[Box<str>]>,
-    /// One slot per `topic_ids` entry, then one for `OTHER_TOPIC`.
-    answers: Box<[AtomicU64]>,
-    fallbacks: AtomicU64,
-    /// One slot per `ReplyKind::LABELS` entry.
-    reply_kinds: [AtomicU64; ReplyKind::LABELS.len()],
-    red_flag_notices: [[AtomicU64; NoticeTrigger::COUNT]; NoticeTier::COUNT],
-    send_failures: [AtomicU64; FailureClass::COUNT],
-    retries: AtomicU64,
-    /// Per-bucket (not cumulative) counts, one per `LATENCY_BUCKETS` entry, then `+Inf`. The
-    /// total count is their sum, so `_count` always equals the `+Inf` bucket, even mid-update.
-    latency_buckets: [AtomicU64; LATENCY_BUCKETS.len() + 1],
-    /// Nanoseconds: integer adds are exact and atomic, unlike a float sum.
-    latency_sum_nanos: AtomicU64,
+    /// One per `topic_ids` entry, then one for `OTHER_TOPIC`.
+    answers: Box<[Counter]>,
+    fallbacks: Counter,
+    /// One per `ReplyKind::LABELS` entry.
+    reply_kinds: [Counter; ReplyKind::LABELS.len()],
+    red_flag_notices: [[Counter; NoticeTrigger::COUNT]; NoticeTier::COUNT],
+    send_failures: [Counter; FailureClass::COUNT],
+    retries: Counter,
+    latency: Latency,
 }
 
 impl Metrics {
@@ -174,38 +90,128 @@ impl Metrics {
             .collect();
         ids.sort_unstable();
         ids.dedup();
-        let answers = (0..=ids.len()).map(|_| AtomicU64::new(0)).collect();
+
+        // Counters are registered without `_total`: the encoder appends it. Help texts without
+        // the final period: the registry adds it.
+        let mut r = Registry::default();
+        let build_info = Family::<VersionLabel, Gauge>::default();
+        build_info
+            .get_or_create(&VersionLabel {
+                version: env!("CARGO_PKG_VERSION"),
+            })
+            .set(1);
+        let help = "Always 1; the label is the version of the running binary";
+        r.register("backleg_build_info", help, build_info);
+        let help = "Seconds since the bot started";
+        r.register("backleg_uptime_seconds", help, Uptime(Instant::now()));
+
+        let help = "Updates received from Telegram, by kind";
+        let updates = family(&mut r, "backleg_updates", help);
+        let updates = std::array::from_fn(|i| {
+            series(
+                &updates,
+                UpdateLabel {
+                    kind: UpdateKind::ALL[i],
+                },
+            )
+        });
+        let replies_sent = Counter::default();
+        let help = "Messages the bot sent successfully";
+        r.register("backleg_replies_sent", help, replies_sent.clone());
+
+        let help =
+            "Questions answered, by top topic id; \"other\": an id this registry was not given";
+        let answers = family(&mut r, "backleg_answers", help);
+        let answers = ids
+            .iter()
+            .map(|id| &**id)
+            .chain([OTHER_TOPIC])
+            .map(|topic| {
+                series(
+                    &answers,
+                    TopicLabel {
+                        topic: topic.to_owned(),
+                    },
+                )
+            })
+            .collect();
+        let fallbacks = Counter::default();
+        let help =
+            "Questions no topic matched: what a moderator should add to the knowledge base next";
+        r.register("backleg_fallbacks", help, fallbacks.clone());
+
+        let help = "Questions answered, by kind of reply: a topic, the orientation (about back or leg pain, no topic specific enough), the fallback (no domain signal), out-of-scope, chit-chat or a follow-up";
+        let kinds = family(&mut r, "backleg_replies", help);
+        let reply_kinds = std::array::from_fn(|i| {
+            series(
+                &kinds,
+                ReplyKindLabel {
+                    kind: ReplyKind::LABELS[i],
+                },
+            )
+        });
+
+        let help = "Red-flag notices posted, by tier and trigger";
+        let notices = family(&mut r, "backleg_red_flag_notices", help);
+        let red_flag_notices = std::array::from_fn(|tier| {
+            std::array::from_fn(|trigger| {
+                let tier = NoticeTier::ALL[tier];
+                let trigger = NoticeTrigger::ALL[trigger];
+                series(&notices, NoticeLabels { tier, trigger })
+            })
+        });
+
+        let help = "Bot API sends that failed (then retried or given up), by class";
+        let failures = family(&mut r, "backleg_send_failures", help);
+        let send_failures = std::array::from_fn(|i| {
+            series(
+                &failures,
+                ClassLabel {
+                    class: FailureClass::ALL[i],
+                },
+            )
+        });
+        let retries = Counter::default();
+        r.register(
+            "backleg_retries",
+            "Retries of Bot API calls",
+            retries.clone(),
+        );
+
+        let latency = Latency::default();
+        let help = "Time from an update's arrival to its reply being sent";
+        r.register("backleg_reply_latency_seconds", help, latency.clone());
+
         Self {
-            started: Instant::now(),
-            updates: zeros(),
-            replies_sent: AtomicU64::new(0),
+            registry: r,
+            updates,
+            replies_sent,
             topic_ids: ids.into(),
             answers,
-            fallbacks: AtomicU64::new(0),
-            reply_kinds: zeros(),
-            red_flag_notices: [const { zeros() }; NoticeTier::COUNT],
-            send_failures: zeros(),
-            retries: AtomicU64::new(0),
-            latency_buckets: zeros(),
-            latency_sum_nanos: AtomicU64::new(0),
+            fallbacks,
+            reply_kinds,
+            red_flag_notices,
+            send_failures,
+            retries,
+            latency,
         }
     }
 
     /// Counts one update received from Telegram.
     pub fn update_received(&self, kind: UpdateKind) {
-        inc(&self.updates[kind.index()]);
+        self.updates[kind.index()].inc();
     }
 
     /// Counts one `sendMessage` that succeeded.
     pub fn reply_sent(&self) {
-        inc(&self.replies_sent);
+        self.replies_sent.inc();
     }
 
     /// Counts one answered question: `Some(id)` is the top topic of the answer (ids not given to
     /// `new` count under `topic="other"`), `None` a fallback, a question no topic matched.
     pub fn answered(&self, topic: Option<&str>) {
         let Some(id) = topic else {
-            inc(&self.fallbacks);
+            self.fallbacks.inc();
             return;
         };
         let other = self.topic_ids.len();
@@ -213,7 +219,7 @@ impl Metrics {
             .topic_ids
             .binary_search_by(|probe| (**probe).cmp(id))
             .unwrap_or(other);
-        inc(&self.answers[slot]);
+        self.answers[slot].inc();
     }
 
     /// Counts one reply to a question by its kind: a topic, the orientation, the fallback, ...
@@ -222,32 +228,28 @@ impl Metrics {
             .iter()
             .position(|&label| label == kind.label())
         {
-            inc(&self.reply_kinds[slot]);
+            self.reply_kinds[slot].inc();
         }
     }
 
     /// Counts one red-flag notice posted.
     pub fn red_flag_notice(&self, tier: NoticeTier, trigger: NoticeTrigger) {
-        inc(&self.red_flag_notices[tier.index()][trigger.index()]);
+        self.red_flag_notices[tier.index()][trigger.index()].inc();
     }
 
     /// Counts one failed Bot API send, whether it was retried or given up.
     pub fn send_failure(&self, class: FailureClass) {
-        inc(&self.send_failures[class.index()]);
+        self.send_failures[class.index()].inc();
     }
 
     /// Counts one retry of a Bot API call.
     pub fn retry(&self) {
-        inc(&self.retries);
+        self.retries.inc();
     }
 
     /// Records the time from an update's arrival to its reply being sent.
     pub fn observe_latency(&self, latency: Duration) {
-        // The first bucket whose bound is >= latency; past the last bound is the `+Inf` slot.
-        let slot = LATENCY_BUCKETS.partition_point(|&bound| bound < latency);
-        inc(&self.latency_buckets[slot]);
-        let nanos = u64::try_from(latency.as_nanos()).unwrap_or(u64::MAX);
-        self.latency_sum_nanos.fetch_add(nanos, Relaxed);
+        self.latency.observe(latency);
     }
 
     /// Every series in the Prometheus text exposition format 0.0.4 (content type
@@ -258,168 +260,87 @@ impl Metrics {
     #[must_use]
     pub fn render(&self) -> String {
         let mut out = String::with_capacity(8 * 1024);
-        let o = &mut out;
-
-        let help = "Always 1; the label is the version of the running binary.";
-        header(o, "backleg_build_info", "gauge", help);
-        let version = [("version", env!("CARGO_PKG_VERSION"))];
-        sample(o, "backleg_build_info", &version, 1);
-
-        header(
-            o,
-            "backleg_uptime_seconds",
-            "gauge",
-            "Seconds since the bot started.",
-        );
-        let uptime = self.started.elapsed().as_secs_f64();
-        sample(o, "backleg_uptime_seconds", &[], uptime);
-
-        let help = "Updates received from Telegram, by kind.";
-        let updates = UpdateKind::ALL
-            .iter()
-            .map(|&kind| (kind.label(), &self.updates[kind.index()]));
-        counter_by(o, "backleg_updates_total", help, "kind", updates);
-
-        let help = "Messages the bot sent successfully.";
-        counter(o, "backleg_replies_sent_total", help, &self.replies_sent);
-
-        let help =
-            "Questions answered, by top topic id; \"other\": an id this registry was not given.";
-        let topics = self.topic_ids.iter().map(|id| &**id).chain([OTHER_TOPIC]);
-        let answers = topics.zip(self.answers.iter());
-        counter_by(o, "backleg_answers_total", help, "topic", answers);
-
-        let help =
-            "Questions no topic matched: what a moderator should add to the knowledge base next.";
-        counter(o, "backleg_fallbacks_total", help, &self.fallbacks);
-
-        let help = "Questions answered, by kind of reply: a topic, the orientation (about back or leg pain, no topic specific enough), the fallback (no domain signal), out-of-scope, chit-chat or a follow-up.";
-        let kinds = ReplyKind::LABELS
-            .iter()
-            .copied()
-            .zip(self.reply_kinds.iter());
-        counter_by(o, "backleg_replies_total", help, "kind", kinds);
-
-        let help = "Red-flag notices posted, by tier and trigger.";
-        header(o, "backleg_red_flag_notices_total", "counter", help);
-        for &tier in NoticeTier::ALL {
-            for &trigger in NoticeTrigger::ALL {
-                let labels = [("tier", tier.label()), ("trigger", trigger.label())];
-                let count = get(&self.red_flag_notices[tier.index()][trigger.index()]);
-                sample(o, "backleg_red_flag_notices_total", &labels, count);
-            }
-        }
-
-        let help = "Bot API sends that failed (then retried or given up), by class.";
-        let failures = FailureClass::ALL
-            .iter()
-            .map(|&class| (class.label(), &self.send_failures[class.index()]));
-        counter_by(o, "backleg_send_failures_total", help, "class", failures);
-
-        counter(
-            o,
-            "backleg_retries_total",
-            "Retries of Bot API calls.",
-            &self.retries,
-        );
-
-        self.render_latency(o);
+        // Writing into a `String` cannot fail, and our own metrics encode without error.
+        let _ = prometheus_text::encode(&mut out, &self.registry);
         out
     }
+}
 
-    fn render_latency(&self, o: &mut String) {
-        const NAME: &str = "backleg_reply_latency_seconds";
-        header(
-            o,
-            NAME,
-            "histogram",
-            "Time from an update's arrival to its reply being sent.",
-        );
-        let mut cumulative = 0;
-        for (bound, count) in LATENCY_BUCKETS.iter().zip(&self.latency_buckets) {
-            cumulative += get(count);
-            // f64's `Display` is the shortest exact form without exponent: "0.005", "1", "2.5".
-            let le = bound.as_secs_f64().to_string();
-            sample(o, &format!("{NAME}_bucket"), &[("le", &le)], cumulative);
-        }
-        cumulative += get(&self.latency_buckets[LATENCY_BUCKETS.len()]);
-        sample(o, &format!("{NAME}_bucket"), &[("le", "+Inf")], cumulative);
-        let sum = Duration::from_nanos(get(&self.latency_sum_nanos)).as_secs_f64();
-        sample(o, &format!("{NAME}_sum"), &[], sum);
-        sample(o, &format!("{NAME}_count"), &[], cumulative);
+/// A counter family registered under `name`, its series created by [`series`].
+fn family<S>(registry: &mut Registry, name: &str, help: &str) -> Family<S, Counter>
+where
+    S: Clone + Eq + Hash + EncodeLabelSet + fmt::Debug + Send + Sync + 'static,
+{
+    let family = Family::<S, Counter>::default();
+    registry.register(name, help, family.clone());
+    family
+}
+
+/// Creates the series `labels` of `family` (rendered from now on, zero included) and returns a
+/// handle on it, so counting needs no label lookup.
+fn series<S>(family: &Family<S, Counter>, labels: S) -> Counter
+where
+    S: Clone + Eq + Hash,
+{
+    family.get_or_create(&labels).clone()
+}
+
+/// `backleg_uptime_seconds`: read when rendered.
+#[derive(Debug, Clone, Copy)]
+struct Uptime(Instant);
+
+impl EncodeMetric for Uptime {
+    fn encode(&self, mut encoder: MetricEncoder<'_>) -> fmt::Result {
+        encoder.encode_gauge(&self.0.elapsed().as_secs_f64())
+    }
+
+    fn metric_type(&self) -> MetricType {
+        MetricType::Gauge
     }
 }
 
-// Relaxed ordering throughout: each counter stands alone and publishes no other memory, so only
-// the atomicity of the add matters.
-fn inc(counter: &AtomicU64) {
-    counter.fetch_add(1, Relaxed);
+/// The reply latency histogram. Not `prometheus-client`'s `Histogram`, which takes a lock per
+/// observation and sums seconds as floats: here an observation is two relaxed atomic adds, and
+/// the sum is kept in integer nanoseconds, exact whatever the order of the adds.
+#[derive(Debug, Clone, Default)]
+struct Latency(Arc<LatencyCounts>);
+
+#[derive(Debug, Default)]
+struct LatencyCounts {
+    /// Per-bucket (not cumulative) counts, one per `LATENCY_BUCKETS` entry, then `+Inf`. The
+    /// total count is their sum, so `_count` always equals the `+Inf` bucket, even mid-update.
+    buckets: [AtomicU64; LATENCY_BUCKETS.len() + 1],
+    sum_nanos: AtomicU64,
 }
 
-fn get(counter: &AtomicU64) -> u64 {
-    counter.load(Relaxed)
-}
-
-const fn zeros<const N: usize>() -> [AtomicU64; N] {
-    [const { AtomicU64::new(0) }; N]
-}
-
-/// Writes the HELP and TYPE lines of a family. `help` is ours and fixed, so it is not escaped.
-fn header(out: &mut String, name: &str, kind: &str, help: &str) {
-    // `fmt::Write` into a `String` cannot fail.
-    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
-}
-
-/// Writes a counter family with a single series.
-fn counter(out: &mut String, name: &str, help: &str, count: &AtomicU64) {
-    header(out, name, "counter", help);
-    sample(out, name, &[], get(count));
-}
-
-/// Writes a counter family with one series per value of `label`.
-fn counter_by<'a>(
-    out: &mut String,
-    name: &str,
-    help: &str,
-    label: &str,
-    series: impl Iterator<Item = (&'a str, &'a AtomicU64)>,
-) {
-    header(out, name, "counter", help);
-    for (value, count) in series {
-        sample(out, name, &[(label, value)], get(count));
+impl Latency {
+    // Relaxed ordering: each count stands alone and publishes no other memory, so only the
+    // atomicity of the add matters.
+    fn observe(&self, latency: Duration) {
+        // The first bucket whose bound is >= latency; past the last bound is the `+Inf` slot.
+        let slot = LATENCY_BUCKETS.partition_point(|&bound| bound < latency);
+        self.0.buckets[slot].fetch_add(1, Relaxed);
+        let nanos = u64::try_from(latency.as_nanos()).unwrap_or(u64::MAX);
+        self.0.sum_nanos.fetch_add(nanos, Relaxed);
     }
 }
 
-/// Writes one sample line: `name{label="value",...} value`.
-fn sample(out: &mut String, name: &str, labels: &[(&str, &str)], value: impl Display) {
-    out.push_str(name);
-    if !labels.is_empty() {
-        out.push('{');
-        for (i, (label, value)) in labels.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push_str(label);
-            out.push_str("=\"");
-            escape_label_value(out, value);
-            out.push('"');
-        }
-        out.push('}');
+impl EncodeMetric for Latency {
+    fn encode(&self, mut encoder: MetricEncoder<'_>) -> fmt::Result {
+        let bounds = LATENCY_BUCKETS
+            .iter()
+            .map(Duration::as_secs_f64)
+            .chain([f64::INFINITY]);
+        let buckets: Vec<(f64, u64)> = bounds
+            .zip(self.0.buckets.iter().map(|count| count.load(Relaxed)))
+            .collect();
+        let count = buckets.iter().map(|&(_, n)| n).sum();
+        let sum = Duration::from_nanos(self.0.sum_nanos.load(Relaxed)).as_secs_f64();
+        encoder.encode_histogram::<NoLabelSet>(sum, count, &buckets, None)
     }
-    // `fmt::Write` into a `String` cannot fail.
-    let _ = writeln!(out, " {value}");
-}
 
-/// Escapes a label value as the format requires: backslash, double quote and newline. Ours are
-/// tame, but topic ids come from knowledge-base files, which a moderator edits.
-fn escape_label_value(out: &mut String, value: &str) {
-    for c in value.chars() {
-        match c {
-            '\\' => out.push_str(r"\\"),
-            '"' => out.push_str(r#"\""#),
-            '\n' => out.push_str(r"\n"),
-            c => out.push(c),
-        }
+    fn metric_type(&self) -> MetricType {
+        MetricType::Histogram
     }
 }
 

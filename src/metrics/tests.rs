@@ -1,6 +1,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::*;
+use crate::domain::Tier;
 
 /// One sample line of the exposition format.
 #[derive(Debug)]

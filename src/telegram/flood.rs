@@ -6,7 +6,7 @@
 //! and holds every queued request in memory (BENCHMARKS.md). Here a send only reserves a slot
 //! in the limiters (one compare-and-swap each, the per-chat one under a short map lock) and
 //! sleeps, if it must, in its own task; a 429 that still comes back is waited out by the retry
-//! layer (`send::with_retry`).
+//! layer (`outbound::with_retry`).
 //!
 //! A send *reserves* its slot: the replies queued for one chat get increasing waits and go out
 //! in order, one per interval. `governor` only grants or refuses a cell at "now", so a

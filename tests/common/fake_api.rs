@@ -15,6 +15,10 @@
 //! lists besides the call log: messages delivered and attempts that failed (scripted failures,
 //! blocked chats, or a text Telegram itself would refuse: longer than 4,096 characters, invalid
 //! HTML, empty).
+//!
+//! Shared by the end-to-end tests (`tests/telegram`) and both benches: the throughput bench reads
+//! its figures off the record (`send_calls`, `send_bytes`, `first_batch_at`), so bench and tests
+//! measure against the same server.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt::Write as _;
@@ -172,6 +176,14 @@ pub struct Record {
     /// `getUpdates` calls (by `seq`) the fake has answered; a call missing here was abandoned
     /// by the client (or is still held).
     pub polls_answered: HashSet<usize>,
+    /// `sendMessage` calls received, whatever their outcome.
+    pub send_calls: usize,
+    /// Total size of their request bodies, in bytes.
+    pub send_bytes: u64,
+    /// When `getUpdates` first served a non-empty batch.
+    pub first_batch_at: Option<Instant>,
+    /// The highest update id `getUpdates` has served.
+    pub served_up_to: i64,
     blocked: HashSet<i64>,
     migrated: HashMap<i64, i64>,
     statuses: HashMap<(i64, i64), String>,
@@ -263,6 +275,23 @@ impl FakeApi {
                 }
             }
             record.pending.push_back(update);
+        }
+        self.shared.bump();
+    }
+
+    /// Queues updates for `getUpdates` all at once (one wake-up for the whole lot, so the bot's
+    /// next poll gets a full batch).
+    pub fn push_all(&self, updates: impl IntoIterator<Item = Value>) {
+        {
+            let mut record = self.shared.lock();
+            for update in updates {
+                for chat in chats_in(&update) {
+                    if let Some(id) = chat["id"].as_i64() {
+                        record.chats.insert(id, chat.clone());
+                    }
+                }
+                record.pending.push_back(update);
+            }
         }
         self.shared.bump();
     }
@@ -537,6 +566,7 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let body_len = body.len() as u64;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -560,6 +590,10 @@ async fn handle(
             authorized,
             at: Instant::now(),
         });
+        if method.eq_ignore_ascii_case("sendMessage") {
+            record.send_calls += 1;
+            record.send_bytes += body_len;
+        }
         seq
     };
     shared.bump();
@@ -770,6 +804,10 @@ async fn get_updates(shared: &Shared, body: &Value) -> Response {
                 record.filtered.extend(drop);
             }
             let batch: Vec<Value> = record.pending.iter().take(limit).cloned().collect();
+            if let Some(last) = batch.iter().filter_map(|u| u["update_id"].as_i64()).max() {
+                record.first_batch_at.get_or_insert_with(Instant::now);
+                record.served_up_to = record.served_up_to.max(last);
+            }
             if !batch.is_empty() || tokio::time::Instant::now() >= deadline {
                 return ok(Value::Array(batch));
             }
@@ -1088,7 +1126,7 @@ fn chat_json(record: &Record, chat_id: i64) -> Value {
         .chats
         .get(&chat_id)
         .cloned()
-        .unwrap_or_else(|| crate::updates::chat(chat_id))
+        .unwrap_or_else(|| super::updates::chat(chat_id))
 }
 
 /// Unix time now.

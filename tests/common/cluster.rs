@@ -25,16 +25,24 @@ pub const COOLDOWN_SECONDS: &str = "3600";
 /// The fake Bot API, Redis, two replicas and nginx. Fields drop in order: nginx, the replicas,
 /// Redis, the fake server, then the temp dir with the logs.
 pub struct Cluster {
+    /// nginx in front of both replicas.
     pub nginx: Nginx,
+    /// `replica-1` and `replica-2`.
     pub replicas: Vec<Replica>,
+    /// The Redis both share.
     pub redis: Redis,
+    /// The fake Bot API both talk to.
     pub api: FakeApi,
+    /// An HTTP client for loopback.
     pub client: reqwest::Client,
     next_id: AtomicI64,
+    /// Logs of every process, removed on drop.
     pub dir: TempDir,
 }
 
 impl Cluster {
+    /// Starts the fake Bot API, Redis, the two replicas (each sets the webhook) and nginx, and
+    /// checks both replicas are ready.
     pub async fn start() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let api = FakeApi::start().await;
@@ -111,6 +119,7 @@ impl Cluster {
         format!("http://127.0.0.1:{}{WEBHOOK_PATH}", self.nginx.port)
     }
 
+    /// `path` through nginx.
     pub fn nginx_url(&self, path: &str) -> String {
         self.nginx.url(path)
     }
@@ -120,6 +129,7 @@ impl Cluster {
         self.next_id.fetch_add(n as i64, Ordering::SeqCst)
     }
 
+    /// A fresh update id.
     pub fn uid(&self) -> i64 {
         self.ids(1)
     }
@@ -168,6 +178,7 @@ impl Cluster {
         report
     }
 
+    /// Message updates replica `replica` has handled (its `/metrics`).
     pub async fn updates_handled(&self, replica: usize) -> f64 {
         metric(
             &self.replicas[replica].metrics(&self.client).await,
@@ -195,6 +206,7 @@ impl Drop for Cluster {
     }
 }
 
+/// The first `n` characters of `text`, with `…` when cut.
 pub fn truncate(text: &str, n: usize) -> String {
     if text.chars().count() > n {
         format!("{}…", text.chars().take(n).collect::<String>())

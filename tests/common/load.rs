@@ -57,8 +57,11 @@ pub enum Expect {
 /// Updates (as JSON bodies) and what each should get.
 #[derive(Clone)]
 pub struct Traffic {
+    /// Update ids, in sending order.
     pub ids: Vec<i64>,
+    /// The updates as JSON bodies.
     pub bodies: Vec<Bytes>,
+    /// What each should get.
     pub expects: Vec<Expect>,
 }
 
@@ -126,6 +129,7 @@ pub struct Tally {
 }
 
 impl Tally {
+    /// Red-flag groups that got no notice.
     pub fn groups_without_a_notice(&self) -> Vec<i64> {
         self.notices
             .iter()
@@ -134,6 +138,7 @@ impl Tally {
             .collect()
     }
 
+    /// Red-flag groups that got more than one notice, with their count.
     pub fn groups_with_several(&self) -> Vec<(i64, usize)> {
         self.notices
             .iter()
@@ -175,6 +180,7 @@ impl Tally {
     }
 }
 
+/// Matches the messages delivered to the updates of `traffic`.
 pub fn tally(traffic: &Traffic, delivered: &[Sent]) -> Tally {
     let mut by_chat: HashMap<i64, usize> = HashMap::new();
     let mut by_quote: HashMap<(i64, i64), usize> = HashMap::new();
@@ -243,12 +249,16 @@ pub struct Delivery {
 
 /// A load run's figures.
 pub struct LoadReport {
+    /// Per update (in `Traffic` order): how it was delivered, `None` if it never was.
     pub deliveries: Vec<Option<Delivery>>,
+    /// Updates given up (a 4xx, or the deadline), one line each.
     pub failures: Vec<String>,
+    /// From the first POST to the last answer.
     pub elapsed: Duration,
 }
 
 impl LoadReport {
+    /// Updates POSTed more than once.
     pub fn retried(&self) -> usize {
         self.deliveries
             .iter()
@@ -257,6 +267,7 @@ impl LoadReport {
             .count()
     }
 
+    /// The `p` (0..=1) percentile of the delivery latencies.
     pub fn percentile(&self, p: f64) -> Duration {
         let mut latencies: Vec<Duration> = self
             .deliveries

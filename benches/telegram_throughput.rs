@@ -324,7 +324,7 @@ fn nth_send_at(record: &Record, n: usize) -> Option<Instant> {
 }
 
 async fn run_bot(kind: Kind, exe: &Path, n: usize, timeout: Duration, ticks: f64) -> Run {
-    let api = FakeApi::start().await;
+    let api = FakeApi::start_counting().await;
     let dir = tempfile::tempdir().expect("temporary directory");
     let mut command = Command::new(exe);
     if kind == Kind::Backleg {
@@ -393,11 +393,13 @@ async fn run_bot(kind: Kind, exe: &Path, n: usize, timeout: Duration, ticks: f64
     }
 
     run.idle_rss_kib = proc_status_kib(pid, "VmRSS").unwrap_or(0);
-    let updates = updates(n);
+    // Queued before the CPU clocks start, as written-out updates were before: the fake writes
+    // each update's JSON once, when it is queued. Nothing runs until the next await (one
+    // thread), so the bot cannot have started on them.
+    api.push_all(updates(n));
     let bot_cpu_before = cpu_ticks(&pid.to_string()).unwrap_or(0);
     let server_cpu_before = cpu_ticks("self").unwrap_or(0);
     let enqueued_at = Instant::now();
-    api.push_all(updates);
 
     let mut timed_out = false;
     loop {

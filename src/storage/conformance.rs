@@ -1,8 +1,10 @@
 //! The behaviour every `Storage` must have, as one suite run against each implementation:
 //! memory and SQLite in the unit tests (`storage::tests`), Redis in `tests/it/redis_storage.rs`.
 //!
-//! Test code. It lives in the library only so that the integration tests can reuse it (they
-//! link the library without `cfg(test)`); hence `#[doc(hidden)]`, and panics on failure.
+//! Test code. It lives in the library so that the integration tests can reuse it (they link
+//! the library without `cfg(test)`), behind the `testing` feature that only the tests and
+//! benches turn on (Cargo.toml): a release build does not contain it. Hence `#[doc(hidden)]`,
+//! and panics on failure.
 
 use std::time::Duration;
 

@@ -25,6 +25,8 @@ mod memory;
 mod redis;
 mod sqlite;
 
+// Test-only: not in a release build (the `testing` feature is on for tests and benches).
+#[cfg(any(test, feature = "testing"))]
 #[doc(hidden)]
 pub mod conformance;
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! The integration tests, as one binary (STYLE.md section 7): one link step, one place for
-//! shared helpers (`support`).
+//! shared helpers (`support`); the service helpers (`redis-server`, child processes) are
+//! `common`'s (`tests/common/`, shared with `tests/telegram` and the benches).
 //!
 //! - `eval_bars`: the quality bars on tests/data/questions.jsonl (and on the shared dev
 //!   set when it is there);
@@ -17,6 +18,8 @@
 //!   and compact group replies.
 
 mod cli;
+#[path = "../common/mod.rs"]
+mod common;
 mod eval_bars;
 mod kb_validation;
 mod matching;

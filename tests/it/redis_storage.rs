@@ -2,105 +2,21 @@
 //! port): the shared conformance suite, two replicas racing for one cooldown, keys that expire,
 //! and the availability promises — fail fast while Redis is down, recover by itself after a
 //! restart. Ignored by default because they need the `redis-server` binary (set
-//! `REDIS_SERVER` to use another path); `.ci/run` runs them with `--ignored`.
+//! `REDIS_SERVER` to use another path); `.ci/run` runs them with `--ignored`. The server is
+//! `common::redis::Redis`, the one the cluster tests run.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use backleg::storage::conformance::{conformance, Clock};
 use backleg::storage::{RedisStorage, Storage, StorageError};
 
+use crate::common::http::free_port;
+use crate::common::redis::{url, Redis as RedisServer};
+
 /// A bound on "fails fast": the store promises about a second per operation.
 const FAST: Duration = Duration::from_secs(2);
-
-/// A `redis-server` child process, killed on drop.
-struct RedisServer {
-    child: Child,
-    port: u16,
-}
-
-impl RedisServer {
-    /// Starts a server on a free loopback port.
-    fn start() -> Self {
-        Self::start_on(free_port())
-    }
-
-    /// Starts a server on `port` and waits until it answers.
-    fn start_on(port: u16) -> Self {
-        Self::start_with(port, &[])
-    }
-
-    /// Starts a server on `port` with `extra` arguments and waits until it answers.
-    fn start_with(port: u16, extra: &[&str]) -> Self {
-        let binary = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".to_owned());
-        let child = Command::new(&binary)
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--daemonize",
-                "no",
-            ])
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {binary}: {e}"));
-        let server = Self { child, port };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !accepts_commands(port) {
-            assert!(
-                Instant::now() < deadline,
-                "redis-server did not answer on port {port}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        server
-    }
-
-    fn url(&self) -> String {
-        url(self.port)
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn url(port: u16) -> String {
-    format!("redis://127.0.0.1:{port}/0")
-}
-
-/// A loopback port nothing listens on (right now).
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    listener.local_addr().expect("local address").port()
-}
-
-/// Whether a server on `port` answers a raw RESP PING (with "+PONG", or "-NOAUTH" when it
-/// wants a password: either way it is up).
-fn accepts_commands(port: u16) -> bool {
-    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
-        return false;
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
-    let mut reply = [0u8; 5];
-    stream.write_all(b"PING\r\n").is_ok()
-        && stream.read_exact(&mut reply).is_ok()
-        && (&reply == b"+PONG" || &reply == b"-NOAU")
-}
 
 fn store(server: &RedisServer) -> RedisStorage {
     RedisStorage::new(&server.url()).expect("a valid URL")
@@ -409,7 +325,7 @@ async fn a_hung_server_does_not_hang_callers() {
 
 fn signal(server: &RedisServer, which: &str) {
     let status = Command::new("kill")
-        .args([which, &server.child.id().to_string()])
+        .args([which, &server.pid().to_string()])
         .status()
         .expect("run kill");
     assert!(status.success(), "kill {which} failed");

@@ -3,9 +3,9 @@
 
 use serde_json::Value;
 
-use crate::fake_api::{inline_buttons, Record, WAIT};
+use crate::common::fake_api::{inline_buttons, Record, WAIT};
+use crate::common::updates;
 use crate::harness::{has_error_lines, Harness, NOT_A_DIAGNOSIS, SCIATICA_TITLE, SEEK_HELP};
-use crate::updates;
 
 const CHAT: i64 = 7001;
 
@@ -18,7 +18,7 @@ async fn bot_message_id(h: &Harness) -> i64 {
 }
 
 /// Waits for `answerCallbackQuery` on callback query `id`.
-async fn wait_answered(h: &Harness, id: &str) -> crate::fake_api::Call {
+async fn wait_answered(h: &Harness, id: &str) -> crate::common::fake_api::Call {
     h.api
         .wait_call_where(
             "answerCallbackQuery",

@@ -7,8 +7,10 @@ use teloxide::types::{
 };
 use teloxide::{ApiError, RequestError};
 
-use crate::fake_api::{check_telegram_html, FakeApi, SendFailure, BOT_ID, BOT_USERNAME, TOKEN};
-use crate::updates;
+use crate::common::fake_api::{
+    check_telegram_html, FakeApi, SendFailure, BOT_ID, BOT_USERNAME, TOKEN,
+};
+use crate::common::updates;
 
 fn client(api: &FakeApi, token: &str) -> Bot {
     Bot::new(token).set_api_url(api.url.parse().expect("fake API URL"))

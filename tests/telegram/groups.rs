@@ -3,9 +3,9 @@
 //! ignores everything else, introduces itself once when added, and moves `/check` to the
 //! private chat.
 
-use crate::fake_api::BOT_USERNAME;
+use crate::common::fake_api::BOT_USERNAME;
+use crate::common::updates;
 use crate::harness::{Harness, NOT_A_DIAGNOSIS, SCIATICA_TITLE};
-use crate::updates;
 
 /// A basic group.
 const GROUP: i64 = -5001;
@@ -14,7 +14,7 @@ const SUPERGROUP: i64 = -1_001_234_567_890;
 const USER: i64 = 7001;
 
 /// Waits for the bot's reply to message `message_id` in `chat` and checks it is an answer.
-async fn wait_answer_to(h: &Harness, chat: i64, message_id: i64) -> crate::fake_api::Sent {
+async fn wait_answer_to(h: &Harness, chat: i64, message_id: i64) -> crate::common::fake_api::Sent {
     let answer = h
         .api
         .wait_delivered_where(
@@ -38,103 +38,6 @@ fn assert_only_barrier_answer(h: &Harness, chat: i64, what: &str) {
         "{what}: expected no message besides the barrier's answer, got:\n{:#?}",
         sent.iter().map(|s| s.text()).collect::<Vec<_>>()
     );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn unaddressed_group_question_gets_no_reply() {
-    let h = Harness::start().await;
-    h.push(updates::group_text(
-        h.uid(),
-        GROUP,
-        USER,
-        "what is sciatica",
-    ));
-    h.push(updates::group_text(
-        h.uid(),
-        SUPERGROUP,
-        USER,
-        "does anyone know what sciatica is? my leg hurts",
-    ));
-    h.barrier(GROUP, USER).await;
-    h.barrier(SUPERGROUP, USER).await;
-    assert_only_barrier_answer(&h, GROUP, "unaddressed question in a group");
-    assert_only_barrier_answer(&h, SUPERGROUP, "unaddressed question in a supergroup");
-    h.finish().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ask_command_in_group_answers_quoting_the_message() {
-    let h = Harness::start().await;
-    let id = h.uid();
-    h.push(updates::group_command(
-        id,
-        GROUP,
-        USER,
-        "/ask what is sciatica",
-    ));
-    let answer = wait_answer_to(&h, GROUP, id).await;
-    assert!(answer.text().contains(SCIATICA_TITLE), "{}", answer.text());
-    h.finish().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ask_command_in_supergroup_answers_quoting_the_message() {
-    let h = Harness::start().await;
-    let id = h.uid();
-    h.push(updates::group_command(
-        id,
-        SUPERGROUP,
-        USER,
-        "/ask what is sciatica",
-    ));
-    let answer = wait_answer_to(&h, SUPERGROUP, id).await;
-    assert!(answer.text().contains(SCIATICA_TITLE), "{}", answer.text());
-    assert_eq!(
-        answer.thread_id(),
-        None,
-        "not a forum topic: no message_thread_id"
-    );
-    h.finish().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ask_with_the_bot_username_answers_quoting_the_message() {
-    let h = Harness::start().await;
-    let id = h.uid();
-    h.push(updates::group_command(
-        id,
-        SUPERGROUP,
-        USER,
-        &format!("/ask@{BOT_USERNAME} what is sciatica"),
-    ));
-    let answer = wait_answer_to(&h, SUPERGROUP, id).await;
-    assert!(answer.text().contains(SCIATICA_TITLE), "{}", answer.text());
-    h.finish().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn mention_of_the_bot_is_answered_quoting_the_message() {
-    let h = Harness::start().await;
-    let id = h.uid();
-    h.push(updates::mention(id, SUPERGROUP, USER, "what is sciatica"));
-    let answer = wait_answer_to(&h, SUPERGROUP, id).await;
-    assert!(answer.text().contains(SCIATICA_TITLE), "{}", answer.text());
-    h.finish().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn mention_in_the_middle_of_a_message_is_answered() {
-    let h = Harness::start().await;
-    let id = h.uid();
-    h.push(updates::group_text(
-        id,
-        GROUP,
-        USER,
-        &format!("hey @{BOT_USERNAME} what is sciatica"),
-    ));
-    let answer = wait_answer_to(&h, GROUP, id).await;
-    assert!(answer.text().contains(SCIATICA_TITLE), "{}", answer.text());
-    h.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -165,48 +68,149 @@ async fn reply_to_a_bot_message_is_answered_quoting_the_message() {
     h.finish().await;
 }
 
+/// A group message the bot must answer, quoting it: (row name, chat, the update for an id).
+type Addressed = (&'static str, i64, fn(i64, i64) -> serde_json::Value);
+
+/// Every way of addressing the bot in a group gets an answer that quotes the message (and no
+/// `message_thread_id` outside a forum topic). Each row has a chat of its own.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn reply_to_another_member_gets_no_reply() {
+async fn addressed_group_questions_are_answered_quoting_the_message() {
+    let rows: [Addressed; 5] = [
+        ("/ask in a group", GROUP, |id, chat| {
+            updates::group_command(id, chat, USER, "/ask what is sciatica")
+        }),
+        ("/ask in a supergroup", SUPERGROUP, |id, chat| {
+            updates::group_command(id, chat, USER, "/ask what is sciatica")
+        }),
+        ("/ask@bot", SUPERGROUP - 1, |id, chat| {
+            updates::group_command(
+                id,
+                chat,
+                USER,
+                &format!("/ask@{BOT_USERNAME} what is sciatica"),
+            )
+        }),
+        ("a mention of the bot", SUPERGROUP - 2, |id, chat| {
+            updates::mention(id, chat, USER, "what is sciatica")
+        }),
+        (
+            "a mention in the middle of a message",
+            GROUP - 1,
+            |id, chat| {
+                updates::group_text(
+                    id,
+                    chat,
+                    USER,
+                    &format!("hey @{BOT_USERNAME} what is sciatica"),
+                )
+            },
+        ),
+    ];
     let h = Harness::start().await;
-    let theirs = h.uid();
-    h.push(updates::group_text(theirs, GROUP, USER + 1, "my leg hurts"));
-    let id = h.uid();
-    let mut reply = updates::group_text(id, GROUP, USER, "what is sciatica then?");
-    reply["message"]["reply_to_message"] = updates::message(
-        theirs,
-        updates::chat(GROUP),
-        USER + 1,
-        serde_json::json!({ "text": "my leg hurts" }),
-    );
-    h.push(reply);
-    h.barrier(GROUP, USER).await;
-    assert_only_barrier_answer(&h, GROUP, "a reply to another member, not to the bot");
+    for (row, chat, update) in rows {
+        eprintln!("--- row: {row}");
+        let id = h.uid();
+        h.push(update(id, chat));
+        let answer = wait_answer_to(&h, chat, id).await;
+        assert!(
+            answer.text().contains(SCIATICA_TITLE),
+            "{row}: {}",
+            answer.text()
+        );
+        assert_eq!(
+            answer.thread_id(),
+            None,
+            "{row}: not a forum topic: no message_thread_id"
+        );
+    }
     h.finish().await;
 }
 
+/// Group messages the bot must leave alone: (row name, chat, the updates, given the harness
+/// for fresh ids).
+type Unaddressed = (
+    &'static str,
+    i64,
+    fn(&Harness, i64) -> Vec<serde_json::Value>,
+);
+
+/// Messages not addressed to the bot get no reply: only the barrier's answer reaches the chat.
+/// Each row has a chat of its own.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn command_for_another_bot_is_ignored() {
+async fn group_messages_not_addressed_to_the_bot_get_no_reply() {
+    let rows: [Unaddressed; 6] = [
+        ("unaddressed question in a group", GROUP, |h, chat| {
+            vec![updates::group_text(h.uid(), chat, USER, "what is sciatica")]
+        }),
+        (
+            "unaddressed question in a supergroup",
+            SUPERGROUP,
+            |h, chat| {
+                vec![updates::group_text(
+                    h.uid(),
+                    chat,
+                    USER,
+                    "does anyone know what sciatica is? my leg hurts",
+                )]
+            },
+        ),
+        (
+            "a reply to another member, not to the bot",
+            GROUP - 1,
+            |h, chat| {
+                let theirs = h.uid();
+                let mut reply = updates::group_text(h.uid(), chat, USER, "what is sciatica then?");
+                reply["message"]["reply_to_message"] = updates::message(
+                    theirs,
+                    updates::chat(chat),
+                    USER + 1,
+                    serde_json::json!({ "text": "my leg hurts" }),
+                );
+                vec![
+                    updates::group_text(theirs, chat, USER + 1, "my leg hurts"),
+                    reply,
+                ]
+            },
+        ),
+        ("commands addressed to @otherbot", GROUP - 2, |h, chat| {
+            [
+                "/help@otherbot",
+                "/ask@otherbot what is sciatica",
+                "/start@otherbot",
+            ]
+            .map(|text| updates::group_command(h.uid(), chat, USER, text))
+            .to_vec()
+        }),
+        // Its reply_to_message is the topic's creation message: not a reply to the bot.
+        (
+            "an unaddressed message in a forum topic",
+            SUPERGROUP - 1,
+            |h, chat| {
+                vec![updates::topic_text(
+                    h.uid(),
+                    chat,
+                    USER,
+                    77,
+                    "what is sciatica",
+                )]
+            },
+        ),
+        ("a sticker and a photo in a group", GROUP - 3, |h, chat| {
+            vec![
+                updates::sticker(h.uid(), chat, USER),
+                updates::photo(h.uid(), chat, USER, Some("my x-ray")),
+            ]
+        }),
+    ];
     let h = Harness::start().await;
-    h.push(updates::group_command(
-        h.uid(),
-        GROUP,
-        USER,
-        "/help@otherbot",
-    ));
-    h.push(updates::group_command(
-        h.uid(),
-        GROUP,
-        USER,
-        "/ask@otherbot what is sciatica",
-    ));
-    h.push(updates::group_command(
-        h.uid(),
-        GROUP,
-        USER,
-        "/start@otherbot",
-    ));
-    h.barrier(GROUP, USER).await;
-    assert_only_barrier_answer(&h, GROUP, "commands addressed to @otherbot");
+    for (row, chat, messages) in rows {
+        eprintln!("--- row: {row}");
+        for update in messages(&h, chat) {
+            h.push(update);
+        }
+        h.barrier(chat, USER).await;
+        assert_only_barrier_answer(&h, chat, row);
+    }
     h.finish().await;
 }
 
@@ -243,32 +247,6 @@ async fn forum_topic_question_is_answered_in_the_same_topic() {
         "the reply should stay in forum topic 78: {}",
         answer.body
     );
-    h.finish().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn unaddressed_message_in_a_forum_topic_gets_no_reply() {
-    let h = Harness::start().await;
-    // Its reply_to_message is the topic's creation message: not a reply to the bot.
-    h.push(updates::topic_text(
-        h.uid(),
-        SUPERGROUP,
-        USER,
-        77,
-        "what is sciatica",
-    ));
-    h.barrier(SUPERGROUP, USER).await;
-    assert_only_barrier_answer(&h, SUPERGROUP, "an unaddressed message in a forum topic");
-    h.finish().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sticker_and_photo_in_a_group_get_no_reply() {
-    let h = Harness::start().await;
-    h.push(updates::sticker(h.uid(), GROUP, USER));
-    h.push(updates::photo(h.uid(), GROUP, USER, Some("my x-ray")));
-    h.barrier(GROUP, USER).await;
-    assert_only_barrier_answer(&h, GROUP, "a sticker and a photo in a group");
     h.finish().await;
 }
 
@@ -467,7 +445,7 @@ async fn every_kind_of_reply_in_a_forum_topic_stays_in_the_topic() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn intro_says_whether_the_watch_can_work_there() {
-    let api = crate::fake_api::FakeApi::start().await;
+    let api = crate::common::fake_api::FakeApi::start().await;
     // Privacy mode on: the bot sees unaddressed group messages only where it is an admin.
     api.set_privacy_mode(true);
     let h = Harness::start_on(api, |_, _, _| {}).await;

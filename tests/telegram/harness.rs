@@ -1,23 +1,26 @@
-//! Runs the real `backleg run` binary against a `FakeApi`, one process per test.
+//! One test's world: the real `backleg run` binary against a `FakeApi`, one process per test.
 //!
 //! `Harness::start()` starts a fake Bot API server and the bot (its own temp dir, SQLite file,
 //! log files), and waits until the bot polls for updates. `barrier` proves everything sent to
 //! a chat before it has been handled (teloxide handles one chat's updates in order), so "the
 //! bot stayed silent" is checked without long sleeps. `finish` stops the bot with SIGTERM and
-//! checks what every test expects of every message sent. `BotProcess` kills the bot on drop,
-//! so a failing test never leaks a process, and prints the bot's logs and the calls it made.
+//! checks what every test expects of every message sent. The bot process
+//! (`common::bot::spawn_bot`) is killed on drop, so a failing test never leaks one; the
+//! harness's own drop prints the bot's logs and the calls it made when the test failed.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::ExitStatus;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::fake_api::{check_telegram_html, inline_buttons, FakeApi, Sent, TOKEN, WAIT};
-use crate::updates;
+use crate::common::bot::spawn_bot;
+pub use crate::common::bot::BotOptions;
+use crate::common::fake_api::{check_telegram_html, inline_buttons, FakeApi, Sent, TOKEN, WAIT};
+pub use crate::common::process::Process as BotProcess;
+use crate::common::updates;
 
 /// What `/ask what is sciatica` and "what is sciatica" are answered with (the topic title).
 pub const SCIATICA_TITLE: &str = "What sciatica is";
@@ -25,182 +28,6 @@ pub const SCIATICA_TITLE: &str = "What sciatica is";
 pub const NOT_A_DIAGNOSIS: &str = "not a diagnosis";
 /// In every urgent-care block.
 pub const SEEK_HELP: &str = "if back or leg pain comes with:";
-
-/// How the bot process is started.
-#[derive(Clone, Debug)]
-pub struct BotOptions {
-    /// Arguments after `run --data FILE`.
-    pub args: Vec<String>,
-    /// `RUST_LOG`; `None` leaves it unset.
-    pub rust_log: Option<String>,
-    /// `TELOXIDE_TOKEN`; `None` leaves it unset.
-    pub token: Option<String>,
-    /// The `--data` file; `None` omits the flag.
-    pub data: Option<PathBuf>,
-    /// `TELOXIDE_API_URL` override (default: the fake server's URL).
-    pub api_url: Option<String>,
-    /// Whether to set `TELOXIDE_API_URL` at all (false: e.g. it comes from a config file).
-    pub api_url_env: bool,
-}
-
-/// A running `backleg run` process with its output going to files.
-pub struct BotProcess {
-    child: Option<Child>,
-    /// Its stdout.
-    pub stdout_path: PathBuf,
-    /// Its stderr.
-    pub stderr_path: PathBuf,
-    exit: Option<ExitStatus>,
-}
-
-impl BotProcess {
-    /// Spawns `backleg run` with `options`, logging to `<log_dir>/<name>.stdout|stderr`.
-    pub fn spawn(api_url: &str, options: &BotOptions, log_dir: &Path, name: &str) -> Self {
-        let stdout_path = log_dir.join(format!("{name}.stdout"));
-        let stderr_path = log_dir.join(format!("{name}.stderr"));
-        let mut command = Command::new(env!("CARGO_BIN_EXE_backleg"));
-        command.arg("run");
-        if let Some(data) = &options.data {
-            command.arg("--data").arg(data);
-        }
-        command.args(&options.args);
-        for var in [
-            "TELOXIDE_TOKEN",
-            "TELOXIDE_API_URL",
-            "RUST_LOG",
-            "BACKLEG_KNOWLEDGE",
-            "BACKLEG_EMERGENCY_NUMBER",
-            "BACKLEG_LOG_FORMAT",
-        ] {
-            command.env_remove(var);
-        }
-        for (var, _) in std::env::vars() {
-            if var.starts_with("BACKLEG_") {
-                command.env_remove(var);
-            }
-        }
-        if options.api_url_env {
-            command.env(
-                "TELOXIDE_API_URL",
-                options.api_url.as_deref().unwrap_or(api_url),
-            );
-        }
-        if let Some(token) = &options.token {
-            command.env("TELOXIDE_TOKEN", token);
-        }
-        if let Some(level) = &options.rust_log {
-            command.env("RUST_LOG", level);
-        }
-        // No stray config file from the developer's machine.
-        let xdg = log_dir.join("xdg");
-        std::fs::create_dir_all(&xdg).expect("xdg dir");
-        command.env("XDG_CONFIG_HOME", &xdg).current_dir(log_dir);
-        command
-            .stdin(Stdio::null())
-            .stdout(File::create(&stdout_path).expect("stdout file"))
-            .stderr(File::create(&stderr_path).expect("stderr file"));
-        let child = command.spawn().expect("spawn the backleg binary");
-        Self {
-            child: Some(child),
-            stdout_path,
-            stderr_path,
-            exit: None,
-        }
-    }
-
-    /// The process id.
-    pub fn pid(&self) -> u32 {
-        self.child.as_ref().map_or(0, Child::id)
-    }
-
-    /// Sends a signal (`TERM`, `INT`, `KILL`) with kill(1); nothing if it already exited.
-    pub fn signal(&mut self, signal: &str) {
-        if self.try_exit().is_some() {
-            return;
-        }
-        let _ = Command::new("kill")
-            .arg(format!("-{signal}"))
-            .arg(self.pid().to_string())
-            .status();
-    }
-
-    /// Its exit status, if it has exited.
-    pub fn try_exit(&mut self) -> Option<ExitStatus> {
-        if self.exit.is_none() {
-            if let Some(child) = &mut self.child {
-                self.exit = child.try_wait().ok().flatten();
-            }
-        }
-        self.exit
-    }
-
-    /// Waits up to `timeout` for it to exit.
-    pub async fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Some(status) = self.try_exit() {
-                return Some(status);
-            }
-            if Instant::now() >= deadline {
-                return None;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-
-    /// SIGTERM, then waits up to 20 s; SIGKILL after that. Returns the exit status, or `None`
-    /// when it had to be killed.
-    pub async fn stop(&mut self) -> Option<ExitStatus> {
-        self.signal("TERM");
-        let status = self.wait_exit(WAIT).await;
-        if status.is_none() {
-            self.kill_now();
-        }
-        status
-    }
-
-    fn kill_now(&mut self) {
-        if let Some(child) = &mut self.child {
-            let _ = child.kill();
-            self.exit = child.wait().ok();
-        }
-    }
-
-    /// What it printed on stdout so far (ANSI colour codes removed).
-    pub fn stdout(&self) -> String {
-        strip_ansi(&std::fs::read_to_string(&self.stdout_path).unwrap_or_default())
-    }
-
-    /// What it printed on stderr so far (ANSI colour codes removed).
-    pub fn stderr(&self) -> String {
-        strip_ansi(&std::fs::read_to_string(&self.stderr_path).unwrap_or_default())
-    }
-
-    /// The last `n` lines of stderr, for failure messages.
-    pub fn stderr_tail(&self, n: usize) -> String {
-        let stderr = self.stderr();
-        let lines: Vec<&str> = stderr.lines().collect();
-        lines[lines.len().saturating_sub(n)..].join("\n")
-    }
-}
-
-impl Drop for BotProcess {
-    fn drop(&mut self) {
-        if self.try_exit().is_some() {
-            return;
-        }
-        // A test that failed half-way: stop gently, then for good.
-        self.signal("TERM");
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if self.try_exit().is_some() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        self.kill_now();
-    }
-}
 
 /// One test's world: a fake Bot API server, the bot process and a temp dir.
 pub struct Harness {
@@ -263,7 +90,7 @@ impl Harness {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut options = Self::default_options(dir.path());
         adjust(&mut options, dir.path(), &api.url);
-        let bot = BotProcess::spawn(&api.url, &options, dir.path(), "bot-1");
+        let bot = spawn_bot(&api.url, &options, dir.path(), "bot-1");
         Self {
             api,
             bot,
@@ -312,7 +139,7 @@ impl Harness {
         let polls = self.api.calls_of("getUpdates").len();
         self.runs += 1;
         let name = format!("bot-{}", self.runs);
-        self.bot = BotProcess::spawn(&self.api.url, &self.options, self.dir.path(), &name);
+        self.bot = spawn_bot(&self.api.url, &self.options, self.dir.path(), &name);
         self.wait_polling(polls).await;
         status
     }
@@ -482,23 +309,4 @@ pub fn has_error_lines(stderr: &str) -> bool {
     stderr
         .lines()
         .any(|line| line.contains(" ERROR ") || line.contains("\"level\":\"ERROR\""))
-}
-
-/// Removes ANSI escape sequences (`ESC [ ... letter`), so log checks see plain text.
-pub fn strip_ansi(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' && chars.peek() == Some(&'[') {
-            chars.next();
-            for c in chars.by_ref() {
-                if c.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }

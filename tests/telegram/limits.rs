@@ -6,9 +6,9 @@
 use std::process::Command;
 use std::time::Duration;
 
-use crate::fake_api::{SendFailure, WAIT};
+use crate::common::fake_api::{SendFailure, WAIT};
+use crate::common::updates;
 use crate::harness::{has_error_lines, Harness, NOT_A_DIAGNOSIS, SCIATICA_TITLE};
-use crate::updates;
 
 const CHAT: i64 = 7001;
 const OTHER_CHAT: i64 = 7002;
@@ -208,7 +208,8 @@ async fn retry_after_429_is_waited_out_and_the_reply_arrives_once() {
 }
 
 /// A scripted failure on the first sendMessage, then the reply must still arrive exactly once.
-async fn assert_retried_after(failure: SendFailure) {
+/// `row` names the case in failure messages.
+async fn assert_retried_after(row: &str, failure: SendFailure) {
     let h = Harness::start().await;
     h.api.fail_next_sends(&[failure]);
     h.push(updates::private_text(h.uid(), CHAT, "what is sciatica"));
@@ -219,31 +220,32 @@ async fn assert_retried_after(failure: SendFailure) {
         .wait_delivered_to_within(CHAT, 1, Duration::from_secs(45))
         .await
         .swap_remove(0);
-    assert!(answer.text().contains(SCIATICA_TITLE), "{}", answer.text());
+    assert!(
+        answer.text().contains(SCIATICA_TITLE),
+        "{row}: {}",
+        answer.text()
+    );
     h.barrier(CHAT, CHAT).await;
     let sent = h.api.delivered_to(CHAT);
     assert_eq!(
         sent.len(),
         2,
-        "the answer exactly once, then the barrier's answer\n{}",
+        "{row}: the answer exactly once, then the barrier's answer\n{}",
         h.api.dump()
     );
     h.finish().await;
 }
 
+/// A sendMessage that fails the ways Telegram's front fails is retried: a 502 with Telegram's
+/// JSON, a 502 with nginx's HTML page, a dropped connection. The rows run side by side (each
+/// has its own bot; teloxide waits 10 s after each 5xx).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bad_gateway_502_on_send_message_is_retried() {
-    assert_retried_after(SendFailure::BadGateway).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bad_gateway_502_html_page_on_send_message_is_retried() {
-    assert_retried_after(SendFailure::BadGatewayHtml).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn dropped_connection_on_send_message_is_retried() {
-    assert_retried_after(SendFailure::DropConnection).await;
+async fn failed_sends_are_retried() {
+    tokio::join!(
+        assert_retried_after("502 with Telegram's JSON", SendFailure::BadGateway),
+        assert_retried_after("502 with an HTML page", SendFailure::BadGatewayHtml),
+        assert_retried_after("a dropped connection", SendFailure::DropConnection),
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

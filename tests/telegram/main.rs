@@ -1,7 +1,7 @@
 //! End-to-end tests of the Telegram side (`backleg run`, issue 3 section 7), as one test
-//! binary: each test starts a fake Telegram Bot API server on 127.0.0.1 (`fake_api`), runs the
-//! real `backleg` binary against it with `TELOXIDE_API_URL`, feeds it updates shaped exactly
-//! like Telegram's through `getUpdates` (`updates`), and asserts on the calls it makes
+//! binary: each test starts a fake Telegram Bot API server on 127.0.0.1 (`common::fake_api`),
+//! runs the real `backleg` binary against it with `TELOXIDE_API_URL`, feeds it updates shaped
+//! exactly like Telegram's through `getUpdates` (`common::updates`), and asserts on the calls it makes
 //! (`sendMessage`, `answerCallbackQuery`, ...). Tests are independent and run in parallel:
 //! each has its own server, temp dir, SQLite file and bot process (`harness`).
 //!
@@ -26,16 +26,17 @@
 //!   `/readyz`, `/metrics`, SIGTERM, a reply that keeps failing; polling's `--metrics-listen`;
 //! - `cluster` (ignored by default: needs `redis-server` and `nginx`): two webhook replicas
 //!   behind nginx (`deploy/nginx/`) sharing Redis, under load: exactly once, a replica killed
-//!   mid-load, the shared cooldown and setting, a Redis outage; prints throughput, latency and
-//!   RSS figures. Run: `cargo test --release --test telegram cluster -- --ignored --nocapture
-//!   --test-threads=1`.
+//!   mid-load, the shared cooldown and setting, a Redis outage. Their figures (throughput,
+//!   latency, RSS) are `benches/cluster.rs`'s. Run: `cargo test --release --test telegram
+//!   cluster -- --ignored --test-threads=1`.
 //!
-//! `replica` starts a bot in webhook mode and talks HTTP to it (shared by the last two).
+//! The fake server, the update builders, the bot process, webhook replicas, Redis, nginx and the
+//! load generator are `common`'s (`tests/common/`, shared with `tests/it` and the benches);
+//! `harness` is this binary's own.
 
-mod fake_api;
+#[path = "../common/mod.rs"]
+mod common;
 mod harness;
-mod replica;
-mod updates;
 
 mod callbacks;
 mod cluster;

@@ -2,9 +2,9 @@
 //! the bot's output, whatever the update (handled, unhandled, unparseable); `--log-format
 //! json` writes one JSON object per line.
 
-use crate::fake_api::{SendFailure, BOT_USERNAME, TOKEN};
+use crate::common::fake_api::{SendFailure, BOT_USERNAME, TOKEN};
+use crate::common::updates::{self, FIRST_NAME, USERNAME};
 use crate::harness::{Harness, SCIATICA_TITLE};
-use crate::updates::{self, FIRST_NAME, USERNAME};
 
 const CHAT: i64 = 7001;
 const GROUP: i64 = -5001;

@@ -2,17 +2,22 @@
 //! flags get the urgent-care criteria; non-text gets "text messages only"; edits are answered
 //! again; the commands of issue 3 section 2 answer.
 
+use crate::common::updates;
 use crate::harness::{topic_ids, Harness, NOT_A_DIAGNOSIS, SCIATICA_TITLE, SEEK_HELP};
-use crate::updates;
 
 const CHAT: i64 = 7001;
 
 /// Sends `text` in the private chat and returns the first message the bot sends back.
-async fn ask(h: &Harness, text: &str) -> crate::fake_api::Sent {
-    let before = h.api.delivered_to(CHAT).len();
-    h.push(updates::private_text(h.uid(), CHAT, text));
+async fn ask(h: &Harness, text: &str) -> crate::common::fake_api::Sent {
+    ask_in(h, CHAT, text).await
+}
+
+/// Sends `text` in private chat `chat` and returns the first message the bot sends back.
+async fn ask_in(h: &Harness, chat: i64, text: &str) -> crate::common::fake_api::Sent {
+    let before = h.api.delivered_to(chat).len();
+    h.push(updates::private_text(h.uid(), chat, text));
     h.api
-        .wait_delivered_to(CHAT, before + 1)
+        .wait_delivered_to(chat, before + 1)
         .await
         .swap_remove(before)
 }
@@ -66,30 +71,59 @@ async fn every_private_answer_says_not_a_diagnosis() {
     h.finish().await;
 }
 
+/// Messages and commands whose reply must say something: (message, what the reply contains).
+/// Each row is sent in a chat of its own, so no row is read as a follow-up of another.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn private_red_flag_question_gets_urgent_care() {
+async fn private_messages_and_commands_get_their_replies() {
+    let rows: [(&str, &[&str]); 6] = [
+        // A red-flag question gets the urgent-care criteria.
+        (
+            "I wet myself and my leg is numb",
+            &[SEEK_HELP, NOT_A_DIAGNOSIS],
+        ),
+        ("/start", &[]),
+        ("/help", &[]),
+        ("/privacy", &[]),
+        ("/urgent", &[SEEK_HELP]),
+        ("/about", &[NOT_A_DIAGNOSIS]),
+    ];
     let h = Harness::start().await;
-    let answer = ask(&h, "I wet myself and my leg is numb").await;
-    assert!(answer.text().contains(SEEK_HELP), "{}", answer.text());
-    assert!(answer.text().contains(NOT_A_DIAGNOSIS), "{}", answer.text());
+    for (chat, (text, says)) in (CHAT + 100..).zip(rows) {
+        eprintln!("--- row: {text}");
+        let reply = ask_in(&h, chat, text).await;
+        assert!(!reply.text().trim().is_empty(), "{text}: empty reply");
+        for said in says {
+            assert!(
+                reply.text().contains(said),
+                "{text}: the reply should contain {said:?}: {}",
+                reply.text()
+            );
+        }
+    }
     h.finish().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn private_sticker_gets_a_text_only_reply() {
-    let h = Harness::start().await;
-    h.push(updates::sticker(h.uid(), CHAT, CHAT));
-    let reply = h.api.wait_delivered_to(CHAT, 1).await.swap_remove(0);
-    assert!(reply.text().contains("text messages"), "{}", reply.text());
-    h.finish().await;
-}
+/// A non-text message: (row name, the update for an update id and a chat).
+type NonText = (&'static str, fn(i64, i64) -> serde_json::Value);
 
+/// Non-text messages get "text messages only". Each row has a chat of its own.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn private_photo_gets_a_text_only_reply() {
+async fn private_non_text_gets_a_text_only_reply() {
+    let rows: [NonText; 2] = [
+        ("a sticker", |id, chat| updates::sticker(id, chat, chat)),
+        ("a photo", |id, chat| updates::photo(id, chat, chat, None)),
+    ];
     let h = Harness::start().await;
-    h.push(updates::photo(h.uid(), CHAT, CHAT, None));
-    let reply = h.api.wait_delivered_to(CHAT, 1).await.swap_remove(0);
-    assert!(reply.text().contains("text messages"), "{}", reply.text());
+    for (chat, (row, message)) in (CHAT + 200..).zip(rows) {
+        eprintln!("--- row: {row}");
+        h.push(message(h.uid(), chat));
+        let reply = h.api.wait_delivered_to(chat, 1).await.swap_remove(0);
+        assert!(
+            reply.text().contains("text messages"),
+            "{row}: {}",
+            reply.text()
+        );
+    }
     h.finish().await;
 }
 
@@ -121,16 +155,6 @@ async fn edited_private_message_is_answered_again() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn start_help_and_privacy_commands_get_replies_in_private() {
-    let h = Harness::start().await;
-    for command in ["/start", "/help", "/privacy"] {
-        let reply = ask(&h, command).await;
-        assert!(!reply.text().trim().is_empty(), "{command}: empty reply");
-    }
-    h.finish().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn topics_command_lists_the_topics_as_buttons() {
     let h = Harness::start().await;
     let reply = ask(&h, "/topics").await;
@@ -148,22 +172,6 @@ async fn topics_command_lists_the_topics_as_buttons() {
     for topic in &offered {
         assert!(known.contains(topic), "unknown topic {topic:?}");
     }
-    h.finish().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn urgent_command_gives_the_urgent_care_criteria() {
-    let h = Harness::start().await;
-    let reply = ask(&h, "/urgent").await;
-    assert!(reply.text().contains(SEEK_HELP), "{}", reply.text());
-    h.finish().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn about_command_says_not_a_diagnosis() {
-    let h = Harness::start().await;
-    let reply = ask(&h, "/about").await;
-    assert!(reply.text().contains(NOT_A_DIAGNOSIS), "{}", reply.text());
     h.finish().await;
 }
 

@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
+use crate::common::updates;
 use crate::harness::{words, Harness, SEEK_HELP};
-use crate::updates;
 
 const GROUP: i64 = -5001;
 const SUPERGROUP: i64 = -1_001_234_567_890;

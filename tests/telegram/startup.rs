@@ -4,9 +4,9 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use crate::fake_api::WAIT;
+use crate::common::fake_api::WAIT;
+use crate::common::updates;
 use crate::harness::{assert_exit_code, Harness, NOT_A_DIAGNOSIS};
-use crate::updates;
 
 const CHAT: i64 = 7001;
 
@@ -94,7 +94,7 @@ async fn set_my_commands_registers_the_issue_command_list() {
 /// Spawns the bot with `token` (None: unset) against a fake server that accepts only `TOKEN`,
 /// waits for it to exit, and checks: exit code 2, exactly one non-empty stderr line mentioning
 /// the token, no panic.
-async fn assert_bad_token_exits_2(token: Option<&str>) -> Harness {
+async fn assert_bad_token_exits_2(row: &str, token: Option<&str>) -> Harness {
     let mut h = Harness::spawn_with(|options, _| {
         options.token = token.map(str::to_owned);
         options.rust_log = None;
@@ -106,54 +106,63 @@ async fn assert_bad_token_exits_2(token: Option<&str>) -> Harness {
     let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
     assert!(
         !stderr.contains("panicked"),
-        "no panic on a bad token:\n{stderr}"
+        "{row}: no panic on a bad token:\n{stderr}"
     );
     assert!(
         !stderr.to_lowercase().contains("backtrace"),
-        "no backtrace on a bad token:\n{stderr}"
+        "{row}: no backtrace on a bad token:\n{stderr}"
     );
     assert_eq!(
         lines.len(),
         1,
-        "one clear error line, got {}:\n{stderr}",
+        "{row}: one clear error line, got {}:\n{stderr}",
         lines.len()
     );
     assert!(
         lines[0].to_lowercase().contains("token"),
-        "the line should say it is about the token: {}",
+        "{row}: the line should say it is about the token: {}",
         lines[0]
     );
     assert!(
         h.api.calls_of("getUpdates").is_empty(),
-        "no polling with a bad token\n{}",
+        "{row}: no polling with a bad token\n{}",
         h.api.dump()
     );
     h
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn missing_token_exits_2_with_one_clear_line() {
-    let h = assert_bad_token_exits_2(None).await;
-    assert!(
-        h.api.calls().is_empty(),
-        "no Bot API call without a token\n{}",
-        h.api.dump()
-    );
-}
+/// A bad token: (row name, `TELOXIDE_TOKEN`, what else must hold of the calls made).
+type BadToken = (&'static str, Option<&'static str>, fn(&Harness, &str));
 
+/// Every kind of bad token exits 2 with one clear line (`assert_bad_token_exits_2`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn malformed_token_exits_2_with_one_clear_line() {
-    assert_bad_token_exits_2(Some("not-a-token")).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn token_rejected_by_get_me_exits_2_with_one_clear_line() {
-    let h = assert_bad_token_exits_2(Some("999999:WRONG-token-for-this-server")).await;
-    assert!(
-        h.api.calls().iter().any(|c| c.is("getMe") && !c.authorized),
-        "a well-formed token should be tried with getMe (and get 401)\n{}",
-        h.api.dump()
-    );
+async fn bad_tokens_exit_2_with_one_clear_line() {
+    let rows: [BadToken; 3] = [
+        ("a missing token", None, |h, row| {
+            assert!(
+                h.api.calls().is_empty(),
+                "{row}: no Bot API call without a token\n{}",
+                h.api.dump()
+            );
+        }),
+        ("a malformed token", Some("not-a-token"), |_, _| {}),
+        (
+            "a token rejected by getMe",
+            Some("999999:WRONG-token-for-this-server"),
+            |h, row| {
+                assert!(
+                    h.api.calls().iter().any(|c| c.is("getMe") && !c.authorized),
+                    "{row}: a well-formed token should be tried with getMe (and get 401)\n{}",
+                    h.api.dump()
+                );
+            },
+        ),
+    ];
+    for (row, token, then) in rows {
+        eprintln!("--- row: {row}");
+        let h = assert_bad_token_exits_2(row, token).await;
+        then(&h, row);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -316,13 +325,13 @@ async fn data_file_is_created_on_first_run() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn config_file_provides_the_token_and_settings() {
-    let api = crate::fake_api::FakeApi::start().await;
+    let api = crate::common::fake_api::FakeApi::start().await;
     let h = Harness::start_on(api, |options, dir, url| {
         let config = dir.join("backleg.toml");
         let data = dir.join("from-config.sqlite3");
         let text = format!(
             "token = \"{}\"\napi_url = \"{url}\"\ndata = \"{}\"\nemergency_number = \"call 000 from the config file\"\n",
-            crate::fake_api::TOKEN,
+            crate::common::fake_api::TOKEN,
             data.display()
         );
         std::fs::write(&config, text).expect("write config");

@@ -15,12 +15,11 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
-use crate::fake_api::{FakeApi, SendFailure, WAIT};
+use crate::common::bot::{Replica, SECRET};
+use crate::common::fake_api::{FakeApi, SendFailure, WAIT};
+use crate::common::http::{self, client, free_port, get, metric, post, post_update, Answer};
+use crate::common::updates::{self, FIRST_NAME, USERNAME};
 use crate::harness::{assert_exit_code, BotOptions, Harness, SCIATICA_TITLE};
-use crate::replica::{
-    self, client, free_port, get, metric, post, post_update, Answer, Replica, SECRET,
-};
-use crate::updates::{self, FIRST_NAME, USERNAME};
 
 const CHAT: i64 = 7001;
 const OTHER_CHAT: i64 = 7002;
@@ -707,7 +706,7 @@ async fn polling_mode_serves_healthz_readyz_and_metrics_on_metrics_listen() {
     h.api.wait_delivered_to(CHAT, 1).await;
     // The reply is counted once its sendMessage returns, just after the fake recorded it.
     let metrics = loop {
-        let metrics = replica::get(&client, &url("/metrics"))
+        let metrics = http::get(&client, &url("/metrics"))
             .await
             .expect("GET /metrics");
         assert_status(&metrics, 200, "/metrics in polling mode");

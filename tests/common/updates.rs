@@ -12,7 +12,7 @@
 
 use serde_json::{json, Value};
 
-use crate::fake_api::{bot_user, now, BOT_USERNAME};
+use super::fake_api::{bot_user, now, BOT_USERNAME};
 
 /// The name every test user has (the privacy test checks the logs never show it).
 pub const FIRST_NAME: &str = "Zelda";
@@ -274,7 +274,7 @@ pub fn inaccessible_message(message_id: i64, chat_id: i64) -> Value {
 /// `my_chat_member`: `by_user` changed the bot's status in `chat_id` from `old` to `new`
 /// ("left" -> "member" is "added to the group").
 pub fn my_chat_member(update_id: i64, chat_id: i64, by_user: i64, old: &str, new: &str) -> Value {
-    let member = |status: &str| crate::fake_api::chat_member(crate::fake_api::BOT_ID, status);
+    let member = |status: &str| super::fake_api::chat_member(super::fake_api::BOT_ID, status);
     update(
         update_id,
         "my_chat_member",

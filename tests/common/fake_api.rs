@@ -15,6 +15,10 @@
 //! lists besides the call log: messages delivered and attempts that failed (scripted failures,
 //! blocked chats, or a text Telegram itself would refuse: longer than 4,096 characters, invalid
 //! HTML, empty).
+//!
+//! Shared by the end-to-end tests (`tests/telegram`) and both benches. The throughput bench runs
+//! it in counting mode (`start_counting`: `sendMessage` counted and timed, not recorded) and
+//! reads its figures off the record (`send_calls`, `send_bytes`, `first_batch_at`).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt::Write as _;
@@ -158,8 +162,9 @@ pub struct Record {
     pub failed: Vec<Failed>,
     /// `editMessageText` / `editMessageReplyMarkup` calls, in order.
     pub edits: Vec<Call>,
-    /// Updates queued and not yet confirmed by an `offset`.
-    pending: VecDeque<Value>,
+    /// Updates queued and not yet confirmed by an `offset`, each with its JSON text (written
+    /// once when queued, so serving a batch costs a copy, as it does Telegram).
+    pending: VecDeque<(Value, String)>,
     /// Updates dropped because `allowed_updates` excluded their kind (Telegram would not
     /// deliver them either).
     pub filtered: Vec<Value>,
@@ -172,6 +177,14 @@ pub struct Record {
     /// `getUpdates` calls (by `seq`) the fake has answered; a call missing here was abandoned
     /// by the client (or is still held).
     pub polls_answered: HashSet<usize>,
+    /// `sendMessage` calls received, whatever their outcome.
+    pub send_calls: usize,
+    /// Total size of their request bodies, in bytes.
+    pub send_bytes: u64,
+    /// When `getUpdates` first served a non-empty batch.
+    pub first_batch_at: Option<Instant>,
+    /// The highest update id `getUpdates` has served.
+    pub served_up_to: i64,
     blocked: HashSet<i64>,
     migrated: HashMap<i64, i64>,
     statuses: HashMap<(i64, i64), String>,
@@ -183,6 +196,8 @@ struct Shared {
     token: String,
     record: Mutex<Record>,
     version: watch::Sender<u64>,
+    /// `sendMessage` is only counted (`FakeApi::start_counting`).
+    counting: bool,
 }
 
 impl Shared {
@@ -220,6 +235,19 @@ impl FakeApi {
 
     /// Starts a server that accepts only `token`: any other answers 401 Unauthorized.
     pub async fn start_with_token(token: &str) -> Self {
+        Self::start_inner(token, false).await
+    }
+
+    /// Starts a server that accepts `TOKEN` and only counts `sendMessage` calls, for the
+    /// throughput bench: each is checked for what Telegram would refuse (no chat, empty text)
+    /// and timed in the call log, but its body is neither kept nor checked further, and it is
+    /// not in `delivered`. That keeps the fake's share of the machine what a minimal server's
+    /// is, so the bench measures the bot.
+    pub async fn start_counting() -> Self {
+        Self::start_inner(TOKEN, true).await
+    }
+
+    async fn start_inner(token: &str, counting: bool) -> Self {
         let (version, _) = watch::channel(0);
         let record = Record {
             next_message_id: FIRST_BOT_MESSAGE_ID,
@@ -230,6 +258,7 @@ impl FakeApi {
             token: token.to_owned(),
             record: Mutex::new(record),
             version,
+            counting,
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -262,7 +291,26 @@ impl FakeApi {
                     record.chats.insert(id, chat.clone());
                 }
             }
-            record.pending.push_back(update);
+            let text = update.to_string();
+            record.pending.push_back((update, text));
+        }
+        self.shared.bump();
+    }
+
+    /// Queues updates for `getUpdates` all at once (one wake-up for the whole lot, so the bot's
+    /// next poll gets a full batch).
+    pub fn push_all(&self, updates: impl IntoIterator<Item = Value>) {
+        {
+            let mut record = self.shared.lock();
+            for update in updates {
+                for chat in chats_in(&update) {
+                    if let Some(id) = chat["id"].as_i64() {
+                        record.chats.insert(id, chat.clone());
+                    }
+                }
+                let text = update.to_string();
+                record.pending.push_back((update, text));
+            }
         }
         self.shared.bump();
     }
@@ -537,11 +585,16 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let body_len = body.len() as u64;
+    let counted = shared.counting && method.eq_ignore_ascii_case("sendMessage");
+    let raw = body.clone();
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let body: Value = if body.iter().all(u8::is_ascii_whitespace) {
+    let body: Value = if counted {
+        Value::Null
+    } else if body.iter().all(u8::is_ascii_whitespace) {
         json!({})
     } else if let Some(fields) = multipart_fields(content_type, &body) {
         fields
@@ -560,6 +613,10 @@ async fn handle(
             authorized,
             at: Instant::now(),
         });
+        if method.eq_ignore_ascii_case("sendMessage") {
+            record.send_calls += 1;
+            record.send_bytes += body_len;
+        }
         seq
     };
     shared.bump();
@@ -582,6 +639,7 @@ async fn handle(
             shared.bump();
             response
         }
+        "sendmessage" if counted => count_send(&shared, seq, &raw),
         "sendmessage" => send_message(&shared, seq, body).await,
         "editmessagetext" | "editmessagereplymarkup" | "editmessagecaption" => {
             edit_message(&shared, seq, &method, body)
@@ -757,21 +815,40 @@ async fn get_updates(shared: &Shared, body: &Value) -> Response {
         {
             let mut record = shared.lock();
             if let Some(offset) = offset {
-                record
-                    .pending
-                    .retain(|update| update["update_id"].as_i64().unwrap_or(i64::MAX) >= offset);
+                record.pending.retain(|(update, _)| {
+                    update["update_id"].as_i64().unwrap_or(i64::MAX) >= offset
+                });
             }
             if let Some(allowed) = &allowed {
-                let (keep, drop): (VecDeque<Value>, VecDeque<Value>) =
-                    record.pending.drain(..).partition(|update| {
+                let (keep, drop): (VecDeque<_>, VecDeque<_>) =
+                    record.pending.drain(..).partition(|(update, _)| {
                         update_kind(update).is_none_or(|kind| allowed.iter().any(|a| a == kind))
                     });
                 record.pending = keep;
-                record.filtered.extend(drop);
+                record
+                    .filtered
+                    .extend(drop.into_iter().map(|(update, _)| update));
             }
-            let batch: Vec<Value> = record.pending.iter().take(limit).cloned().collect();
-            if !batch.is_empty() || tokio::time::Instant::now() >= deadline {
-                return ok(Value::Array(batch));
+            let batch = &record.pending.range(..limit.min(record.pending.len()));
+            let last = batch
+                .clone()
+                .filter_map(|(update, _)| update["update_id"].as_i64())
+                .max();
+            let any = batch.clone().next().is_some();
+            if any || tokio::time::Instant::now() >= deadline {
+                let mut body = String::from(r#"{"ok":true,"result":["#);
+                for (i, (_, text)) in batch.clone().enumerate() {
+                    if i > 0 {
+                        body.push(',');
+                    }
+                    body.push_str(text);
+                }
+                body.push_str("]}");
+                if any {
+                    record.first_batch_at.get_or_insert_with(Instant::now);
+                    record.served_up_to = record.served_up_to.max(last.unwrap_or(0));
+                }
+                return ([(header::CONTENT_TYPE, "application/json")], body).into_response();
             }
         }
         let _ = tokio::time::timeout_at(deadline, changes.changed()).await;
@@ -863,6 +940,56 @@ async fn send_message(shared: &Shared, seq: usize, body: Value) -> Response {
     drop(record);
     shared.bump();
     ok(message)
+}
+
+/// `sendMessage` on a counting server: refused without a chat id or text, else answered with a
+/// minimal message (text "x", as a bench server would).
+fn count_send(shared: &Shared, seq: usize, body: &[u8]) -> Response {
+    #[derive(serde::Deserialize)]
+    struct SendMessage {
+        chat_id: i64,
+        text: String,
+    }
+    let request = serde_json::from_slice::<SendMessage>(body)
+        .map_err(|_| "chat_id and text are required")
+        .and_then(|r| {
+            if r.text.trim().is_empty() {
+                Err("message text is empty")
+            } else {
+                Ok(r)
+            }
+        });
+    let mut record = shared.lock();
+    let response = match request {
+        Ok(request) => {
+            let message_id = record.next_message_id;
+            record.next_message_id += 1;
+            let chat = match record.chats.get(&request.chat_id) {
+                Some(chat) => chat.to_string(),
+                None => super::updates::chat(request.chat_id).to_string(),
+            };
+            let body = format!(
+                r#"{{"ok":true,"result":{{"message_id":{message_id},"date":{date},"chat":{chat},"from":{{"id":{BOT_ID},"is_bot":true,"first_name":"Backleg","username":"{BOT_USERNAME}"}},"text":"x"}}}}"#,
+                date = now(),
+            );
+            ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+        }
+        Err(problem) => {
+            record.failed.push(Failed {
+                seq,
+                body: Value::Null,
+                reason: format!("400 {problem}"),
+            });
+            error(
+                StatusCode::BAD_REQUEST,
+                &format!("Bad Request: {problem}"),
+                None,
+            )
+        }
+    };
+    drop(record);
+    shared.bump();
+    response
 }
 
 fn failure_response(failure: SendFailure) -> Response {
@@ -1088,7 +1215,7 @@ fn chat_json(record: &Record, chat_id: i64) -> Value {
         .chats
         .get(&chat_id)
         .cloned()
-        .unwrap_or_else(|| crate::updates::chat(chat_id))
+        .unwrap_or_else(|| super::updates::chat(chat_id))
 }
 
 /// Unix time now.

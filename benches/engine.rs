@@ -6,7 +6,6 @@
 
 use std::hint::black_box;
 
-use backleg::domain::kb;
 use backleg::domain::{Engine, EngineOptions, Question};
 use backleg::eval;
 use backleg::kb_files;
@@ -49,10 +48,7 @@ fn benches(c: &mut Criterion) {
         b.iter_batched(
             || files.clone(),
             |files| {
-                Engine::new(
-                    kb::parse(black_box(&files)).expect("valid"),
-                    &EngineOptions::default(),
-                )
+                Engine::from_files(black_box(&files), &EngineOptions::default()).expect("valid")
             },
             BatchSize::SmallInput,
         )

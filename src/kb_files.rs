@@ -1,11 +1,11 @@
 //! Edge: where knowledge-base files come from — the copy compiled into the binary, or a
 //! directory on disk (`--knowledge DIR`, `BACKLEG_KNOWLEDGE`). Hands `(name, text)` pairs to
-//! `domain::kb::parse` and nothing more.
+//! `domain::parse_kb` and nothing more.
 
 use std::path::{Path, PathBuf};
 
 use crate::domain::kb::{self, KbFile, COMMON_WORDS_FILE, REQUIRED_FILES};
-use crate::domain::{Engine, EngineOptions, Kb, KbError};
+use crate::domain::{parse_kb, Engine, EngineOptions, Kb, KbError};
 
 /// The knowledge base compiled into the binary, so it runs anywhere on its own.
 const EMBEDDED: [(&str, &str); 6] = [
@@ -86,9 +86,9 @@ pub fn read_dir(dir: &Path) -> Result<Vec<KbFile>, KbLoadError> {
 /// Loads and validates a knowledge base: from `dir` when given, else the embedded one.
 ///
 /// # Errors
-/// See `read_dir` and `domain::kb::parse`.
+/// See `read_dir` and `domain::parse_kb`.
 pub fn load_kb(dir: Option<&Path>) -> Result<Kb, KbLoadError> {
-    Ok(kb::parse(&files(dir)?)?)
+    Ok(parse_kb(&files(dir)?)?)
 }
 
 /// Loads a knowledge base and builds the engine (the lexicon compiled once, for validation and

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use super::EXIT_FAILED;
-use crate::domain::{readability, Engine, EngineOptions};
+use crate::domain::{readability, EngineOptions};
 use crate::kb_files::{self, KbLoadError};
 
 pub(super) fn kb_check(dir: Option<PathBuf>) -> Result<ExitCode> {
@@ -14,9 +14,8 @@ pub(super) fn kb_check(dir: Option<PathBuf>) -> Result<ExitCode> {
         || "built-in knowledge base".to_owned(),
         |d| d.display().to_string(),
     );
-    match kb_files::load_kb(dir.as_deref()) {
-        Ok(kb) => {
-            let engine = Engine::new(kb, &EngineOptions::default());
+    match kb_files::load_engine(dir.as_deref(), &EngineOptions::default()) {
+        Ok(engine) => {
             let stats = engine.stats();
             println!(
                 "ok: {name}: {} topics, {} terms, {} phrases, {} synonyms, {} spelling words, {} red flags ({} patterns)",

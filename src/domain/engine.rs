@@ -65,7 +65,7 @@ impl Engine {
     /// once: validation reads keywords through the same lexicon the index then uses.
     ///
     /// # Errors
-    /// Every problem in the files, as `kb::parse` reports them.
+    /// Every problem in the files, as `parse_kb` reports them.
     pub fn from_files(files: &[KbFile], options: &EngineOptions) -> Result<Self, KbError> {
         let (kb, lexicon) = kb::parse_with(files, Lexicon::build)?;
         Ok(Self::with_lexicon(kb, lexicon, options))

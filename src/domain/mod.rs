@@ -4,7 +4,8 @@
 //! start-up and is immutable afterwards, so the bot shares it between tasks as `Arc<Engine>`.
 //! `Engine::answer` is the one door every front end (console, batch, Telegram) goes through.
 //!
-//! - `kb`: the knowledge base's schema and validation (`kb::parse`, `KbError`);
+//! - `kb`: the knowledge base's schema and validation (`KbError`); `parse_kb` validates files
+//!   with the lexicon plugged in;
 //! - `normalize`, `lexicon`, `spell`, `phrase`, `numbers`: words as the matcher and triage read
 //!   them;
 //! - `index` (keyword postings, `Index::analyze`), `reading` (intent, subject, follow-up),
@@ -37,6 +38,7 @@ pub mod triage;
 pub use engine::{Engine, EngineOptions, EngineStats};
 pub use index::{Analysis, Index, IndexStats};
 pub use kb::{Kb, KbError, KbFile, KbProblem, Tier, Topic, TopicId};
+pub use load::parse_kb;
 pub use matcher::{Decision, Route};
 pub use question::{Answer, Question, FOLLOW_UP_WINDOW};
 pub use reading::{Reader, Reading};

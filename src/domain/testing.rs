@@ -56,5 +56,5 @@ pub(crate) fn files_with(file: &str, from: &str, to: &str) -> Vec<KbFile> {
 
 /// The fixture, parsed.
 pub(crate) fn kb() -> Kb {
-    kb::parse(&files()).unwrap_or_else(|e| panic!("fixture knowledge base: {e}"))
+    super::parse_kb(&files()).unwrap_or_else(|e| panic!("fixture knowledge base: {e}"))
 }

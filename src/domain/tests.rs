@@ -48,7 +48,7 @@ fn small_talk_keeps_the_urgent_block() {
         "greeting_words = [\"hi\", \"hello\"]",
         "greeting_words = [\"hi\", \"hello\", \"fever\"]",
     );
-    let engine = Engine::new(kb::parse(&files).expect("valid"), &EngineOptions::default());
+    let engine = Engine::from_files(&files, &EngineOptions::default()).expect("valid");
     let answer = engine.answer(&Question::new("hi fever"));
     assert_eq!(answer.reply.kind, ReplyKind::Greeting);
     assert_eq!(

@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use backleg::domain::kb::{self, KbFile, KbProblem};
+use backleg::domain::parse_kb;
 use backleg::domain::KbError;
 use backleg::kb_files::{load_kb, KbLoadError};
 use proptest::prelude::*;
@@ -611,7 +612,7 @@ fn files_with_topics(topics: &str) -> Vec<KbFile> {
 
 #[track_caller]
 fn assert_refused(topics: &str) {
-    let err = kb::parse(&files_with_topics(topics))
+    let err = parse_kb(&files_with_topics(topics))
         .err()
         .unwrap_or_else(|| panic!("garbage loaded: {topics:?}"));
     assert!(!err.problems.is_empty());
@@ -696,7 +697,7 @@ proptest! {
         let mangled = format!("{}{}{}", &real[..at], insert, &real[at..]);
         // Some insertions land in a comment or a string and keep the file valid, some rename a
         // topic the red flags point at; either way no panic, and every problem names a file.
-        if let Err(err) = kb::parse(&files_with_topics(&mangled)) {
+        if let Err(err) = parse_kb(&files_with_topics(&mangled)) {
             prop_assert!(!err.problems.is_empty());
             let known = |file: &str| kb::REQUIRED_FILES.iter().any(|name| file.ends_with(name));
             prop_assert!(err.problems.iter().all(|p| known(&p.file)), "{}", err);

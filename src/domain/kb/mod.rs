@@ -2,8 +2,8 @@
 //!
 //! Files arrive as `(name, text)` pairs already in memory; reading them from disk or from the
 //! binary is the caller's business (`crate::kb_files`). Raw serde structs stay private (`raw`,
-//! and the `raw` module of each file with its own folder); `parse` turns them into the validated
-//! `Kb` or a `KbError` listing every problem with file and line.
+//! and the `raw` module of each file with its own folder); `parse_with` turns them into the
+//! validated `Kb` or a `KbError` listing every problem with file and line.
 //!
 //! - `schema`: the validated types (`Kb`, `Topic`, `TopicId`, `Messages`, ...);
 //! - `problem`: `KbError`, `KbProblem` and the helpers that put a file and line on a problem;
@@ -12,8 +12,8 @@
 //! - `words`: `WordList`, the common-words file.
 //!
 //! Nothing here knows the lexicon: the checks that compare keywords the way the matcher reads
-//! them take it as an argument (`parse_with` and its `Terms`). `parse`, which plugs the lexicon
-//! in, lives in `crate::domain::load` and is re-exported here so its path stays `kb::parse`.
+//! them take it as an argument (`parse_with` and its `Terms`). `crate::domain::parse_kb` plugs the
+//! lexicon in, so the dependency runs one way: lexicon -> kb.
 
 mod parse;
 mod problem;
@@ -25,7 +25,6 @@ mod synonyms;
 mod topics;
 mod words;
 
-pub use super::load::parse;
 pub use parse::{parse_with, Terms};
 pub use problem::{line_of, KbError, KbProblem};
 pub use questions::{Intent, Questions, Subject, ANY_SUBJECT};

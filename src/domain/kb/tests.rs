@@ -1,9 +1,10 @@
 use super::*;
+use crate::domain::parse_kb;
 use crate::domain::testing::{self, files_with};
 
 #[track_caller]
 fn refused(file: &str, from: &str, to: &str) -> Vec<KbProblem> {
-    match parse(&files_with(file, from, to)) {
+    match parse_kb(&files_with(file, from, to)) {
         Err(err) => err.problems,
         Ok(_) => panic!("{file}: replacing {from:?} by {to:?} should be refused"),
     }
@@ -150,7 +151,7 @@ fn file_names_may_be_paths() {
             text: f.text,
         })
         .collect();
-    assert!(parse(&files).is_ok());
+    assert!(parse_kb(&files).is_ok());
     let files: Vec<KbFile> = testing::files()
         .into_iter()
         .map(|f| KbFile {
@@ -159,7 +160,7 @@ fn file_names_may_be_paths() {
         })
         .collect();
     assert_eq!(
-        parse(&files)
+        parse_kb(&files)
             .expect_err("no file has the right name")
             .problems
             .len(),
@@ -169,7 +170,7 @@ fn file_names_may_be_paths() {
 
 #[test]
 fn every_missing_file_is_listed() {
-    let err = parse(&[]).expect_err("nothing to parse");
+    let err = parse_kb(&[]).expect_err("nothing to parse");
     let listed: Vec<(&str, Option<usize>, &str)> = err
         .problems
         .iter()
@@ -400,7 +401,7 @@ fn equal_weight_claims_are_refused_lower_weights_allowed() {
         &["equal weight"],
     );
     let to = "keywords = { emergency = 3.0, urgent = 2.0, heat = 1.0 }";
-    assert!(parse(&files_with(TOPICS_FILE, from, to)).is_ok());
+    assert!(parse_kb(&files_with(TOPICS_FILE, from, to)).is_ok());
 }
 
 #[test]
@@ -551,7 +552,7 @@ fn red_flag_problems_name_the_flag() {
 
 #[test]
 fn red_flag_prefix_terms_are_kept_as_prefixes() {
-    let kb = parse(&files_with(
+    let kb = parse_kb(&files_with(
         RED_FLAGS_FILE,
         "terms = [\"fever\"]",
         "terms = [\"Fever\", \"FEBR*\"]",
@@ -734,7 +735,7 @@ fn problems_from_several_files_come_in_one_error() {
     messages.text = messages
         .text
         .replace("disclaimer = ", "disclaimer_ = \"x\"\ndisclaimer = ");
-    let err = parse(&files).expect_err("two broken files");
+    let err = parse_kb(&files).expect_err("two broken files");
     let names: Vec<&str> = err.problems.iter().map(|p| p.file.as_str()).collect();
     assert_eq!(names, [TOPICS_FILE, MESSAGES_FILE], "{err}");
 }
@@ -771,7 +772,7 @@ fn lexicon_problem_lines_point_at_the_synonym() {
         text.find("canonical = \"sciatica\"")
             .expect("sciatica synonym"),
     );
-    let err = parse(&files).expect_err("stop-word variant");
+    let err = parse_kb(&files).expect_err("stop-word variant");
     assert_eq!(err.problems.len(), 1, "{err}");
     assert_eq!(err.problems[0].line, Some(want), "{err}");
     assert!(want > 1);
@@ -790,7 +791,7 @@ fn lexicon_problem_lines_point_at_the_synonym() {
         text,
         text.find("canonical = \"Disc\"").expect("Disc synonym"),
     );
-    let err = parse(&files).expect_err("stop-word variant");
+    let err = parse_kb(&files).expect_err("stop-word variant");
     assert_eq!(err.problems.len(), 1, "{err}");
     assert_eq!(err.problems[0].line, Some(want), "{err}");
 }

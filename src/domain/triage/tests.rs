@@ -3,7 +3,7 @@
 //! tests/it/safety.rs.
 
 use super::*;
-use crate::domain::kb::{self, RED_FLAGS_FILE};
+use crate::domain::kb::RED_FLAGS_FILE;
 use crate::domain::normalize::{fold_with_breaks, words};
 use crate::domain::testing::{self, files_with};
 
@@ -23,7 +23,8 @@ fn scan(text: &str) -> Triage {
 
 /// The fixture with `extra` TOML appended to the flag `after` (its last line given).
 fn scanner_with(from: &str, to: &str) -> Scanner {
-    let kb = kb::parse(&files_with(RED_FLAGS_FILE, from, to)).unwrap_or_else(|e| panic!("{e}"));
+    let kb = crate::domain::parse_kb(&files_with(RED_FLAGS_FILE, from, to))
+        .unwrap_or_else(|e| panic!("{e}"));
     Scanner::build(&kb.red_flags)
 }
 

@@ -31,7 +31,12 @@ impl SqliteStorage {
         let connection = Connection::open(path).map_err(open_error)?;
         connection
             .execute_batch(
+                // WAL with `synchronous = NORMAL`: a commit no longer waits for an fsync (the
+                // default, FULL, made every answer's follow-up save an fsync on a tokio worker:
+                // 4x slower end to end). The file stays consistent after a crash or power cut;
+                // a power cut may lose the last commits: a cooldown or a follow-up topic.
                 "PRAGMA journal_mode = WAL;
+                 PRAGMA synchronous = NORMAL;
                  PRAGMA busy_timeout = 5000;
                  CREATE TABLE IF NOT EXISTS chats (
                      chat_id INTEGER PRIMARY KEY,
@@ -49,7 +54,8 @@ impl SqliteStorage {
                      topic TEXT NOT NULL,
                      expires_at INTEGER NOT NULL,
                      PRIMARY KEY (chat, answer)
-                 );",
+                 );
+                 CREATE INDEX IF NOT EXISTS answer_topic_expiry ON answer_topic (expires_at);",
             )
             .map_err(open_error)?;
         // Added after the first release: data files from then get the column on open.
@@ -202,11 +208,13 @@ impl Storage for SqliteStorage {
         now: u64,
     ) -> BoxFuture<'_, Result<Option<String>, StorageError>> {
         let result = self.with(|c| {
-            c.query_row(
+            // Cached statements: these two run on every answer.
+            c.prepare_cached(
                 "SELECT topic FROM answer_topic WHERE chat = ?1 AND answer = ?2 AND expires_at > ?3",
-                params![chat, answer, to_i64(now)],
-                |row| row.get::<_, String>(0),
-            )
+            )?
+            .query_row(params![chat, answer, to_i64(now)], |row| {
+                row.get::<_, String>(0)
+            })
             .optional()
         });
         Box::pin(async move { result })
@@ -225,12 +233,13 @@ impl Storage for SqliteStorage {
         let result = self.with(|c| {
             let tx = c.transaction()?;
             // Purged on save, as the checks are: nothing stays past its 30 minutes.
-            tx.execute("DELETE FROM answer_topic WHERE expires_at <= ?1", params![now])?;
-            tx.execute(
+            tx.prepare_cached("DELETE FROM answer_topic WHERE expires_at <= ?1")?
+                .execute(params![now])?;
+            tx.prepare_cached(
                 "INSERT INTO answer_topic (chat, answer, topic, expires_at) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT(chat, answer) DO UPDATE SET topic = excluded.topic, expires_at = excluded.expires_at",
-                params![chat, answer, topic, expires_at],
-            )?;
+            )?
+            .execute(params![chat, answer, topic, expires_at])?;
             tx.commit()
         });
         Box::pin(async move { result })

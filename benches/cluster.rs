@@ -25,7 +25,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::cluster::{Cluster, LOAD};
-use common::load::{run_load, tally, traffic, LoadReport, CONCURRENCY, LOAD_DEADLINE};
+use common::load::{tally, traffic, LoadReport, CONCURRENCY};
 use common::nginx::nginx_binary;
 use common::process::binary;
 
@@ -127,21 +127,7 @@ async fn balanced(n: usize) {
 async fn one_replica_killed(n: usize) {
     let mut c = Cluster::start().await;
     let run = traffic(c.ids(n), n, 3);
-    let load = {
-        let (client, target, run) = (c.client.clone(), c.public(), run.clone());
-        tokio::spawn(async move { run_load(&client, &[target], &run, CONCURRENCY).await })
-    };
-    let third = c
-        .api
-        .try_wait_until(LOAD_DEADLINE, |r| {
-            (r.delivered.len() >= n / 3).then_some(())
-        })
-        .await;
-    assert!(
-        third.is_some(),
-        "a third of the load was not answered in {LOAD_DEADLINE:?}\n{}",
-        c.summary()
-    );
+    let load = c.load_in_background_until(&run, n / 3).await;
     c.replicas[1].process.signal("KILL");
     let report = load.await.expect("the load task");
     assert!(

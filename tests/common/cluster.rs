@@ -11,7 +11,7 @@ use tempfile::TempDir;
 use super::bot::{BotOptions, Replica};
 use super::fake_api::{FakeApi, TOKEN};
 use super::http::{client, free_ports, metric};
-use super::load::{run_load, LoadReport, Traffic, CONCURRENCY};
+use super::load::{run_load, LoadReport, Traffic, CONCURRENCY, LOAD_DEADLINE};
 use super::nginx::Nginx;
 use super::redis::Redis;
 
@@ -176,6 +176,31 @@ impl Cluster {
             self.summary()
         );
         report
+    }
+
+    /// Starts `traffic` through nginx in the background and returns once `answered` updates
+    /// have been answered: the moment the kill tests strike, with requests in flight.
+    pub async fn load_in_background_until(
+        &self,
+        traffic: &Traffic,
+        answered: usize,
+    ) -> tokio::task::JoinHandle<LoadReport> {
+        let load = {
+            let (client, target, traffic) = (self.client.clone(), self.public(), traffic.clone());
+            tokio::spawn(async move { run_load(&client, &[target], &traffic, CONCURRENCY).await })
+        };
+        let reached = self
+            .api
+            .try_wait_until(LOAD_DEADLINE, |r| {
+                (r.delivered.len() >= answered).then_some(())
+            })
+            .await;
+        assert!(
+            reached.is_some(),
+            "{answered} updates were not answered in {LOAD_DEADLINE:?}\n{}",
+            self.summary()
+        );
+        load
     }
 
     /// Message updates replica `replica` has handled (its `/metrics`).

@@ -32,9 +32,7 @@ use crate::common::bot::SECRET;
 use crate::common::cluster::{Cluster, LOAD};
 use crate::common::fake_api::{FakeApi, Sent};
 use crate::common::http::{free_ports, get, post, post_update, Answer};
-use crate::common::load::{
-    run_load, tally, traffic, Expect, Traffic, CONCURRENCY, LOAD_DEADLINE, RED_FLAGS,
-};
+use crate::common::load::{tally, traffic, Expect, Traffic, CONCURRENCY, RED_FLAGS};
 use crate::common::nginx::nginx_binary;
 use crate::common::updates;
 use crate::harness::{words, SCIATICA_TITLE, SEEK_HELP};
@@ -195,22 +193,8 @@ async fn cluster_answers_every_update_exactly_once() {
 async fn killing_a_replica_mid_load_loses_no_update() {
     let mut c = Cluster::start().await;
     let run = traffic(c.ids(LOAD), LOAD, 3);
-    let load = {
-        let (client, target, run) = (c.client.clone(), c.public(), run.clone());
-        tokio::spawn(async move { run_load(&client, &[target], &run, CONCURRENCY).await })
-    };
     // Kill replica 2 once a third of the load is answered: it has requests in flight.
-    let third = c
-        .api
-        .try_wait_until(LOAD_DEADLINE, |r| {
-            (r.delivered.len() >= LOAD / 3).then_some(())
-        })
-        .await;
-    assert!(
-        third.is_some(),
-        "a third of the load was not answered in {LOAD_DEADLINE:?}\n{}",
-        c.summary()
-    );
+    let load = c.load_in_background_until(&run, LOAD / 3).await;
     let handled_by_victim = c.updates_handled(1).await;
     let kill_from = Instant::now();
     c.replicas[1].process.signal("KILL");

@@ -330,3 +330,44 @@ fn signal(server: &RedisServer, which: &str) {
         .expect("run kill");
     assert!(status.success(), "kill {which} failed");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs redis-server; .ci/run runs it with --ignored"]
+async fn two_replicas_racing_for_one_alert_claim_it_once_and_share_the_list() {
+    use backleg::storage::AlertStorage;
+    let server = RedisServer::start();
+    let replicas = [Arc::new(store(&server)), Arc::new(store(&server))];
+    replicas[0].set_alert_admin(-43, 501, true).await.unwrap();
+    assert_eq!(
+        replicas[1].alert_admins(-43).await.unwrap(),
+        vec![501],
+        "one replica's opt-in is the other's"
+    );
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let replica = Arc::clone(&replicas[i % 2]);
+            tokio::spawn(async move {
+                replica
+                    .claim_alert(-43, 1000, Duration::from_secs(600))
+                    .await
+            })
+        })
+        .collect();
+    let mut n_claimed = 0;
+    for task in tasks {
+        if task.await.expect("task").expect("claim") {
+            n_claimed += 1;
+        }
+    }
+    assert_eq!(
+        n_claimed, 1,
+        "exactly one of 20 concurrent alert claims wins"
+    );
+    assert!(
+        replicas[0]
+            .claim_red_flag_notice(-43, 1, 1000, Duration::from_secs(600))
+            .await
+            .unwrap(),
+        "the alert's claim leaves the notice's free"
+    );
+}

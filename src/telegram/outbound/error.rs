@@ -39,6 +39,9 @@ impl SendError {
         match error {
             RequestError::Api(ApiError::InvalidToken) => Self::Unauthorized,
             RequestError::Api(e) if blocked(e) => Self::Blocked,
+            // Telegram now words this 403 "Forbidden: ..."; teloxide knows only the older
+            // "Unauthorized: ..." form, so the newer one arrives as an unknown error.
+            RequestError::Api(ApiError::Unknown(d)) if d.contains(CANT_INITIATE) => Self::Blocked,
             RequestError::Api(ApiError::Unknown(description)) => {
                 let d = description.to_ascii_lowercase();
                 let server = [
@@ -108,6 +111,9 @@ impl From<SendError> for FailureClass {
     }
 }
 
+/// The part of Telegram's 403 for a user who never started the bot that both wordings share.
+const CANT_INITIATE: &str = "bot can't initiate conversation with a user";
+
 fn blocked(error: &ApiError) -> bool {
     matches!(
         error,
@@ -141,6 +147,13 @@ mod tests {
                 -100
             ))),
             SendError::Migrated(-100)
+        );
+        assert_eq!(
+            SendError::of(&RequestError::Api(ApiError::Unknown(
+                "Forbidden: bot can't initiate conversation with a user".into()
+            ))),
+            SendError::Blocked,
+            "today's wording of the never-started 403"
         );
         let empty = SendError::of(&RequestError::Api(ApiError::MessageTextIsEmpty));
         assert!(!empty.is_transient());

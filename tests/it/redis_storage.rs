@@ -69,6 +69,20 @@ async fn assert_every_operation_fails_fast(store: &dyn Storage) {
     );
     let t = Instant::now();
     assert_fails_fast("end_check", t, &store.end_check(-1).await);
+    let t = Instant::now();
+    assert_fails_fast("alert_admins", t, &store.alert_admins(-1).await);
+    let t = Instant::now();
+    assert_fails_fast(
+        "set_alert_admin",
+        t,
+        &store.set_alert_admin(-1, 501, true).await,
+    );
+    let t = Instant::now();
+    assert_fails_fast(
+        "claim_alert",
+        t,
+        &store.claim_alert(-1, 1000, cooldown).await,
+    );
 }
 
 #[tokio::test]

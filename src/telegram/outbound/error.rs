@@ -148,16 +148,24 @@ mod tests {
             ))),
             SendError::Migrated(-100)
         );
-        assert_eq!(
-            SendError::of(&RequestError::Api(ApiError::Unknown(
-                "Forbidden: bot can't initiate conversation with a user".into()
-            ))),
-            SendError::Blocked,
-            "today's wording of the never-started 403"
-        );
         let empty = SendError::of(&RequestError::Api(ApiError::MessageTextIsEmpty));
         assert!(!empty.is_transient());
         assert!(!SendError::Blocked.is_transient());
+    }
+
+    #[test]
+    fn a_user_who_never_started_the_bot_is_skipped_in_either_wording() {
+        for description in [
+            "Forbidden: bot can't initiate conversation with a user",
+            "Unauthorized: bot can't initiate conversation with a user",
+        ] {
+            let error = RequestError::Api(ApiError::Unknown(description.into()));
+            assert_eq!(SendError::of(&error), SendError::Blocked, "{description}");
+        }
+        assert_eq!(
+            SendError::of(&RequestError::Api(ApiError::CantInitiateConversation)),
+            SendError::Blocked
+        );
     }
 
     #[test]

@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use super::{ChatId, Storage, LATEST_ANSWER};
 
+mod alerts;
+
 /// Whose clock decides when a cooldown or a check expires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Clock {
@@ -290,4 +292,7 @@ pub async fn conformance(store: &dyn Storage, clock: Clock) {
         .expect("read watch"));
 
     store.ping().await.expect("ping");
+
+    // Moderator alerts (`conformance/alerts.rs`).
+    alerts::conformance(store, clock).await;
 }

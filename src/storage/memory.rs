@@ -9,6 +9,8 @@ use futures::future::BoxFuture;
 
 use super::{ChatId, Storage, StorageError};
 
+mod alerts;
+
 /// Settings in memory, for tests.
 #[derive(Debug, Default)]
 pub struct MemoryStorage {
@@ -17,6 +19,8 @@ pub struct MemoryStorage {
     checks: Mutex<HashMap<ChatId, CheckRow>>,
     /// Topic ids of recent answers by (chat, answer), with their expiry (Unix seconds).
     topics: Mutex<HashMap<(ChatId, i64), (String, u64)>>,
+    /// Moderator alerts by chat: the opted-in admins and the last alert (`alerts.rs`).
+    alerts: Mutex<HashMap<ChatId, alerts::AlertRow>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -92,6 +96,7 @@ impl Storage for MemoryStorage {
                 m.insert(to, row);
             }
         });
+        self.migrate_alerts(from, to);
         Box::pin(async { Ok(()) })
     }
 

@@ -4,6 +4,8 @@
 //! (for the cooldown), the yes/no answers of a running red-flag check (`/check`), and the topic
 //! id of a recent answer (the context of a follow-up); the last two expire. Never anything a user wrote. `Storage` is the interface; methods return boxed futures
 //! so that a networked store fits behind it.
+//! For moderator alerts (`alerts`): the user ids of the admins who turned alerts on in a group,
+//! and when the group's last alert went out.
 //!
 //! - `memory`: `MemoryStorage`, for tests and `memory` deployments (one process, nothing kept).
 //! - `sqlite`: `SqliteStorage`, the default, one embedded WAL file (one replica).
@@ -21,6 +23,7 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 
+pub mod alerts;
 mod memory;
 mod redis;
 mod sqlite;
@@ -32,6 +35,7 @@ pub mod conformance;
 #[cfg(test)]
 mod tests;
 
+pub use self::alerts::{AlertStorage, UserId};
 pub use self::memory::MemoryStorage;
 pub use self::redis::RedisStorage;
 pub use self::sqlite::SqliteStorage;
@@ -67,8 +71,9 @@ pub enum StorageError {
 /// Group settings, cooldowns and running checks.
 ///
 /// Object-safe on purpose (the bot holds an `Arc<dyn Storage>`), hence boxed futures. Every
-/// future owns what it needs except `self`, so callers may pass temporaries.
-pub trait Storage: Send + Sync {
+/// future owns what it needs except `self`, so callers may pass temporaries. The moderator
+/// alerts' methods are in [`AlertStorage`], which every store implements too.
+pub trait Storage: AlertStorage + Send + Sync {
     /// Whether the red-flag watch is on in a chat (on unless an admin turned it off).
     fn red_flag_watch(&self, chat: ChatId) -> BoxFuture<'_, Result<bool, StorageError>>;
     /// Turns the red-flag watch on or off.

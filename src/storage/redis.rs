@@ -30,6 +30,8 @@ use futures::future::BoxFuture;
 
 use super::{decode_answers, encode_answers, ChatId, Storage, StorageError};
 
+mod alerts;
+
 /// The whole budget of one storage operation, connecting included. Callers wait at most this
 /// long before failing open; `/readyz` must answer within about a second.
 const OPERATION_TIMEOUT: Duration = Duration::from_secs(1);
@@ -300,7 +302,8 @@ impl Storage for RedisStorage {
                 &key("cooldown", from),
                 &key("cooldown", to),
             )
-            .await
+            .await?;
+            alerts::migrate(&mut connection, from, to).await
         })
     }
 

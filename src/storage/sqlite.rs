@@ -11,6 +11,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{decode_answers, encode_answers, to_i64, ChatId, Storage, StorageError};
 
+mod alerts;
+
 /// Settings in an SQLite file. Each call is one short statement on a local file, so it runs
 /// inline under a mutex rather than on a blocking thread pool.
 #[derive(Debug)]
@@ -58,6 +60,7 @@ impl SqliteStorage {
                  CREATE INDEX IF NOT EXISTS answer_topic_expiry ON answer_topic (expires_at);",
             )
             .map_err(open_error)?;
+        alerts::create_tables(&connection).map_err(open_error)?;
         // Added after the first release: data files from then get the column on open.
         let has_claimant = connection
             .prepare("SELECT 1 FROM pragma_table_info('chats') WHERE name = 'red_flag_claimant'")
@@ -141,6 +144,7 @@ impl Storage for SqliteStorage {
             let tx = c.transaction()?;
             tx.execute("DELETE FROM chats WHERE chat_id = ?2 AND EXISTS (SELECT 1 FROM chats WHERE chat_id = ?1)", params![from, to])?;
             tx.execute("UPDATE chats SET chat_id = ?2 WHERE chat_id = ?1", params![from, to])?;
+            alerts::migrate(&tx, from, to)?;
             tx.commit()
         });
         Box::pin(async move { result })

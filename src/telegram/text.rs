@@ -21,7 +21,8 @@ In a group, ask with /ask <i>question</i>, mention me, or reply to one of my mes
 /urgent – when to seek medical help immediately\n\
 /about – where my answers come from\n\
 /privacy – what I keep (no message text, ever)\n\
-/redflags on|off – group admins: the red-flag watch";
+/redflags on|off – group admins: the red-flag watch\n\
+/alerts on|off – group admins: a private alert on an emergency";
 
 /// `/topics` heading.
 pub const TOPICS: &str = "<b>What I can answer</b>\nPick a topic:";
@@ -32,7 +33,8 @@ I never store or log what you write. Messages are read, answered and forgotten.\
 For groups I keep the chat id and its settings (whether the red-flag watch is on, and when I last posted a red-flag notice).\n\
 During a /check I keep your yes/no answers until the check ends, and never longer than 30 minutes.\n\
 So that a short follow-up like “is it serious?” makes sense, I keep the name of the topic I last answered (in a group, of each answer) for 30 minutes, never your words.\n\
-My logs contain update ids, topic ids, flags and timings, never text, names or usernames.";
+My logs contain update ids, topic ids, flags and timings, never text, names or usernames.\n\
+For moderator alerts I keep the user ids of the group admins who turned them on (with /alerts on), and when the group's last alert went out; an alert never holds what was written or who wrote it.";
 
 /// First lines of `/about`; the red-flag sources follow.
 pub const ABOUT: &str = "<b>About backleg</b>\n\
@@ -101,3 +103,59 @@ pub const GROUP_WATCH_WORKS: &str = "Red-flag watch: <b>on</b>. If a message men
 
 /// Group intro: the watch cannot see messages.
 pub const GROUP_WATCH_BLIND: &str = "Red-flag watch: I can't see messages that aren't addressed to me here. To let me watch for warning signs, make me an admin or turn off my privacy mode in @BotFather.";
+
+/// `/alerts` usage.
+pub const ALERTS_USAGE: &str =
+    "Use /alerts on or /alerts off (group admins), or /alerts to see your setting. \
+With alerts on, I send you a private message when an emergency-tier red flag is posted here.";
+/// `/alerts` in a private chat.
+pub const ALERTS_PRIVATE: &str =
+    "Moderator alerts are for group admins: send /alerts on in your group, \
+and I'll message you here when an emergency-tier red flag is posted there.";
+/// `/alerts on` by someone who is not a group admin.
+pub const ALERTS_NOT_ADMIN: &str = "Sorry, only group admins can turn on alerts.";
+/// `/alerts` from an anonymous admin or a channel: nobody to message in private.
+pub const ALERTS_ANONYMOUS: &str =
+    "Alerts go to a person in a private chat, so I can't set them for an anonymous admin. \
+Send /alerts on as yourself.";
+/// `/alerts on` from an admin the bot cannot message (never started it, or blocked it).
+pub const ALERTS_START_FIRST: &str =
+    "I can't message you in private yet. Tap the button to start a chat with me, \
+then send /alerts on here again.";
+/// The button under `ALERTS_START_FIRST`.
+pub const ALERTS_START_BUTTON: &str = "Start a private chat";
+/// `/alerts on` done (in the group).
+pub const ALERTS_TURNED_ON: &str =
+    "Alerts are <b>on</b> for you here. I've sent you a private message.";
+/// `/alerts off` done.
+pub const ALERTS_TURNED_OFF: &str = "Alerts are <b>off</b> for you here.";
+/// `/alerts` state for the sender.
+pub const ALERTS_ON_FOR_YOU: &str =
+    "Your alerts for this group are <b>on</b>. /alerts off stops them.";
+/// `/alerts` state for the sender.
+pub const ALERTS_OFF_FOR_YOU: &str =
+    "Your alerts for this group are <b>off</b>. Admins can turn theirs on with /alerts on.";
+/// A group without a title (should not happen).
+pub const ALERTS_UNTITLED: &str = "(untitled group)";
+/// The private confirmation of `/alerts on`; the group's title follows.
+pub const ALERTS_WELCOME: &str = "<b>Moderator alerts are on</b> for ";
+/// What an alert holds, in the private confirmation.
+pub const ALERTS_WHAT: &str = "When an emergency-tier red flag is posted there, I'll send you the group, the time and a link to the message \
+(at most one alert per group every few minutes). Never what was written or who wrote it. \
+Send /alerts off in the group to stop.";
+/// `/start alerts`: the admin opened the private chat from the group's button.
+pub const ALERTS_START: &str =
+    "Thanks, now I can send you moderator alerts. Go back to your group and send /alerts on there.";
+/// First line of a private alert.
+pub const ALERT_HEADING: &str =
+    "<b>Red-flag alert</b>: a message in your group mentions an emergency-tier warning sign.";
+/// An alert with a message link (the button).
+pub const ALERT_HAS_LINK: &str = "Message: the button below opens it.";
+/// An alert for a basic group, which has no message links.
+pub const ALERT_NO_LINK: &str =
+    "Message: basic groups have no message links; open the group and look for my red-flag notice.";
+/// Last lines of a private alert.
+pub const ALERT_FOOTER: &str = "<i>I don't forward what was written or who wrote it. Alerts: at most one per group every few minutes; \
+/alerts off in the group stops them.</i>";
+/// The button of an alert.
+pub const ALERT_OPEN_BUTTON: &str = "Open the message";

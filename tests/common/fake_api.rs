@@ -186,6 +186,7 @@ pub struct Record {
     /// The highest update id `getUpdates` has served.
     pub served_up_to: i64,
     blocked: HashSet<i64>,
+    never_started: HashSet<i64>,
     migrated: HashMap<i64, i64>,
     statuses: HashMap<(i64, i64), String>,
     chats: HashMap<i64, Value>,
@@ -365,6 +366,17 @@ impl FakeApi {
     /// `sendMessage` to `chat_id` answers 403 "Forbidden: bot was blocked by the user".
     pub fn block_chat(&self, chat_id: i64) {
         self.shared.lock().blocked.insert(chat_id);
+    }
+
+    /// `sendMessage` to the private chat of `user_id` answers 403 "Forbidden: bot can't initiate
+    /// conversation with a user": the user never started the bot.
+    pub fn never_started(&self, user_id: i64) {
+        self.shared.lock().never_started.insert(user_id);
+    }
+
+    /// The user opened the bot's private chat and pressed Start: `never_started` no more.
+    pub fn started(&self, user_id: i64) {
+        self.shared.lock().never_started.remove(&user_id);
     }
 
     /// `sendMessage` to `old` answers 400 with `parameters.migrate_to_chat_id = new`.
@@ -879,6 +891,19 @@ async fn send_message(shared: &Shared, seq: usize, body: Value) -> Response {
         return error(
             StatusCode::FORBIDDEN,
             "Forbidden: bot was blocked by the user",
+            None,
+        );
+    }
+    if record.never_started.contains(&chat_id) {
+        refuse(
+            &mut record,
+            format!("403 never started the bot (chat {chat_id})"),
+        );
+        drop(record);
+        shared.bump();
+        return error(
+            StatusCode::FORBIDDEN,
+            "Forbidden: bot can't initiate conversation with a user",
             None,
         );
     }

@@ -69,6 +69,20 @@ async fn assert_every_operation_fails_fast(store: &dyn Storage) {
     );
     let t = Instant::now();
     assert_fails_fast("end_check", t, &store.end_check(-1).await);
+    let t = Instant::now();
+    assert_fails_fast("alert_admins", t, &store.alert_admins(-1).await);
+    let t = Instant::now();
+    assert_fails_fast(
+        "set_alert_admin",
+        t,
+        &store.set_alert_admin(-1, 501, true).await,
+    );
+    let t = Instant::now();
+    assert_fails_fast(
+        "claim_alert",
+        t,
+        &store.claim_alert(-1, 1000, cooldown).await,
+    );
 }
 
 #[tokio::test]
@@ -329,4 +343,45 @@ fn signal(server: &RedisServer, which: &str) {
         .status()
         .expect("run kill");
     assert!(status.success(), "kill {which} failed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs redis-server; .ci/run runs it with --ignored"]
+async fn two_replicas_racing_for_one_alert_claim_it_once_and_share_the_list() {
+    use backleg::storage::AlertStorage;
+    let server = RedisServer::start();
+    let replicas = [Arc::new(store(&server)), Arc::new(store(&server))];
+    replicas[0].set_alert_admin(-43, 501, true).await.unwrap();
+    assert_eq!(
+        replicas[1].alert_admins(-43).await.unwrap(),
+        vec![501],
+        "one replica's opt-in is the other's"
+    );
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let replica = Arc::clone(&replicas[i % 2]);
+            tokio::spawn(async move {
+                replica
+                    .claim_alert(-43, 1000, Duration::from_secs(600))
+                    .await
+            })
+        })
+        .collect();
+    let mut n_claimed = 0;
+    for task in tasks {
+        if task.await.expect("task").expect("claim") {
+            n_claimed += 1;
+        }
+    }
+    assert_eq!(
+        n_claimed, 1,
+        "exactly one of 20 concurrent alert claims wins"
+    );
+    assert!(
+        replicas[0]
+            .claim_red_flag_notice(-43, 1, 1000, Duration::from_secs(600))
+            .await
+            .unwrap(),
+        "the alert's claim leaves the notice's free"
+    );
 }

@@ -16,6 +16,8 @@
 //! - `callbacks`: topic buttons, forged and stale callback data, the `/check` flow;
 //! - `groups`: when the bot speaks in groups and how it replies (quotes, forum topics);
 //! - `red_flags`: the group red-flag watch, its cooldown, `/redflags` and its persistence;
+//! - `alerts`: moderator alerts: `/alerts on|off`, who may, the private alert (link or title,
+//!   never text or author), its cooldown, dropped admins, migration;
 //! - `limits`: Telegram's limits and failures: HTML escaping, 4,096-character split (also in a
 //!   forum topic), 429, 5xx, dropped connections, bounded retries, 403, migrated groups, a batch
 //!   of 100 chats, in-order answers;
@@ -38,6 +40,7 @@
 mod common;
 mod harness;
 
+mod alerts;
 mod callbacks;
 mod cluster;
 mod fake_api_selftest;

@@ -9,7 +9,7 @@ use teloxide::utils::command::BotCommands;
 use tracing::warn;
 
 use super::question::Conversation;
-use super::{buttons, check, question, record_action, red_flag_watch, HandlerResult, Turn};
+use super::{alerts, buttons, check, question, record_action, red_flag_watch, HandlerResult, Turn};
 use crate::domain::reply::escape_html;
 use crate::domain::Engine;
 use crate::telegram::outbound::{with_retry, Target};
@@ -48,6 +48,9 @@ pub enum Command {
     // The group red-flag watch.
     #[command(description = "admins: red-flag watch on or off")]
     Redflags(String),
+    // Moderator alerts (opt-in, per admin).
+    #[command(description = "admins: a private alert on an emergency")]
+    Alerts(String),
 }
 
 impl Command {
@@ -63,6 +66,7 @@ impl Command {
             Self::About => "about",
             Self::Privacy => "privacy",
             Self::Redflags(_) => "redflags",
+            Self::Alerts(_) => "alerts",
         }
     }
 }
@@ -81,6 +85,9 @@ pub(super) async fn handle(
     match command {
         Command::Start(payload) if private && payload.trim() == "check" => {
             check::start(turn, target).await
+        }
+        Command::Start(payload) if private && payload.trim() == "alerts" => {
+            turn.send_html(target, text::ALERTS_START, None).await
         }
         Command::Start(_) if private => {
             let keyboard = buttons::topic_keyboard(engine);
@@ -108,7 +115,7 @@ pub(super) async fn handle(
             } else {
                 Conversation::Group
             };
-            question::answer(turn, target, &asked, conversation).await
+            question::answer(turn, target, &asked, conversation, msg).await
         }
         Command::About => turn.send_html(target, &about(engine), None).await,
         Command::Privacy => turn.send_html(target, text::PRIVACY, None).await,
@@ -116,6 +123,8 @@ pub(super) async fn handle(
             turn.send_html(target, text::REDFLAGS_PRIVATE, None).await
         }
         Command::Redflags(arg) => red_flag_watch::setting(turn, msg, arg.trim()).await,
+        Command::Alerts(_) if private => turn.send_html(target, text::ALERTS_PRIVATE, None).await,
+        Command::Alerts(arg) => alerts::setting(turn, me, msg, arg.trim()).await,
     }
 }
 
@@ -157,7 +166,7 @@ fn command_lists() -> (Vec<BotCommand>, Vec<BotCommand>) {
             "start", "help", "topics", "urgent", "check", "about", "privacy",
         ])),
         strip(pick(&[
-            "ask", "check", "urgent", "topics", "help", "redflags", "about", "privacy",
+            "ask", "check", "urgent", "topics", "help", "redflags", "about", "privacy", "alerts",
         ])),
     )
 }
@@ -192,7 +201,8 @@ mod tests {
     #[test]
     fn command_list_has_every_command() {
         let descriptions = Command::bot_commands();
-        assert_eq!(descriptions.len(), 9);
+        assert_eq!(descriptions.len(), 10);
         assert!(descriptions.iter().any(|c| c.command == "/redflags"));
+        assert!(descriptions.iter().any(|c| c.command == "/alerts"));
     }
 }

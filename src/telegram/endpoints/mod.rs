@@ -4,6 +4,7 @@
 //! here (see `text.rs` and the knowledge base), and nothing a user wrote is logged: spans
 //! carry ids, topic ids, flags and timings only.
 
+mod alerts;
 mod buttons;
 mod check;
 mod commands;
@@ -76,7 +77,8 @@ type HandlerResult = Result<(), HandlerError>;
 #[derive(Clone, Copy)]
 struct Turn<'a> {
     bot: &'a Bot,
-    ctx: &'a BotContext,
+    /// An `Arc`, so that work in a task of its own (moderator alerts) can keep the context.
+    ctx: &'a Arc<BotContext>,
     received: Instant,
 }
 
@@ -233,11 +235,11 @@ async fn handle_message(turn: Turn<'_>, me: &Me, update_id: u32, msg: &Message) 
     }
     let target = Target::reply_to(msg);
     if private {
-        return question::answer(turn, target, text, Conversation::Private).await;
+        return question::answer(turn, target, text, Conversation::Private, msg).await;
     }
     match group::addressed_question(msg, me, text) {
         Some((question, conversation)) => {
-            question::answer(turn, target, &question, conversation).await
+            question::answer(turn, target, &question, conversation, msg).await
         }
         None => red_flag_watch::watch(turn, update_id, msg, text).await,
     }

@@ -9,7 +9,7 @@ use crate::domain::{Question, ReplyKind, TopicId, FOLLOW_UP_WINDOW};
 use crate::metrics::NoticeTrigger;
 use crate::storage::LATEST_ANSWER;
 use crate::telegram::outbound::Target;
-use teloxide::types::MessageId;
+use teloxide::types::{Message, MessageId};
 
 /// Where a question was asked, which decides its follow-up context and how long a reply may be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +40,7 @@ pub(super) async fn answer(
     target: Target,
     question: &str,
     conversation: Conversation,
+    asked_in: &Message,
 ) -> HandlerResult {
     let ctx = turn.ctx;
     let chat = target.chat.0;
@@ -79,6 +80,8 @@ pub(super) async fn answer(
             NoticeTrigger::GroupAddressed
         };
         ctx.metrics.red_flag_notice(tier.into(), trigger);
+        // Moderator alerts (a group, emergency tier only), in their own task.
+        super::alerts::raise(turn, asked_in, tier);
     }
     let group = conversation != Conversation::Private;
     // In a group every reply stays compact: no list of every topic, no wall of buttons.

@@ -34,6 +34,8 @@ pub(super) async fn watch(
         record_action("red-flag-watch-off");
         return Ok(());
     }
+    // Moderator alerts (emergency tier only), in their own task and with their own cooldown.
+    super::alerts::raise(turn, msg, notice.tier);
     // The update id as claimant: if this update comes again (its reply failed, or a replica
     // died before sending it), it still gets its notice; an edit is a new update.
     let claimed = ctx

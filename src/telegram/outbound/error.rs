@@ -39,6 +39,9 @@ impl SendError {
         match error {
             RequestError::Api(ApiError::InvalidToken) => Self::Unauthorized,
             RequestError::Api(e) if blocked(e) => Self::Blocked,
+            // Telegram now words this 403 "Forbidden: ..."; teloxide knows only the older
+            // "Unauthorized: ..." form, so the newer one arrives as an unknown error.
+            RequestError::Api(ApiError::Unknown(d)) if d.contains(CANT_INITIATE) => Self::Blocked,
             RequestError::Api(ApiError::Unknown(description)) => {
                 let d = description.to_ascii_lowercase();
                 let server = [
@@ -108,6 +111,9 @@ impl From<SendError> for FailureClass {
     }
 }
 
+/// The part of Telegram's 403 for a user who never started the bot that both wordings share.
+const CANT_INITIATE: &str = "bot can't initiate conversation with a user";
+
 fn blocked(error: &ApiError) -> bool {
     matches!(
         error,
@@ -145,6 +151,21 @@ mod tests {
         let empty = SendError::of(&RequestError::Api(ApiError::MessageTextIsEmpty));
         assert!(!empty.is_transient());
         assert!(!SendError::Blocked.is_transient());
+    }
+
+    #[test]
+    fn a_user_who_never_started_the_bot_is_skipped_in_either_wording() {
+        for description in [
+            "Forbidden: bot can't initiate conversation with a user",
+            "Unauthorized: bot can't initiate conversation with a user",
+        ] {
+            let error = RequestError::Api(ApiError::Unknown(description.into()));
+            assert_eq!(SendError::of(&error), SendError::Blocked, "{description}");
+        }
+        assert_eq!(
+            SendError::of(&RequestError::Api(ApiError::CantInitiateConversation)),
+            SendError::Blocked
+        );
     }
 
     #[test]

@@ -135,6 +135,10 @@ pub struct FlagHit {
     pub term: String,
     /// Whether the hit was negated ("no numbness").
     pub negated: bool,
+    /// The positions, in the words `Scanner::scan` was given, of the words that raised it,
+    /// ascending (a rewritten phrase, "not able" -> "cant", counts all its words): with
+    /// `Analysis::spans`, where in the original message they were.
+    pub words: Vec<usize>,
 }
 
 /// The result of a scan.

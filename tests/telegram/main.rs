@@ -16,6 +16,8 @@
 //! - `callbacks`: topic buttons, forged and stale callback data, the `/check` flow;
 //! - `groups`: when the bot speaks in groups and how it replies (quotes, forum topics);
 //! - `red_flags`: the group red-flag watch, its cooldown, `/redflags` and its persistence;
+//! - `notices`: the `/check` summary, the watch's reply quote, the expandable blockquote in
+//!   groups, no link previews;
 //! - `limits`: Telegram's limits and failures: HTML escaping, 4,096-character split (also in a
 //!   forum topic), 429, 5xx, dropped connections, bounded retries, 403, migrated groups, a batch
 //!   of 100 chats, in-order answers;
@@ -43,6 +45,7 @@ mod cluster;
 mod fake_api_selftest;
 mod groups;
 mod limits;
+mod notices;
 mod privacy;
 mod private;
 mod red_flags;

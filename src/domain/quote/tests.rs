@@ -142,3 +142,16 @@ fn loudest_hits_that_touch_are_quoted_together() {
         Some("lost control")
     );
 }
+
+#[test]
+fn each_hit_gives_the_original_spans_of_its_words() {
+    let text = "Oh no, I am NOT able to wée 😭";
+    let engine = engine();
+    let analysis = engine.analyze(text);
+    let triage = engine.triage(&analysis);
+    let pieces: Vec<&str> = triage.hits[0]
+        .spans(&analysis.spans)
+        .map(|(start, end)| &text[start as usize..end as usize])
+        .collect();
+    assert_eq!(pieces, ["NOT", "able", "wée"]);
+}

@@ -141,6 +141,14 @@ pub struct FlagHit {
     pub words: Vec<usize>,
 }
 
+impl FlagHit {
+    /// The byte ranges in the original message of the words that raised the hit, given the
+    /// message's word spans (`Analysis::spans`); a position past them is skipped.
+    pub fn spans<'s>(&'s self, spans: &'s [(u32, u32)]) -> impl Iterator<Item = (u32, u32)> + 's {
+        self.words.iter().filter_map(|&w| spans.get(w).copied())
+    }
+}
+
 /// The result of a scan.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Triage {

@@ -16,9 +16,10 @@ const GROUP: i64 = -7301;
 const N_QUESTIONS: usize = 9;
 const FIRST_URGENT: usize = 5;
 
-/// Runs `/start check` in `CHAT`, answering question `i` with `yes(i)`; returns the last
-/// message (the one without check buttons).
-async fn run_check(h: &Harness, yes: impl Fn(usize) -> bool) -> Sent {
+/// Runs `/start check` in `CHAT`, answering question `i` with `yes(i)`; returns the text of its
+/// end: the message without check buttons, with any piece it was split into after it (seen
+/// through a barrier).
+async fn run_check(h: &Harness, yes: impl Fn(usize) -> bool) -> String {
     let mut seen = h.api.delivered_to(CHAT).len();
     h.push(updates::private_text(h.uid(), CHAT, "/start check"));
     for _ in 0..=N_QUESTIONS {
@@ -34,7 +35,16 @@ async fn run_check(h: &Harness, yes: impl Fn(usize) -> bool) -> Sent {
             .into_iter()
             .find(|d| d.starts_with("c:"))
         else {
-            return last;
+            let barrier = h.barrier(CHAT, CHAT).await;
+            let end: Vec<String> = h
+                .api
+                .delivered_to(CHAT)
+                .into_iter()
+                .skip(seen - 1)
+                .take_while(|s| s.seq != barrier.seq)
+                .map(|s| s.text().to_owned())
+                .collect();
+            return end.join("\n\n");
         };
         let index: usize = data[2..]
             .split(':')
@@ -64,10 +74,9 @@ fn today() -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
-/// The summary part of the check's last message: from its heading to the end.
+/// The summary part of the check's end: from its heading to the end.
 #[track_caller]
-fn summary_of(last: &Sent) -> &str {
-    let text = last.text();
+fn summary_of(text: &str) -> &str {
     let at = text
         .find("<b>Red-flag check: summary</b>")
         .unwrap_or_else(|| panic!("no summary in the check's last message:\n{text}"));
@@ -75,7 +84,7 @@ fn summary_of(last: &Sent) -> &str {
 }
 
 #[track_caller]
-fn assert_summary(last: &Sent, n_yes: usize, n_no: usize, outcome: &str) {
+fn assert_summary(last: &str, n_yes: usize, n_no: usize, outcome: &str) {
     let summary = summary_of(last);
     let date = today();
     assert!(
@@ -113,7 +122,7 @@ fn assert_summary(last: &Sent, n_yes: usize, n_no: usize, outcome: &str) {
         summary.lines().all(|l| l.chars().count() <= 200),
         "short lines: {summary}"
     );
-    assert_eq!(check_telegram_html(last.text()), Ok(()));
+    assert_eq!(check_telegram_html(last), Ok(()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -121,7 +130,7 @@ async fn check_all_no_ends_with_a_summary_of_every_answer() {
     let h = Harness::start().await;
     let last = run_check(&h, |_| false).await;
     assert_summary(&last, 0, N_QUESTIONS, "no red flag reported");
-    assert!(!summary_of(&last).contains("not asked"), "{}", last.text());
+    assert!(!summary_of(&last).contains("not asked"), "{last}");
     h.finish().await;
 }
 
@@ -130,7 +139,7 @@ async fn check_yes_on_an_emergency_question_ends_with_an_emergency_summary() {
     let h = Harness::start().await;
     let last = run_check(&h, |i| i == 1).await;
     // The emergency advice comes first, the summary after it.
-    let text = last.text();
+    let text = last.as_str();
     let summary_at = text.find("Red-flag check: summary").expect("summary");
     let emergency_at = text
         .find("This may be an emergency")
@@ -148,7 +157,7 @@ async fn check_yes_on_an_emergency_question_ends_with_an_emergency_summary() {
 async fn check_yes_on_an_urgent_question_ends_with_an_urgent_summary() {
     let h = Harness::start().await;
     let last = run_check(&h, |i| i == FIRST_URGENT).await;
-    assert!(last.text().contains(SEEK_HELP), "{}", last.text());
+    assert!(last.contains(SEEK_HELP), "{last}");
     assert_summary(&last, 1, N_QUESTIONS - 1, "urgent");
     h.finish().await;
 }

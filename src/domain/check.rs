@@ -3,9 +3,14 @@
 //! Stateless: the caller keeps the answers so far (the Telegram edge keeps them in its storage
 //! while the check runs; a button's callback data carries only the question's index) and asks
 //! `step` what comes next. Front ends use `Engine::check_next` (`doors.rs`), which adds the
-//! reply that ends the check.
+//! reply that ends the check, and `Engine::check_summary` (`summary.rs`), the summary to show a
+//! doctor.
 
 use super::kb::{Kb, Tier};
+
+mod summary;
+
+pub use summary::{summarize, Summary};
 
 /// The most questions a check can have. A button's callback data (at most 64 bytes) carries
 /// the question's index, and an index past this is refused as forged.

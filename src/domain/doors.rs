@@ -4,7 +4,8 @@
 //! Everything here is pure and in our words, not a chat platform's: the Telegram edge turns
 //! these values into HTML and buttons (`src/telegram/endpoints/`).
 
-use super::check::{self, CheckStep};
+use super::check::{self, CheckStep, Summary};
+use super::quote::{self, Quote};
 use super::{Engine, Question, Reply, Tier, TopicRef};
 
 /// What `/about` lists: every red flag with its source, then the disclaimer.
@@ -104,6 +105,24 @@ impl Engine {
         }
     }
 
+    /// The summary that ends a check answered `answers` (true = yes), done at `unix_secs`
+    /// (seconds since 1970, from the caller's clock), with `emergency_number` in its "get help"
+    /// line (`emergency_number()` for the deployment's own, or a chat's).
+    pub fn check_summary(
+        &self,
+        answers: &[bool],
+        unix_secs: u64,
+        emergency_number: &str,
+    ) -> Summary<'_> {
+        check::summarize(self.kb(), answers, unix_secs, emergency_number)
+    }
+
+    /// The emergency number text the urgent wording uses: `--emergency-number`, or the
+    /// knowledge base's default ("call your local emergency number (for example ...)").
+    pub fn emergency_number(&self) -> &str {
+        &self.wording.number
+    }
+
     /// The notice a watched, unaddressed message calls for: only what needs a doctor today or
     /// help now (`Tier::Urgent` and above), so a bare or negated mention ("a bit numb", "no
     /// numbness") in a group's chatter stays quiet. Triage only: no topic is matched.
@@ -113,6 +132,15 @@ impl Engine {
         let tier = notice.tier;
         reply.urgent = Some(notice);
         Some(Notice { tier, reply })
+    }
+
+    /// The exact words of `question` that raised its loudest red flag, widened to whole words
+    /// (`quote::quote`): a group notice quotes them, so the group sees why the bot spoke. `None`
+    /// when no flag is raised. Triage only, as `watch_notice`; called once a notice is due.
+    pub fn red_flag_quote<'q>(&self, question: &'q Question) -> Option<Quote<'q>> {
+        let analysis = self.index.analyze(question.text());
+        let triage = self.triage(&analysis);
+        quote::quote(question.text(), &analysis.spans, &triage)
     }
 
     /// `reply` made compact for a group: a short fallback, no list of every topic.
@@ -219,6 +247,23 @@ mod tests {
         assert_eq!(notice.tier, expected.tier);
         assert_eq!(notice.reply.urgent, Some(expected));
         assert_eq!(notice.reply.kind, ReplyKind::UrgentCare);
+    }
+
+    #[test]
+    fn check_summary_uses_the_number_given_and_the_engines_own() {
+        let engine = engine();
+        assert_eq!(engine.emergency_number(), "call the fixture number");
+        let numbered = Engine::new(
+            testing::kb(),
+            &EngineOptions {
+                emergency_number: Some("call 112".to_owned()),
+            },
+        );
+        assert_eq!(numbered.emergency_number(), "call 112");
+        let summary = engine.check_summary(&[false, true], 0, numbered.emergency_number());
+        assert_eq!(summary.outcome, Some(Tier::Urgent));
+        assert_eq!(summary.get_help, "Fixture get help: call 112.");
+        assert_eq!(summary.when, "1970-01-01 00:00 UTC");
     }
 
     #[test]

@@ -13,7 +13,7 @@
 //! - `engine`: `Engine`, which builds the lexicon and everything above from a `Kb`; `question`:
 //!   `Question` in, `Answer` out; `check`: the `/check` questionnaire; `doors`: what the Telegram
 //!   edge asks of the knowledge base (topic lists, about text, the next `/check` step, notices); `readability`: the
-//!   plain-language check.
+//!   plain-language check; `quote`: the words of a message that raised its red flag.
 
 #![warn(missing_docs)]
 
@@ -29,6 +29,7 @@ pub mod normalize;
 pub mod numbers;
 pub mod phrase;
 mod question;
+pub mod quote;
 pub mod readability;
 pub mod reading;
 pub mod reply;
@@ -41,6 +42,7 @@ pub use kb::{Kb, KbError, KbFile, KbProblem, Tier, Topic, TopicId};
 pub use load::parse_kb;
 pub use matcher::{Decision, Route};
 pub use question::{Answer, Question, FOLLOW_UP_WINDOW};
+pub use quote::Quote;
 pub use reading::{Reader, Reading};
 pub use reply::{Reply, ReplyKind, TopicRef, UrgentNotice};
 pub use triage::{Scanner, Triage};

@@ -6,9 +6,6 @@
 //! meet in the same form. No I/O, no allocation beyond the returned strings.
 
 use std::borrow::Cow;
-use std::sync::LazyLock;
-
-use rustc_hash::FxHashSet;
 
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::char::is_combining_mark;
@@ -30,10 +27,30 @@ pub const MAX_WORD_LEN: usize = 40;
 ///   separates words.
 pub fn fold(text: &str) -> String {
     if text.is_ascii() {
-        fold_chars(text.chars(), None)
+        fold_chars(text.chars().map(unlocated), None, None)
     } else {
-        fold_chars(text.nfkd().filter(|&c| !is_combining_mark(c)), None)
+        fold_chars(
+            text.nfkd()
+                .filter(|&c| !is_combining_mark(c))
+                .map(unlocated),
+            None,
+            None,
+        )
     }
+}
+
+/// A folded character with the byte range of the original character it came from (`fold`
+/// does not need them: zero).
+type Located = (u32, u32, char);
+
+fn unlocated(c: char) -> Located {
+    (0, 0, c)
+}
+
+/// A byte offset as stored in a span (a message is far below 4 GiB; past that, offsets stick
+/// at the end and `str::get` refuses them rather than cut a character).
+fn offset(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 /// What separates a word from the one before it, beyond a space. Triage keeps a negation ("no
@@ -62,16 +79,63 @@ impl Break {
 /// `fold`, plus the break before each word of the result (`breaks[i]` belongs to word `i`).
 pub fn fold_with_breaks(text: &str) -> (String, Vec<Break>) {
     let mut breaks = Vec::new();
-    let folded = if text.is_ascii() {
-        // Most messages are plain ASCII: decomposition would change nothing, so skip its cost.
-        fold_chars(text.chars(), Some(&mut breaks))
-    } else {
-        fold_chars(
-            text.nfkd().filter(|&c| !is_combining_mark(c)),
-            Some(&mut breaks),
-        )
-    };
+    let folded = fold_located(text, &mut breaks, None);
     (folded, breaks)
+}
+
+/// A message folded for reading: the words, the break before each, and where each word was in
+/// the original text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Folded {
+    /// `fold(text)`: folded words separated by single spaces.
+    pub text: String,
+    /// The break before each word (`breaks[i]` belongs to word `i`).
+    pub breaks: Vec<Break>,
+    /// The byte range in the original text of each word: from the first original character
+    /// that went into it to the end of the last one (a clitic dropped at its end is outside:
+    /// "bladder's" -> "bladder"; a joined contraction is inside: "can't" -> "cant"). Always on
+    /// character boundaries of the original, so `&text[start..end]` is an exact piece of it.
+    pub spans: Vec<(u32, u32)>,
+}
+
+/// `fold_with_breaks`, plus each word's byte range in `text` (`Folded::spans`): what lets a
+/// red-flag notice quote the very words that raised it.
+pub fn fold_with_spans(text: &str) -> Folded {
+    let mut breaks = Vec::new();
+    let mut spans = Vec::new();
+    let folded = fold_located(text, &mut breaks, Some(&mut spans));
+    Folded {
+        text: folded,
+        breaks,
+        spans,
+    }
+}
+
+/// Folds `text` keeping each character's origin. The decomposition runs one original
+/// character at a time, so every folded character knows where it came from. It equals
+/// decomposing the whole text: decomposition is per character but for the reordering of
+/// combining marks, and every mark is dropped here (see the test
+/// `every_reorderable_character_is_a_combining_mark`).
+fn fold_located(
+    text: &str,
+    breaks: &mut Vec<Break>,
+    spans: Option<&mut Vec<(u32, u32)>>,
+) -> String {
+    if text.is_ascii() {
+        // Most messages are plain ASCII: decomposition would change nothing, so skip its cost.
+        let chars = text
+            .char_indices()
+            .map(|(i, c)| (offset(i), offset(i + 1), c));
+        fold_chars(chars, Some(breaks), spans)
+    } else {
+        let chars = text.char_indices().flat_map(|(i, c)| {
+            let (start, end) = (offset(i), offset(i + c.len_utf8()));
+            c.nfkd()
+                .filter(|&d| !is_combining_mark(d))
+                .map(move |d| (start, end, d))
+        });
+        fold_chars(chars, Some(breaks), spans)
+    }
 }
 
 fn break_of(c: char, after_space: bool) -> Break {
@@ -87,10 +151,12 @@ fn break_of(c: char, after_space: bool) -> Break {
 }
 
 /// Folds `chars`; with `breaks`, records the break before each word (knowledge-base words,
-/// folded by the thousand at start-up, need none).
+/// folded by the thousand at start-up, need none); with `spans`, each word's byte range in the
+/// original text.
 fn fold_chars(
-    chars: impl Iterator<Item = char> + Clone,
+    chars: impl Iterator<Item = Located> + Clone,
     mut breaks: Option<&mut Vec<Break>>,
+    mut spans: Option<&mut Vec<(u32, u32)>>,
 ) -> String {
     let mut out = String::with_capacity(chars.size_hint().0);
     let mut pending_space = false;
@@ -98,7 +164,7 @@ fn fold_chars(
     let mut after_space = true;
     let mut last_was_digit = false;
     let mut chars = chars.peekable();
-    while let Some(c) = chars.next() {
+    while let Some((start, end, c)) = chars.next() {
         if is_apostrophe(c) {
             // A clitic at the end of a word goes: possessive "'s" and "'d", "'ll", "'ve", "'re",
             // "'m" ("bladder's" -> "bladder", "wee'd" -> "wee", "I'm" -> "i"); "n't" stays joined
@@ -116,8 +182,8 @@ fn fold_chars(
                 let mut ahead = chars.clone();
                 suffix
                     .iter()
-                    .all(|&s| ahead.next().is_some_and(|n| n.to_ascii_lowercase() == s))
-                    && ahead.next().is_none_or(|n| !n.is_alphanumeric())
+                    .all(|&s| ahead.next().is_some_and(|n| n.2.to_ascii_lowercase() == s))
+                    && ahead.next().is_none_or(|n| !n.2.is_alphanumeric())
             })
             .map_or(0, |suffix| suffix.len());
             for _ in 0..clitic_len {
@@ -129,7 +195,7 @@ fn fold_chars(
         if c == '&'
             && !pending_space
             && !out.is_empty()
-            && chars.peek().is_some_and(|n| n.is_alphanumeric())
+            && chars.peek().is_some_and(|n| n.2.is_alphanumeric())
         {
             // "A&E", "R&D": one word ("ae"); "back & leg" has spaces and splits.
             continue;
@@ -137,7 +203,7 @@ fn fold_chars(
         if (c == '.' || c == ',')
             && last_was_digit
             && !pending_space
-            && chars.peek().is_some_and(char::is_ascii_digit)
+            && chars.peek().is_some_and(|n| n.2.is_ascii_digit())
         {
             // "38.5" stays one number; "1,000" becomes "1000".
             if c == '.' {
@@ -157,7 +223,12 @@ fn fold_chars(
                 if let Some(breaks) = breaks.as_deref_mut() {
                     breaks.push(pending_break);
                 }
+                if let Some(spans) = spans.as_deref_mut() {
+                    spans.push((start, end));
+                }
                 pending_break = Break::None;
+            } else if let Some(span) = spans.as_deref_mut().and_then(|s| s.last_mut()) {
+                span.1 = end;
             }
             pending_space = false;
             after_space = false;
@@ -185,124 +256,6 @@ fn is_apostrophe(c: char) -> bool {
 pub fn words(folded: &str) -> impl Iterator<Item = &str> {
     folded.split(' ').filter(|w| !w.is_empty())
 }
-
-/// Common English function words that carry no topic on their own. Kept sorted so the list is
-/// easy to read and review; looked up through `STOP_WORD_SET`. Question words that do
-/// carry intent ("why", "what", "how", "when") are deliberately not here: the knowledge base
-/// may give them weight.
-const STOP_WORDS: &[&str] = &[
-    "a",
-    "about",
-    "actually",
-    "am",
-    "an",
-    "and",
-    "any",
-    "are",
-    "as",
-    "at",
-    "basically",
-    "be",
-    "been",
-    "being",
-    "but",
-    "by",
-    "can",
-    "could",
-    "cud",
-    "d",
-    "for",
-    "from",
-    "had",
-    "has",
-    "have",
-    "having",
-    "he",
-    "her",
-    "here",
-    "hers",
-    "him",
-    "his",
-    "i",
-    "id",
-    "if",
-    "ill",
-    "im",
-    "in",
-    "into",
-    "is",
-    "it",
-    "its",
-    "ive",
-    "just",
-    "literally",
-    "ll",
-    "m",
-    "me",
-    "mine",
-    "my",
-    "myself",
-    "n",
-    "of",
-    "off",
-    "on",
-    "or",
-    "our",
-    "ours",
-    "please",
-    "pls",
-    "plz",
-    "r",
-    "re",
-    "really",
-    "s",
-    "she",
-    "shld",
-    "should",
-    "shud",
-    "so",
-    "some",
-    "such",
-    "t",
-    "than",
-    "that",
-    "thats",
-    "the",
-    "their",
-    "them",
-    "then",
-    "there",
-    "these",
-    "they",
-    "this",
-    "those",
-    "to",
-    "too",
-    "u",
-    "ur",
-    "us",
-    "ve",
-    "very",
-    "was",
-    "we",
-    "were",
-    "which",
-    "while",
-    "whom",
-    "will",
-    "with",
-    "would",
-    "wud",
-    "you",
-    "your",
-    "youre",
-    "yours",
-];
-
-/// The stop words as a hash set: looked up for every word of every message, and a binary search
-/// over a hundred strings showed up at 10 % of a long message's profile.
-static STOP_WORD_SET: LazyLock<FxHashSet<&'static str>> =
-    LazyLock::new(|| STOP_WORDS.iter().copied().collect());
 
 /// Whether a folded word is a stop word.
 pub fn is_stop_word(word: &str) -> bool {
@@ -338,6 +291,12 @@ impl std::fmt::Debug for WordStemmer {
         f.write_str("WordStemmer(english)")
     }
 }
+
+mod stop_words;
+
+#[cfg(test)]
+use stop_words::STOP_WORDS;
+use stop_words::STOP_WORD_SET;
 
 #[cfg(test)]
 mod tests;

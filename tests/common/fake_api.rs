@@ -98,6 +98,16 @@ impl Sent {
         self.body["reply_parameters"]["message_id"].as_i64()
     }
 
+    /// `reply_parameters.quote`, when it quotes a piece of the message it replies to.
+    pub fn quote(&self) -> Option<&str> {
+        self.body["reply_parameters"]["quote"].as_str()
+    }
+
+    /// Whether `link_preview_options.is_disabled` is set.
+    pub fn link_preview_disabled(&self) -> bool {
+        self.body["link_preview_options"]["is_disabled"].as_bool() == Some(true)
+    }
+
     /// `message_thread_id`, when set.
     pub fn thread_id(&self) -> Option<i64> {
         self.body["message_thread_id"].as_i64()
@@ -191,6 +201,11 @@ pub struct Record {
     statuses: HashMap<(i64, i64), String>,
     chats: HashMap<i64, Value>,
     send_delay: Duration,
+    /// The text (or caption) of every message in the updates pushed, by (chat, message id):
+    /// what a reply quote must be an exact piece of.
+    texts: HashMap<(i64, i64), String>,
+    /// Refuse every reply quote, as Telegram does one it cannot find.
+    refuse_quotes: bool,
 }
 
 struct Shared {
@@ -292,6 +307,7 @@ impl FakeApi {
                     record.chats.insert(id, chat.clone());
                 }
             }
+            remember_text(&mut record, &update);
             let text = update.to_string();
             record.pending.push_back((update, text));
         }
@@ -309,11 +325,18 @@ impl FakeApi {
                         record.chats.insert(id, chat.clone());
                     }
                 }
+                remember_text(&mut record, &update);
                 let text = update.to_string();
                 record.pending.push_back((update, text));
             }
         }
         self.shared.bump();
+    }
+
+    /// From now on every `sendMessage` with a reply quote is refused (400), as Telegram refuses
+    /// a quote it cannot find in the message.
+    pub fn refuse_reply_quotes(&self) {
+        self.shared.lock().refuse_quotes = true;
     }
 
     /// The next `sendMessage` calls fail as listed, one failure per call, in order.
@@ -920,7 +943,7 @@ async fn send_message(shared: &Shared, seq: usize, body: Value) -> Response {
             Some(json!({ "migrate_to_chat_id": new })),
         );
     }
-    if let Err(problem) = check_text(&body) {
+    if let Err(problem) = check_text(&body).and_then(|()| check_quote(&record, chat_id, &body)) {
         refuse(&mut record, format!("400 {problem}"));
         drop(record);
         shared.bump();
@@ -1097,9 +1120,89 @@ fn check_text(body: &Value) -> Result<(), String> {
     Ok(())
 }
 
-/// Checks text against Telegram's HTML parse mode: only the supported tags, properly nested
-/// and closed; `<`, `>` and `&` only as part of a tag or an entity (`&lt;`, `&gt;`, `&amp;`,
-/// `&quot;`, numeric).
+/// Keeps the text (or caption) of the message an update carries, for `check_quote`.
+fn remember_text(record: &mut Record, update: &Value) {
+    for kind in [
+        "message",
+        "edited_message",
+        "channel_post",
+        "edited_channel_post",
+    ] {
+        let message = &update[kind];
+        let text = message["text"].as_str().or(message["caption"].as_str());
+        if let (Some(chat), Some(id), Some(text)) = (
+            message["chat"]["id"].as_i64(),
+            message["message_id"].as_i64(),
+            text,
+        ) {
+            record.texts.insert((chat, id), text.to_owned());
+        }
+    }
+}
+
+/// What Telegram refuses in a reply quote (`reply_parameters.quote`): empty, over 1,024
+/// characters, or not an exact piece of the message replied to (at `quote_position`, in UTF-16
+/// units, when given). A message the fake never saw is taken on trust.
+fn check_quote(record: &Record, chat_id: i64, body: &Value) -> Result<(), String> {
+    let parameters = &body["reply_parameters"];
+    let Some(quote) = parameters["quote"].as_str() else {
+        return Ok(());
+    };
+    if record.refuse_quotes {
+        return Err("QUOTE_TEXT_INVALID (refused on purpose)".to_owned());
+    }
+    let units: Vec<u16> = quote.encode_utf16().collect();
+    if units.is_empty() || units.len() > 1024 {
+        return Err(format!("QUOTE_TEXT_INVALID ({} characters)", units.len()));
+    }
+    let Some(original) = parameters["message_id"]
+        .as_i64()
+        .and_then(|id| record.texts.get(&(chat_id, id)))
+    else {
+        return Ok(());
+    };
+    let found = match parameters["quote_position"].as_u64() {
+        Some(at) => {
+            let original: Vec<u16> = original.encode_utf16().collect();
+            usize::try_from(at)
+                .ok()
+                .and_then(|at| original.get(at..at + units.len()))
+                .is_some_and(|piece| piece == units.as_slice())
+        }
+        None => original.contains(quote),
+    };
+    if found {
+        Ok(())
+    } else {
+        Err(format!(
+            "QUOTE_TEXT_INVALID ({quote:?} is not in the message)"
+        ))
+    }
+}
+
+/// The attributes Telegram accepts on a tag of its HTML (`<blockquote expandable>`, `<a href>`,
+/// `<span class="tg-spoiler">`, `<tg-emoji emoji-id>`, `<code class="language-...">`); none on
+/// the others.
+fn attributes_ok(name: &str, attributes: &str) -> bool {
+    let quoted = |value: &str, prefix: &str| {
+        value
+            .strip_prefix(prefix)
+            .and_then(|v| v.strip_suffix('"'))
+            .is_some_and(|v| !v.contains('"'))
+    };
+    match name {
+        "blockquote" => attributes.is_empty() || attributes.eq_ignore_ascii_case("expandable"),
+        "a" => quoted(attributes, "href=\""),
+        "span" => attributes == "class=\"tg-spoiler\"",
+        "tg-emoji" => quoted(attributes, "emoji-id=\""),
+        "code" => attributes.is_empty() || quoted(attributes, "class=\"language-"),
+        _ => attributes.is_empty(),
+    }
+}
+
+/// Checks text against Telegram's HTML parse mode: only the supported tags with their own
+/// attributes (`<blockquote expandable>`, `<a href="...">`), properly nested and closed; `<`,
+/// `>` and `&` only as part of a tag or an entity (`&lt;`, `&gt;`, `&amp;`, `&quot;`, numeric).
 pub fn check_telegram_html(text: &str) -> Result<(), String> {
     const TAGS: &[&str] = &[
         "b",
@@ -1159,13 +1262,16 @@ pub fn check_telegram_html(text: &str) -> Result<(), String> {
                         None => return Err(format!("</{name}> closes nothing")),
                     }
                 } else {
-                    let name = tag
-                        .split_whitespace()
-                        .next()
-                        .unwrap_or("")
-                        .to_ascii_lowercase();
+                    let (name, attributes) = tag
+                        .trim()
+                        .split_once(char::is_whitespace)
+                        .unwrap_or((tag.trim(), ""));
+                    let name = name.to_ascii_lowercase();
                     if !TAGS.contains(&name.as_str()) {
                         return Err(format!("unsupported tag <{tag}>"));
+                    }
+                    if !attributes_ok(&name, attributes.trim()) {
+                        return Err(format!("unsupported attributes in <{tag}>"));
                     }
                     open.push(name);
                 }

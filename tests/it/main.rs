@@ -24,6 +24,7 @@ mod eval_bars;
 mod kb_validation;
 mod matching;
 mod properties;
+mod quotes;
 mod reading;
 mod redis_storage;
 mod safety;

@@ -186,7 +186,8 @@ impl Harness {
     }
 
     /// Stops the bot with SIGTERM and checks every message it sent: `parse_mode` HTML, valid
-    /// Telegram HTML, at most 4,096 characters, `callback_data` within 64 bytes. Returns the
+    /// Telegram HTML, at most 4,096 characters, link previews disabled, `callback_data` within
+    /// 64 bytes. Returns the
     /// exit status (`None`: it did not stop within 20 s and was killed).
     pub async fn finish(mut self) -> Option<ExitStatus> {
         let status = self.bot.stop().await;
@@ -254,6 +255,9 @@ pub fn message_problems(api: &FakeApi) -> Vec<String> {
         }
         if let Err(problem) = check_telegram_html(text) {
             problems.push(format!("{tag}: invalid Telegram HTML: {problem}"));
+        }
+        if call.is("sendMessage") && body["link_preview_options"]["is_disabled"] != true {
+            problems.push(format!("{tag}: link previews are not disabled"));
         }
     }
     for call in calls

@@ -18,6 +18,8 @@
 //! - `red_flags`: the group red-flag watch, its cooldown, `/redflags` and its persistence;
 //! - `alerts`: moderator alerts: `/alerts on|off`, who may, the private alert (link or title,
 //!   never text or author), its cooldown, dropped admins, migration;
+//! - `notices`: the `/check` summary, the watch's reply quote, the expandable blockquote in
+//!   groups, no link previews;
 //! - `limits`: Telegram's limits and failures: HTML escaping, 4,096-character split (also in a
 //!   forum topic), 429, 5xx, dropped connections, bounded retries, 403, migrated groups, a batch
 //!   of 100 chats, in-order answers;
@@ -46,6 +48,7 @@ mod cluster;
 mod fake_api_selftest;
 mod groups;
 mod limits;
+mod notices;
 mod privacy;
 mod private;
 mod red_flags;

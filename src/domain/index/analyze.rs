@@ -2,7 +2,7 @@
 //! weighted sentences and read into the terms the matcher scores and the words triage reads.
 
 use super::{Analysis, Index, TermPhrase};
-use crate::domain::normalize::{fold_with_breaks, is_stop_word, words, Break, MAX_WORD_LEN};
+use crate::domain::normalize::{fold_with_spans, is_stop_word, words, Break, Folded, MAX_WORD_LEN};
 use crate::domain::numbers;
 
 impl Index {
@@ -35,7 +35,11 @@ impl Index {
 
     /// Normalizes a message: fold, correct misspellings, drop stop words, stem, rewrite synonyms.
     pub fn analyze(&self, text: &str) -> Analysis {
-        let (folded, breaks) = fold_with_breaks(text);
+        let Folded {
+            text: folded,
+            breaks,
+            spans,
+        } = fold_with_spans(text);
         let mut corrections = Vec::new();
         let mut corrected: Vec<String> = Vec::new();
         let mut flag_words: Vec<String> = Vec::new();
@@ -133,6 +137,7 @@ impl Index {
             words: corrected,
             flag_words,
             breaks,
+            spans,
             corrections,
             masked,
             about_a_thing,

@@ -87,6 +87,8 @@ pub struct Analysis {
     pub flag_words: Vec<String>,
     /// The punctuation break before each of `words`.
     pub breaks: Vec<Break>,
+    /// The byte range in the original text of each of `words` (`normalize::Folded::spans`).
+    pub spans: Vec<(u32, u32)>,
     /// (typed, corrected) pairs, for tests and the eval report.
     pub corrections: Vec<(String, String)>,
     /// Whether each of `words` was read as nothing (another sense: "back up my phone").

@@ -89,3 +89,79 @@ fn stemmer_merges_word_forms() {
     assert_eq!(stemmer.stem("radiating"), stemmer.stem("radiates"));
     assert_eq!(stemmer.stem("discs"), "disc");
 }
+
+/// The original piece of each folded word.
+fn pieces(text: &str) -> Vec<&str> {
+    let folded = fold_with_spans(text);
+    assert_eq!(folded.spans.len(), words(&folded.text).count(), "{text:?}");
+    folded
+        .spans
+        .iter()
+        .map(|&(start, end)| &text[start as usize..end as usize])
+        .collect()
+}
+
+#[test]
+fn spans_point_at_each_word_in_the_original_text() {
+    assert_eq!(
+        pieces("I can't FEEL my legs!"),
+        ["I", "can't", "FEEL", "my", "legs"]
+    );
+    assert_eq!(pieces("my bladder's gone"), ["my", "bladder", "gone"]);
+    assert_eq!(
+        pieces("A&E, 38.5 and 1,000"),
+        ["A&E", "38.5", "and", "1,000"]
+    );
+    assert_eq!(pieces("lost 15lbs"), ["lost", "15", "lbs"]);
+    assert_eq!(pieces(""), Vec::<&str>::new());
+    assert_eq!(pieces("😭😭 ...!"), Vec::<&str>::new());
+}
+
+#[test]
+fn spans_cover_whole_characters_of_accented_emoji_and_rtl_text() {
+    assert_eq!(pieces("Ischiás 😭 pain"), ["Ischiás", "pain"]);
+    // Decomposed: a mark inside a word is inside its span; one at its end is dropped before
+    // the word ends (a quote widens over it).
+    assert_eq!(pieces("Ischia\u{301}s"), ["Ischia\u{301}s"]);
+    assert_eq!(pieces("cafe\u{301} numb"), ["cafe", "numb"]);
+    assert_eq!(pieces("ＳＣＩＡＴＩＣＡ ﬁne"), ["ＳＣＩＡＴＩＣＡ", "ﬁne"]);
+    assert_eq!(pieces("ألم الظهر\u{200f} numb"), ["ألم", "الظهر", "numb"]);
+    assert_eq!(pieces("½"), ["½", "½"]);
+}
+
+#[test]
+fn spans_and_breaks_fold_as_fold_does() {
+    for text in [
+        "I can't FEEL my legs!",
+        "Ischia\u{301}s, e\u{301}\u{327}\u{301}a\u{308}\u{323}",
+        "ＳＣＩＡＴＩＣＡ ﬁne ½ 😭\u{202e}leg",
+        "ألم الظهر. שלום? 背中が痛い",
+        "wee'd myself, I’m sure: 38.5c & A&E",
+    ] {
+        let folded = fold_with_spans(text);
+        assert_eq!(folded.text, fold(text), "{text:?}");
+        assert_eq!(
+            (folded.text.clone(), folded.breaks.clone()),
+            fold_with_breaks(text),
+            "{text:?}"
+        );
+        assert_eq!(folded.spans.len(), folded.breaks.len(), "{text:?}");
+        for &(start, end) in &folded.spans {
+            assert!(start < end, "{text:?}");
+            assert!(text.get(start as usize..end as usize).is_some(), "{text:?}");
+        }
+    }
+}
+
+/// `fold_with_spans` decomposes one character at a time; the whole-text decomposition `fold`
+/// uses also reorders characters of a non-zero combining class. Both agree because every such
+/// character is a combining mark, and those are dropped.
+#[test]
+fn every_reorderable_character_is_a_combining_mark() {
+    use unicode_normalization::char::canonical_combining_class;
+    let odd: Vec<char> = (0..=char::MAX as u32)
+        .filter_map(char::from_u32)
+        .filter(|&c| canonical_combining_class(c) != 0 && !is_combining_mark(c))
+        .collect();
+    assert!(odd.is_empty(), "{odd:?}");
+}

@@ -20,6 +20,9 @@ pub struct UrgentWording {
     pub criteria: String,
     /// Flag id -> label, for `because`.
     labels: Vec<(String, String)>,
+    /// The emergency number text filled in (`--emergency-number`, or the knowledge base's
+    /// default).
+    pub number: String,
 }
 
 impl UrgentWording {
@@ -65,6 +68,7 @@ impl UrgentWording {
                 .iter()
                 .map(|f| (f.id.clone(), f.label.clone()))
                 .collect(),
+            number: number.to_owned(),
         }
     }
 

@@ -28,8 +28,7 @@ impl Scanner {
                 return p.to_owned();
             }
             let words: Vec<&str> = p.split(' ').collect();
-            let (out, _) = rewriter.rewrite(&words, &[]);
-            out.join(" ")
+            rewriter.rewrite(&words, &[]).words.join(" ")
         };
         let mut scanner = Self {
             words: HashMap::default(),

@@ -135,6 +135,18 @@ pub struct FlagHit {
     pub term: String,
     /// Whether the hit was negated ("no numbness").
     pub negated: bool,
+    /// The positions, in the words `Scanner::scan` was given, of the words that raised it,
+    /// ascending (a rewritten phrase, "not able" -> "cant", counts all its words): with
+    /// `Analysis::spans`, where in the original message they were.
+    pub words: Vec<usize>,
+}
+
+impl FlagHit {
+    /// The byte ranges in the original message of the words that raised the hit, given the
+    /// message's word spans (`Analysis::spans`); a position past them is skipped.
+    pub fn spans<'s>(&'s self, spans: &'s [(u32, u32)]) -> impl Iterator<Item = (u32, u32)> + 's {
+        self.words.iter().filter_map(|&w| spans.get(w).copied())
+    }
 }
 
 /// The result of a scan.

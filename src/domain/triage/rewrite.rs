@@ -55,14 +55,15 @@ impl Rewriter {
         }
     }
 
-    /// The rewritten words, each with the break before it: single words first, then phrases
-    /// over the result (so "couldnt feel a thing" reads as "cant feel a thing" before the
-    /// phrase "cant feel a thing" is looked for).
+    /// The rewritten words, each with the break before it and the position of the first input
+    /// word it came from: single words first, then phrases over the result (so "couldnt feel a
+    /// thing" reads as "cant feel a thing" before the phrase "cant feel a thing" is looked for).
+    /// Rewritten word `i` stands for input words `origin[i]..origin[i + 1]` (the last, to the end).
     pub(super) fn rewrite<'a, S: AsRef<str>>(
         &'a self,
         words: &'a [S],
         breaks: &[Break],
-    ) -> (Vec<&'a str>, Vec<Break>) {
+    ) -> Rewritten<'a> {
         let break_at = |i: usize| {
             breaks
                 .get(i)
@@ -78,11 +79,15 @@ impl Rewriter {
             })
             .collect();
         if !singles.iter().any(|w| self.first_words.contains(*w)) {
-            let out_breaks = (0..words.len()).map(break_at).collect();
-            return (singles, out_breaks);
+            return Rewritten {
+                breaks: (0..words.len()).map(break_at).collect(),
+                origin: (0..words.len()).collect(),
+                words: singles,
+            };
         }
         let mut out = Vec::with_capacity(words.len());
         let mut out_breaks = Vec::with_capacity(words.len());
+        let mut origin = Vec::with_capacity(words.len());
         let mut next = 0;
         for hit in self.phrases.leftmost_longest(&singles) {
             // A rewrite must not swallow a break: "can. Not able" is two sentences.
@@ -91,12 +96,43 @@ impl Rewriter {
             }
             out.extend_from_slice(&singles[next..hit.start]);
             out_breaks.extend((next..hit.start).map(break_at));
+            origin.extend(next..hit.start);
             out.push(self.targets[hit.pattern].as_str());
             out_breaks.push(break_at(hit.start));
+            origin.push(hit.start);
             next = hit.end;
         }
         out.extend_from_slice(&singles[next..]);
         out_breaks.extend((next..words.len()).map(break_at));
-        (out, out_breaks)
+        origin.extend(next..words.len());
+        Rewritten {
+            words: out,
+            breaks: out_breaks,
+            origin,
+        }
     }
+}
+
+/// Words after rewriting, with where each came from.
+pub(super) struct Rewritten<'a> {
+    pub(super) words: Vec<&'a str>,
+    pub(super) breaks: Vec<Break>,
+    /// The first input word of each rewritten word.
+    pub(super) origin: Vec<usize>,
+}
+
+/// The input words that rewritten words `positions` came from (`origin` as in `Rewritten`),
+/// ascending, each once.
+pub(super) fn input_words(origin: &[usize], positions: &[usize], n_input: usize) -> Vec<usize> {
+    let mut input = Vec::with_capacity(positions.len());
+    for &p in positions {
+        let Some(&start) = origin.get(p) else {
+            continue;
+        };
+        let end = origin.get(p + 1).copied().unwrap_or(n_input);
+        input.extend(start..end.max(start + 1));
+    }
+    input.sort_unstable();
+    input.dedup();
+    input
 }

@@ -1,6 +1,7 @@
 //! The scan: patterns found in a message's words, weighed against their context (negation,
 //! look-alikes, long ago, elsewhere, general questions) into a `Triage`.
 
+use super::rewrite::{input_words, Rewritten};
 use super::{FlagHit, Owner, PhraseKind, Role, Scanner, Triage};
 use crate::domain::kb::Tier;
 use crate::domain::normalize::Break;
@@ -42,7 +43,12 @@ impl Scanner {
     /// Scans folded, corrected words; `breaks[i]` is the break before word `i` (missing
     /// entries read as none).
     pub fn scan<S: AsRef<str>>(&self, words: &[S], breaks: &[Break]) -> Triage {
-        let (rewritten, breaks) = self.rewriter.rewrite(words, breaks);
+        let n_input = words.len();
+        let Rewritten {
+            words: rewritten,
+            breaks,
+            origin,
+        } = self.rewriter.rewrite(words, breaks);
         let words = Words::new(rewritten, &breaks);
         let n = words.words.len();
         let phrase_hits = self.phrases.find_all(&words.words);
@@ -91,8 +97,8 @@ impl Scanner {
             }
         };
 
-        // (first position, flag, tier, term, negated)
-        let mut found: Vec<(usize, usize, Tier, String, bool)> = Vec::new();
+        // (first position, flag, tier, term, negated, input words)
+        let mut found: Vec<(usize, usize, Tier, String, bool, Vec<usize>)> = Vec::new();
         let mut candidates: Vec<(Event, Tier)> = Vec::new();
         for event in &events {
             let flag = &self.flags[event.owner.flag];
@@ -156,7 +162,8 @@ impl Scanner {
                 tier
             };
             let term = join_positions(&words.words, &event.positions);
-            found.push((start, flag_idx, tier, term, negated_hit));
+            let input = input_words(&origin, &event.positions, n_input);
+            found.push((start, flag_idx, tier, term, negated_hit, input));
         }
         found.sort_by_key(|(pos, flag, ..)| (*pos, *flag));
         debug_assert!(found.iter().all(|f| f.0 < n));
@@ -164,9 +171,9 @@ impl Scanner {
         // bladder" needs no separate "bladder").
         let covered: Vec<bool> = found
             .iter()
-            .map(|(_, flag, tier, term, _)| {
+            .map(|(_, flag, tier, term, ..)| {
                 *tier == Tier::Check
-                    && found.iter().any(|(_, f, t, other, _)| {
+                    && found.iter().any(|(_, f, t, other, ..)| {
                         f == flag && t > tier && other.split([' ', '…']).any(|w| w == term)
                     })
             })
@@ -178,7 +185,7 @@ impl Scanner {
             .map(|(f, _)| f);
 
         let mut triage = Triage::default();
-        for (_, flag, tier, term, negated) in found {
+        for (_, flag, tier, term, negated, input) in found {
             let id = &self.flags[flag].id;
             match triage
                 .hits
@@ -190,6 +197,7 @@ impl Scanner {
                     if tier > existing.tier {
                         existing.tier = tier;
                         existing.negated = negated;
+                        existing.words = input;
                     }
                 }
                 None => triage.hits.push(FlagHit {
@@ -197,6 +205,7 @@ impl Scanner {
                     tier,
                     term,
                     negated,
+                    words: input,
                 }),
             }
             triage.urgency = triage.urgency.max(Some(tier));

@@ -224,3 +224,29 @@ fn vocabulary_lists_clear_mention_and_measure_words() {
         "benign words are not flag vocabulary"
     );
 }
+
+#[test]
+fn hits_name_the_input_words_that_raised_them() {
+    let words_of = |text: &str| {
+        scan(text)
+            .hits
+            .iter()
+            .map(|h| (h.term.clone(), h.words.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(words_of("FEVER!"), [("fever".to_owned(), vec![0])]);
+    assert_eq!(
+        words_of("so I wet myself"),
+        [("wet myself".to_owned(), vec![2, 3])]
+    );
+    // "not able" is rewritten to "cant": the hit still names both of its words.
+    assert_eq!(
+        words_of("I am not able to wee"),
+        [("cant … wee".to_owned(), vec![2, 3, 5])]
+    );
+    assert_eq!(
+        words_of("temp 38.4 since monday"),
+        [("temp 38.4".to_owned(), vec![0, 1])]
+    );
+    assert!(words_of("sciatica").is_empty());
+}

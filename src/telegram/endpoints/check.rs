@@ -1,5 +1,6 @@
 //! The `/check` flow: yes/no questions one at a time, the answers so far in the storage, the
-//! next step and its reply from the engine (`Engine::check_next`).
+//! next step and its reply from the engine (`Engine::check_next`), and at the end a summary to
+//! show a doctor (`Engine::check_summary`).
 
 use std::time::Duration;
 
@@ -26,7 +27,7 @@ pub(super) async fn start(turn: Turn<'_>, target: Target) -> HandlerResult {
     {
         return unavailable(turn, target, &e).await;
     }
-    send_step(turn, target, turn.ctx.engine.check_next(&[])).await
+    send_step(turn, target, turn.ctx.engine.check_next(&[]), &[]).await
 }
 
 /// A yes/no button of the check: record the answer, then ask the next question or end.
@@ -60,7 +61,7 @@ pub(super) async fn answer(
     if let Err(e) = result {
         return unavailable(turn, target, &e).await;
     }
-    send_step(turn, target, next).await
+    send_step(turn, target, next, &answers).await
 }
 
 /// The check cannot keep its answers (storage down): the safe end is the full urgent-care
@@ -74,7 +75,21 @@ async fn unavailable(turn: Turn<'_>, target: Target, cause: &StorageError) -> Ha
         .await
 }
 
-async fn send_step(turn: Turn<'_>, target: Target, next: CheckNext<'_>) -> HandlerResult {
+/// Sends the next step after `answers`: a question, or the end of the check, whose message
+/// ends with the summary to show a doctor (the answers in hand, dated now; the stored ones are
+/// already gone).
+async fn send_step(
+    turn: Turn<'_>,
+    target: Target,
+    next: CheckNext<'_>,
+    answers: &[bool],
+) -> HandlerResult {
+    let engine = &turn.ctx.engine;
+    let summary = || {
+        engine
+            .check_summary(answers, unix_now(), engine.emergency_number())
+            .to_html()
+    };
     match next {
         CheckNext::Ask {
             index,
@@ -100,16 +115,19 @@ async fn send_step(turn: Turn<'_>, target: Target, next: CheckNext<'_>) -> Handl
             turn.ctx
                 .metrics
                 .red_flag_notice(notice.tier.into(), NoticeTrigger::Check);
-            turn.send_reply(target, &notice.reply).await
+            let keyboard = buttons::reply_keyboard(engine, &notice.reply);
+            let html = notice.reply.to_html_with(&summary());
+            turn.send_html(target, &html, keyboard).await
         }
         CheckNext::AllClear {
             criteria,
             disclaimer,
         } => {
             let html = format!(
-                "{}\n\n{}\n\n<i>{}</i>",
+                "{}\n\n{}\n\n{}\n\n<i>{}</i>",
                 text::CHECK_ALL_CLEAR,
                 escape_html(&criteria),
+                summary(),
                 escape_html(disclaimer)
             );
             turn.send_html(target, &html, None).await

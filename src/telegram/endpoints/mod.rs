@@ -29,7 +29,7 @@ pub use commands::{register_commands, Command};
 use super::intake::Received;
 use super::outbound::{Outbound, SendError, Target};
 use super::text;
-use crate::domain::{Engine, Reply};
+use crate::domain::{Engine, Quote, Reply};
 use crate::metrics::Metrics;
 use crate::storage::Storage;
 use question::Conversation;
@@ -107,10 +107,44 @@ impl Turn<'_> {
         self.send(target, html, keyboard).await.map(drop)
     }
 
-    /// Sends a reply of the engine, with its buttons.
+    /// Sends a reply of the engine, with its buttons (in a group, the list of signs folded:
+    /// `reply_html`).
     async fn send_reply(&self, target: Target, reply: &Reply) -> HandlerResult {
         let keyboard = buttons::reply_keyboard(&self.ctx.engine, reply);
-        self.send_html(target, &reply.to_html(), keyboard).await
+        self.send_html(target, &reply_html(target, reply), keyboard)
+            .await
+    }
+
+    /// `send_reply`, quoting `quote`, the words of the message replied to that called for it.
+    async fn send_reply_quoting(
+        &self,
+        target: Target,
+        reply: &Reply,
+        quote: Option<Quote<'_>>,
+    ) -> HandlerResult {
+        let keyboard = buttons::reply_keyboard(&self.ctx.engine, reply);
+        self.ctx
+            .outbound
+            .send_quoting(
+                target,
+                quote,
+                &reply_html(target, reply),
+                keyboard,
+                self.received,
+            )
+            .await
+            .map(drop)
+            .map_err(HandlerError::send)
+    }
+}
+
+/// A reply's HTML for where it goes: a private chat keeps the whole layout; in a group the long
+/// list of warning signs folds into an expandable blockquote (`Reply::to_group_html`).
+fn reply_html(target: Target, reply: &Reply) -> String {
+    if target.chat.is_user() {
+        reply.to_html()
+    } else {
+        reply.to_group_html()
     }
 }
 

@@ -95,7 +95,9 @@ pub(super) async fn answer(
     } else {
         buttons::reply_keyboard(&ctx.engine, &reply)
     };
-    let sent = turn.send(target, &reply.to_html(), keyboard).await?;
+    let sent = turn
+        .send(target, &super::reply_html(target, &reply), keyboard)
+        .await?;
     // The topic is the context of a follow-up: in private the chat's latest answer, in a group
     // each of the bot's messages (a follow-up there replies to one of them).
     if let Some(topic) = reply.answered.first() {

@@ -1,6 +1,6 @@
 //! The group red-flag watch: an unaddressed group message that says a warning sign is
-//! happening gets the urgent-care notice, at most once per cooldown; and `/redflags`, the
-//! admins' switch for it.
+//! happening gets the urgent-care notice, at most once per cooldown, quoting the words that
+//! raised it; and `/redflags`, the admins' switch for it.
 
 use teloxide::prelude::*;
 use tracing::{warn, Span};
@@ -20,7 +20,8 @@ pub(super) async fn watch(
 ) -> HandlerResult {
     let ctx = turn.ctx;
     // Unaddressed messages need triage only: no topic matching, no reply composition.
-    let Some(notice) = ctx.engine.watch_notice(&Question::new(text)) else {
+    let question = Question::new(text);
+    let Some(notice) = ctx.engine.watch_notice(&question) else {
         return Ok(());
     };
     Span::current().record("urgency", notice.tier.as_str());
@@ -58,7 +59,11 @@ pub(super) async fn watch(
     record_action("red-flag-notice");
     ctx.metrics
         .red_flag_notice(notice.tier.into(), NoticeTrigger::GroupWatch);
-    turn.send_reply(Target::reply_to(msg), &notice.reply).await
+    // The words that called for it, quoted from the message, so the group sees why the bot
+    // spoke (worked out only now that a notice is due).
+    let quote = ctx.engine.red_flag_quote(&question);
+    turn.send_reply_quoting(Target::reply_to(msg), &notice.reply, quote)
+        .await
 }
 
 /// `/redflags [on|off]` in a group: admins switch the watch; anyone may see its state.

@@ -10,7 +10,9 @@ mod split;
 use std::time::Instant;
 
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardMarkup, MessageId, ParseMode, ReplyParameters, ThreadId};
+use teloxide::types::{
+    InlineKeyboardMarkup, LinkPreviewOptions, MessageId, ParseMode, ReplyParameters, ThreadId,
+};
 use tracing::{info, warn, Span};
 
 pub use error::SendError;
@@ -18,9 +20,20 @@ pub use retry::{backoff, with_retry, MAX_ATTEMPTS, RETRY_BUDGET};
 pub use split::{split_message, MAX_MESSAGE_LEN};
 
 use super::flood::FloodGate;
+use crate::domain::Quote;
 use crate::metrics::Metrics;
 use crate::storage::Storage;
 use std::sync::Arc;
+
+/// No link previews on any message: a link in an answer (a source) should not unfold into a
+/// card that pushes the advice out of view.
+const NO_LINK_PREVIEW: LinkPreviewOptions = LinkPreviewOptions {
+    is_disabled: true,
+    url: None,
+    prefer_small_media: false,
+    prefer_large_media: false,
+    show_above_text: false,
+};
 
 /// Where a reply goes: chat, forum topic, and the message it quotes.
 #[derive(Debug, Clone, Copy)]
@@ -98,6 +111,26 @@ impl Outbound {
         keyboard: Option<InlineKeyboardMarkup>,
         received: Instant,
     ) -> Result<Vec<MessageId>, SendError> {
+        self.send_quoting(target, None, html, keyboard, received)
+            .await
+    }
+
+    /// `send`, the first piece quoting `quote`, an exact piece of the message it replies to
+    /// (Telegram's reply quote; only with `target.reply_to`). Telegram refuses a reply whose
+    /// quote it cannot find in the message (or whose formatting differs): then the reply goes
+    /// again without the quote, since what it says matters more than the quote.
+    ///
+    /// # Errors
+    /// As `send`.
+    pub async fn send_quoting(
+        &self,
+        target: Target,
+        quote: Option<Quote<'_>>,
+        html: &str,
+        keyboard: Option<InlineKeyboardMarkup>,
+        received: Instant,
+    ) -> Result<Vec<MessageId>, SendError> {
+        let mut quote = quote;
         let mut sent = Vec::new();
         let pieces = split_message(html, MAX_MESSAGE_LEN);
         let n = pieces.len();
@@ -112,13 +145,18 @@ impl Outbound {
                 let mut request = self
                     .bot
                     .send_message(chat, piece.as_str())
-                    .parse_mode(ParseMode::Html);
+                    .parse_mode(ParseMode::Html)
+                    .link_preview_options(NO_LINK_PREVIEW);
                 if let Some(thread) = target.thread {
                     request = request.message_thread_id(thread);
                 }
                 if let Some(id) = reply_to {
-                    request = request
-                        .reply_parameters(ReplyParameters::new(id).allow_sending_without_reply());
+                    let mut parameters = ReplyParameters::new(id).allow_sending_without_reply();
+                    if let Some(quote) = quote.filter(|_| i == 0) {
+                        parameters.quote = Some(quote.text.to_owned());
+                        parameters.quote_position = u32::try_from(quote.utf16_start).ok();
+                    }
+                    request = request.reply_parameters(parameters);
                 }
                 if let Some(markup) = markup.clone() {
                     request = request.reply_markup(markup);
@@ -147,6 +185,12 @@ impl Outbound {
                         }
                         chat = ChatId(new_chat);
                         migrated = true;
+                    }
+                    Err(SendError::Api | SendError::UnknownApi)
+                        if i == 0 && reply_to.is_some() && quote.is_some() =>
+                    {
+                        warn!("reply quote refused; sending without it");
+                        quote = None;
                     }
                     Err(error) => return Err(error),
                 }

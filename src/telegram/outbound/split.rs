@@ -11,8 +11,9 @@ fn telegram_len(text: &str) -> usize {
 
 /// Splits rendered HTML into messages of at most `max` characters, at paragraph boundaries
 /// ("\n\n") where possible, then at line boundaries, and only as a last resort inside a line
-/// (never inside an HTML entity). Tags never span a line in our rendering, so every piece stays
-/// valid HTML.
+/// (never inside an HTML entity). Tags never span a paragraph in our rendering, and only a
+/// group's folded list of signs (`<blockquote expandable>`, far under the limit, no blank line
+/// inside) spans lines, so every piece stays valid HTML.
 pub fn split_message(html: &str, max: usize) -> Vec<String> {
     // The common case: it fits (UTF-16 units never outnumber UTF-8 bytes).
     if html.len() <= max || telegram_len(html) <= max {
@@ -127,6 +128,21 @@ mod tests {
             pieces.join("\n\n").replace(char::is_whitespace, ""),
             text.replace(char::is_whitespace, "")
         );
+    }
+
+    #[test]
+    fn a_folded_list_of_signs_stays_whole_in_one_piece() {
+        let paragraph = "word ".repeat(300);
+        let quote = format!(
+            "<blockquote expandable>{}</blockquote>",
+            "• a sign\n".repeat(100)
+        );
+        let text = [paragraph.as_str(), paragraph.as_str(), &quote, &paragraph].join("\n\n");
+        let pieces = split_message(&text, MAX_MESSAGE_LEN);
+        assert!(pieces.len() >= 2);
+        let holding: Vec<&String> = pieces.iter().filter(|p| p.contains("blockquote")).collect();
+        assert_eq!(holding.len(), 1, "{pieces:#?}");
+        assert!(holding[0].contains(&quote), "{pieces:#?}");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! these values into HTML and buttons (`src/telegram/endpoints/`).
 
 use super::check::{self, CheckStep};
-use super::{Engine, Question, Reply, Tier, TopicRef};
+use super::{EmergencyContact, Engine, Question, Reply, Tier, TopicRef};
 
 /// What `/about` lists: every red flag with its source, then the disclaimer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,6 +86,11 @@ impl Engine {
     /// The red-flag check's next step after `answers` (true = yes), with its reply when the
     /// check is over.
     pub fn check_next(&self, answers: &[bool]) -> CheckNext<'_> {
+        self.check_next_for(answers, &EmergencyContact::Default)
+    }
+
+    /// `check_next`, its urgent wording saying `contact` (the chat's setting).
+    pub fn check_next_for(&self, answers: &[bool], contact: &EmergencyContact) -> CheckNext<'_> {
         match check::step(self.kb(), answers) {
             CheckStep::Ask {
                 index,
@@ -96,9 +101,9 @@ impl Engine {
                 total,
                 question,
             },
-            CheckStep::Done(Some(tier)) => CheckNext::Found(Box::new(self.notice(tier))),
+            CheckStep::Done(Some(tier)) => CheckNext::Found(Box::new(self.notice(tier, contact))),
             CheckStep::Done(None) => CheckNext::AllClear {
-                criteria: self.urgent_notice(Tier::Urgent).criteria,
+                criteria: self.urgent_notice_for(Tier::Urgent, contact).criteria,
                 disclaimer: &self.kb().messages.disclaimer,
             },
         }
@@ -120,10 +125,10 @@ impl Engine {
         reply.compact(self.kb())
     }
 
-    /// The urgent-care criteria with their block worded for `tier`.
-    fn notice(&self, tier: Tier) -> Notice {
+    /// The urgent-care criteria with their block worded for `tier`, saying `contact`.
+    fn notice(&self, tier: Tier, contact: &EmergencyContact) -> Notice {
         let mut reply = self.urgent_care_reply();
-        reply.urgent = Some(self.urgent_notice(tier));
+        reply.urgent = Some(self.urgent_notice_for(tier, contact));
         Notice { tier, reply }
     }
 }

@@ -17,6 +17,8 @@ pub struct MemoryStorage {
     checks: Mutex<HashMap<ChatId, CheckRow>>,
     /// Topic ids of recent answers by (chat, answer), with their expiry (Unix seconds).
     topics: Mutex<HashMap<(ChatId, i64), (String, u64)>>,
+    /// Emergency settings by chat (a country code or a number); they follow a migration.
+    emergency: Mutex<HashMap<ChatId, String>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -92,6 +94,11 @@ impl Storage for MemoryStorage {
                 m.insert(to, row);
             }
         });
+        with(&self.emergency, |m| {
+            if let Some(setting) = m.remove(&from) {
+                m.insert(to, setting);
+            }
+        });
         Box::pin(async { Ok(()) })
     }
 
@@ -162,6 +169,27 @@ impl Storage for MemoryStorage {
         with(&self.topics, |m| {
             m.retain(|_, (_, expires_at)| now < *expires_at);
             m.insert((chat, answer), row);
+        });
+        Box::pin(async { Ok(()) })
+    }
+
+    fn emergency_setting(
+        &self,
+        chat: ChatId,
+    ) -> BoxFuture<'_, Result<Option<String>, StorageError>> {
+        let setting = with(&self.emergency, |m| m.get(&chat).cloned());
+        Box::pin(async move { Ok(setting) })
+    }
+
+    fn set_emergency_setting(
+        &self,
+        chat: ChatId,
+        setting: Option<&str>,
+    ) -> BoxFuture<'_, Result<(), StorageError>> {
+        let setting = setting.map(str::to_owned);
+        with(&self.emergency, |m| match setting {
+            Some(setting) => m.insert(chat, setting),
+            None => m.remove(&chat),
         });
         Box::pin(async { Ok(()) })
     }

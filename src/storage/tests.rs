@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::conformance::emergency_conformance;
 use super::conformance::{conformance, Clock};
 use super::*;
 
@@ -308,5 +309,27 @@ async fn open_builds_each_kind_of_store() {
     assert!(
         open(&StorageSpec::Redis("redis://127.0.0.1:1".into())).is_ok(),
         "opening does not connect"
+    );
+}
+
+#[tokio::test]
+async fn memory_storage_keeps_the_emergency_setting() {
+    emergency_conformance(&MemoryStorage::default()).await;
+}
+
+#[tokio::test]
+async fn sqlite_storage_keeps_the_emergency_setting_across_a_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sqlite_path(&dir);
+    emergency_conformance(&SqliteStorage::open(&path).unwrap()).await;
+    let reopened = SqliteStorage::open(&path).unwrap();
+    assert_eq!(
+        reopened
+            .emergency_setting(-1_000_100_011)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("112"),
+        "kept in the file"
     );
 }

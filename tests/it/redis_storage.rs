@@ -9,6 +9,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use backleg::storage::conformance::emergency_conformance;
 use backleg::storage::conformance::{conformance, Clock};
 use backleg::storage::{RedisStorage, Storage, StorageError};
 
@@ -329,4 +330,11 @@ fn signal(server: &RedisServer, which: &str) {
         .status()
         .expect("run kill");
     assert!(status.success(), "kill {which} failed");
+}
+
+#[tokio::test]
+#[ignore = "needs redis-server; .ci/run runs it with --ignored"]
+async fn redis_storage_keeps_the_emergency_setting() {
+    let server = RedisServer::start();
+    emergency_conformance(&store(&server)).await;
 }

@@ -21,7 +21,9 @@ In a group, ask with /ask <i>question</i>, mention me, or reply to one of my mes
 /urgent – when to seek medical help immediately\n\
 /about – where my answers come from\n\
 /privacy – what I keep (no message text, ever)\n\
-/redflags on|off – group admins: the red-flag watch";
+/redflags on|off – group admins: the red-flag watch\n\
+/emergency <i>GB</i> or <i>112</i> – the emergency number I give (in a group, admins set it)\n\
+/card – the red-flag card, to keep; /card pin – group admins: pin it";
 
 /// `/topics` heading.
 pub const TOPICS: &str = "<b>What I can answer</b>\nPick a topic:";
@@ -32,7 +34,8 @@ I never store or log what you write. Messages are read, answered and forgotten.\
 For groups I keep the chat id and its settings (whether the red-flag watch is on, and when I last posted a red-flag notice).\n\
 During a /check I keep your yes/no answers until the check ends, and never longer than 30 minutes.\n\
 So that a short follow-up like “is it serious?” makes sense, I keep the name of the topic I last answered (in a group, of each answer) for 30 minutes, never your words.\n\
-My logs contain update ids, topic ids, flags and timings, never text, names or usernames.";
+My logs contain update ids, topic ids, flags and timings, never text, names or usernames.\n\
+If you set a country or a number with /emergency, I keep that code or number for the chat until it is changed or cleared (/emergency off).";
 
 /// First lines of `/about`; the red-flag sources follow.
 pub const ABOUT: &str = "<b>About backleg</b>\n\
@@ -101,3 +104,50 @@ pub const GROUP_WATCH_WORKS: &str = "Red-flag watch: <b>on</b>. If a message men
 
 /// Group intro: the watch cannot see messages.
 pub const GROUP_WATCH_BLIND: &str = "Red-flag watch: I can't see messages that aren't addressed to me here. To let me watch for warning signs, make me an admin or turn off my privacy mode in @BotFather.";
+
+/// `/emergency` alone: above the picker.
+pub const EMERGENCY_PICK: &str = "Pick your country (admins only, in a group), or send /emergency <i>GB</i> or /emergency <i>112</i>. /emergency off goes back to the general wording.";
+/// `/emergency`: the current setting, a country.
+pub const EMERGENCY_CURRENT: &str = "Emergency number here:";
+/// `/emergency`: "call" before the number.
+pub const EMERGENCY_CALL: &str = "call";
+/// `/emergency`: the current setting, a number of the chat's own.
+pub const EMERGENCY_CURRENT_CUSTOM: &str = "Emergency number here, set by hand:";
+/// `/emergency`: the country's non-emergency medical line.
+pub const EMERGENCY_NON_EMERGENCY: &str = "For medical advice that is not an emergency:";
+/// `/emergency`: no setting.
+pub const EMERGENCY_CURRENT_DEFAULT: &str =
+    "No country is set here, so I say: call your local emergency number.";
+/// After a setting is saved.
+pub const EMERGENCY_SAVED: &str =
+    "Saved: every urgent notice, /urgent, /check and /card here now say this number.";
+/// `/emergency XX` with a code no row of `emergency.toml` has.
+pub const EMERGENCY_UNKNOWN_COUNTRY: &str =
+    "I have no sourced emergency number for the country code";
+/// `/emergency 1` or a number too long.
+pub const EMERGENCY_BAD_NUMBER: &str = "A number must have 2 to 15 digits.";
+/// `/emergency` usage.
+pub const EMERGENCY_USAGE: &str = "Use /emergency <i>GB</i> (a two-letter country code), /emergency <i>112</i> (a number), /emergency off, or /emergency alone to pick a country.";
+/// `/emergency` (or a picker button) by someone who is not a group admin.
+pub const EMERGENCY_NOT_ADMIN: &str = "Sorry, only group admins can change the emergency number.";
+/// The button under urgent replies in a private chat with no country set.
+pub const SET_COUNTRY_BUTTON: &str = "Set your country";
+/// Picker page buttons.
+pub const PICKER_BACK: &str = "◀ Back";
+/// Picker page buttons.
+pub const PICKER_MORE: &str = "More ▶";
+
+/// First line of `/card`.
+pub const CARD_TITLE: &str = "<b>🚩 Red-flag card: back pain that travels into the leg</b>";
+/// The copy button's label, before the number.
+pub const CARD_COPY_BUTTON: &str = "📋 Copy";
+/// Under a group's card when no country is set.
+pub const CARD_SET_COUNTRY_HINT: &str = "Admins: set this group's country with /emergency, so the card and every notice give the right number.";
+/// `/card` with something else than `pin`.
+pub const CARD_USAGE: &str =
+    "Use /card for the red-flag card, or /card pin in a group (admins) to pin it.";
+/// `/card pin` by someone who is not a group admin.
+pub const CARD_PIN_NOT_ADMIN: &str =
+    "Sorry, only group admins can ask me to pin the card. Anyone can send /card.";
+/// `/card pin` where the bot may not pin.
+pub const CARD_CANNOT_PIN: &str = "I can't pin messages here. To let me, make me an admin with the right to pin messages; or send /card and pin it yourself.";

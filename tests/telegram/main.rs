@@ -40,6 +40,7 @@ mod harness;
 
 mod callbacks;
 mod cluster;
+mod emergency;
 mod fake_api_selftest;
 mod groups;
 mod limits;

@@ -49,7 +49,8 @@ pub(super) async fn answer(
         return Ok(());
     }
     answers.push(yes);
-    let next = turn.ctx.engine.check_next(&answers);
+    let contact = super::emergency::contact(turn.ctx, target.chat).await;
+    let next = turn.ctx.engine.check_next_for(&answers, &contact);
     let result = if next.is_done() {
         storage.end_check(chat).await
     } else {

@@ -5,8 +5,10 @@
 //! carry ids, topic ids, flags and timings only.
 
 mod buttons;
+mod card;
 mod check;
 mod commands;
+mod emergency;
 mod group;
 mod question;
 mod red_flag_watch;

@@ -333,3 +333,36 @@ async fn sqlite_storage_keeps_the_emergency_setting_across_a_reopen() {
         "kept in the file"
     );
 }
+
+#[tokio::test]
+async fn sqlite_storage_gives_an_older_data_file_the_emergency_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sqlite_path(&dir);
+    {
+        // The schema before issue 11: no `emergency` column.
+        let old = rusqlite::Connection::open(&path).unwrap();
+        old.execute_batch(
+            "CREATE TABLE chats (
+                 chat_id INTEGER PRIMARY KEY,
+                 red_flag_watch INTEGER NOT NULL DEFAULT 1,
+                 last_red_flag_notice INTEGER,
+                 red_flag_claimant INTEGER
+             );
+             INSERT INTO chats (chat_id, red_flag_watch) VALUES (-7, 0);",
+        )
+        .unwrap();
+    }
+    let store = SqliteStorage::open(&path).unwrap();
+    assert_eq!(store.emergency_setting(-7).await.unwrap(), None);
+    store.set_emergency_setting(-7, Some("IE")).await.unwrap();
+    assert_eq!(
+        store.emergency_setting(-7).await.unwrap().as_deref(),
+        Some("IE")
+    );
+    assert!(
+        !store.red_flag_watch(-7).await.unwrap(),
+        "the chat's other settings are kept"
+    );
+    drop(store);
+    SqliteStorage::open(&path).expect("opens again once the column exists");
+}

@@ -842,3 +842,29 @@ fn an_unknown_country_is_a_usage_error() {
         .code(2)
         .stderr(predicate::str::contains("2 to 15 digits"));
 }
+
+#[test]
+fn kb_check_counts_the_countries_and_names_a_broken_emergency_file() {
+    backleg()
+        .args(["kb", "check"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("emergency numbers: 33 countries"));
+    let dir = copy_kb(&knowledge_dir());
+    let text = edit(
+        dir.path(),
+        "emergency.toml",
+        "code = \"FR\"",
+        "code = \"DE\"",
+    );
+    let second = text.rfind("code = \"DE\"").expect("the original row");
+    let line = text[..second].matches('\n').count() + 1;
+    let place = format!("{}:{line}:", dir.path().join("emergency.toml").display());
+    backleg()
+        .args(["kb", "check"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains(place).and(predicate::str::contains("listed twice")));
+}

@@ -106,6 +106,13 @@ async fn group_admins_set_the_country_and_every_notice_says_its_number() {
         "{}",
         urgent.text()
     );
+    // So does an addressed question.
+    let asked = say(&h, GROUP, USER, &format!("/ask {RED_FLAG}")).await;
+    assert!(
+        asked.text().contains("call 999 (emergency)"),
+        "{}",
+        asked.text()
+    );
     // A number of the group's own.
     let custom = say(&h, GROUP, ADMIN, "/emergency 112").await;
     assert!(custom.text().contains("set by hand"), "{}", custom.text());
@@ -229,6 +236,37 @@ async fn a_private_chat_picks_its_own_country_from_the_paged_picker() {
     assert!(set.text().contains("United Kingdom"), "{}", set.text());
     let card = say(&h, PERSON, PERSON, "/card").await;
     assert_eq!(copy_texts(&card), vec!["999".to_owned()]);
+    // `/check`: a "yes" to the first (emergency) question ends with the chat's number.
+    let first = say(&h, PERSON, PERSON, "/check").await;
+    assert!(
+        first.callback_data().contains(&"c:0:y".to_owned()),
+        "{:?}",
+        first.buttons()
+    );
+    let before = h.api.delivered_to(PERSON).len();
+    press(
+        &h,
+        PERSON,
+        PERSON,
+        first.message_id,
+        &first.body["reply_markup"],
+        "c:0:y",
+    );
+    let found = h
+        .api
+        .wait_until("the check's end", crate::common::fake_api::WAIT, |r| {
+            r.delivered
+                .iter()
+                .filter(|s| s.chat_id() == PERSON)
+                .nth(before)
+                .cloned()
+        })
+        .await;
+    assert!(
+        found.text().contains("call 999 (emergency)"),
+        "{}",
+        found.text()
+    );
     h.finish().await;
 }
 

@@ -121,6 +121,13 @@ impl Engine {
         Some((said, non_emergency))
     }
 
+    /// What the urgent wording says with no setting: the deployment's `--emergency-number`, or
+    /// the knowledge base's default ("call your local emergency number (for example 911, 999
+    /// or 112)").
+    pub fn default_said(&self) -> &str {
+        self.wording.number()
+    }
+
     /// Says `contact` in an urgent block; the default leaves it as it is.
     pub(super) fn localize(&self, notice: &mut UrgentNotice, contact: &EmergencyContact) {
         if let Some((said, non_emergency)) = self.said(contact) {

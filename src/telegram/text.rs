@@ -116,8 +116,7 @@ pub const EMERGENCY_CURRENT_CUSTOM: &str = "Emergency number here, set by hand:"
 /// `/emergency`: the country's non-emergency medical line.
 pub const EMERGENCY_NON_EMERGENCY: &str = "For medical advice that is not an emergency:";
 /// `/emergency`: no setting.
-pub const EMERGENCY_CURRENT_DEFAULT: &str =
-    "No country is set here, so I say: call your local emergency number.";
+pub const EMERGENCY_CURRENT_DEFAULT: &str = "No country is set here, so urgent notices say:";
 /// After a setting is saved.
 pub const EMERGENCY_SAVED: &str =
     "Saved: every urgent notice, /urgent, /check and /card here now say this number.";

@@ -110,7 +110,11 @@ pub(super) fn describe(engine: &Engine, contact: &EmergencyContact) -> String {
             text::EMERGENCY_CALL,
             escape_html(&number)
         ),
-        (_, None) => text::EMERGENCY_CURRENT_DEFAULT.to_owned(),
+        (_, None) => format!(
+            "{} “{}”.",
+            text::EMERGENCY_CURRENT_DEFAULT,
+            escape_html(engine.default_said())
+        ),
     }
 }
 

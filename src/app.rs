@@ -32,6 +32,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 fn run_bot(common: &CommonArgs, settings: RunSettings) -> Result<ExitCode> {
+    if common.country.is_some() {
+        anyhow::bail!(
+            "--country is for chat, ask and eval; in Telegram each chat sets its own with /emergency"
+        );
+    }
     // The two global flags are `run` settings too (and config-file keys).
     let config = RunConfig::load(RunSettings {
         knowledge: common.knowledge.clone(),

@@ -7,7 +7,7 @@ use std::fmt;
 
 use serde::Deserialize;
 
-use crate::domain::{Engine, Question, TopicId};
+use crate::domain::{EmergencyContact, Engine, Question, TopicId};
 
 /// One question of an eval file.
 #[derive(Debug, Clone, Deserialize)]
@@ -207,11 +207,18 @@ impl EvalReport {
 /// Runs every row through the engine and scores it. A row marked `follows` is asked in the
 /// conversation of the row before it (the previous answer's topic as context).
 pub fn evaluate(engine: &Engine, rows: &[EvalRow]) -> EvalReport {
+    evaluate_for(engine, rows, &EmergencyContact::Default)
+}
+
+/// `evaluate`, every urgent block saying `contact` (`eval --country`): the wording changes,
+/// the scores cannot.
+pub fn evaluate_for(engine: &Engine, rows: &[EvalRow], contact: &EmergencyContact) -> EvalReport {
     let mut report = EvalReport::default();
     let mut previous: Option<TopicId> = None;
     for (i, row) in rows.iter().enumerate() {
         let context = if row.follows { previous.as_ref() } else { None };
-        let answer = engine.answer_in_context(&Question::new(row.q.clone()), context);
+        let question = Question::new(row.q.clone()).with_contact(contact.clone());
+        let answer = engine.answer_in_context(&question, context);
         previous = answer.reply.answered.first().cloned();
         let top = answer.reply.answered.first().map(|t| t.as_str().to_owned());
         // Appended in any tier, or given as the answer: what a reader of the reply sees.

@@ -4,11 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::domain::kb::{self, KbFile, COMMON_WORDS_FILE, REQUIRED_FILES};
+use crate::domain::kb::{self, KbFile, COMMON_WORDS_FILE, EMERGENCY_FILE, REQUIRED_FILES};
 use crate::domain::{parse_kb, Engine, EngineOptions, Kb, KbError};
 
 /// The knowledge base compiled into the binary, so it runs anywhere on its own.
-const EMBEDDED: [(&str, &str); 6] = [
+const EMBEDDED: [(&str, &str); 7] = [
     (kb::TOPICS_FILE, include_str!("../knowledge/topics.toml")),
     (kb::LEXICON_FILE, include_str!("../knowledge/lexicon.toml")),
     (
@@ -26,6 +26,10 @@ const EMBEDDED: [(&str, &str); 6] = [
     (
         kb::COMMON_WORDS_FILE,
         include_str!("../knowledge/common_words.txt"),
+    ),
+    (
+        kb::EMERGENCY_FILE,
+        include_str!("../knowledge/emergency.toml"),
     ),
 ];
 
@@ -69,7 +73,10 @@ pub fn read_dir(dir: &Path) -> Result<Vec<KbFile>, KbLoadError> {
         return Err(KbLoadError::NotADirectory(dir.to_owned()));
     }
     let mut files = Vec::new();
-    for name in REQUIRED_FILES.iter().chain([&COMMON_WORDS_FILE]) {
+    for name in REQUIRED_FILES
+        .iter()
+        .chain([&COMMON_WORDS_FILE, &EMERGENCY_FILE])
+    {
         let path = dir.join(name);
         match std::fs::read_to_string(&path) {
             Ok(text) => files.push(KbFile {

@@ -10,7 +10,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::chat::Session;
-use crate::domain::{Answer, Engine, Question};
+use crate::domain::{Answer, EmergencyContact, Engine, Question};
 
 /// `ask` arguments.
 #[derive(Debug, Args)]
@@ -52,6 +52,11 @@ pub struct AskOutput {
     pub kind: &'static str,
     /// The reply as plain text.
     pub reply: String,
+    /// The emergency number the urgent-care wording gives with `--country` (the country's
+    /// first number, or the number given); absent without it (the wording then gives the
+    /// deployment's text, and the object keeps its earlier shape).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emergency_number: Option<String>,
 }
 
 impl From<&Answer> for AskOutput {
@@ -71,11 +76,12 @@ impl From<&Answer> for AskOutput {
                 .collect(),
             kind: reply.kind.label(),
             reply: reply.to_plain(),
+            emergency_number: None,
         }
     }
 }
 
-pub(super) fn ask(engine: &Engine, args: &AskArgs) -> Result<ExitCode> {
+pub(super) fn ask(engine: &Engine, args: &AskArgs, contact: &EmergencyContact) -> Result<ExitCode> {
     let AskArgs {
         json,
         explain,
@@ -83,7 +89,8 @@ pub(super) fn ask(engine: &Engine, args: &AskArgs) -> Result<ExitCode> {
         ref question,
     } = *args;
     let mut out = io::BufWriter::new(io::stdout().lock());
-    let mut session = Session::default();
+    let mut session = Session::with_contact(contact.clone());
+    let emergency_number = engine.emergency_number(contact);
     let mut answer_one = |text: String, out: &mut dyn Write| -> Result<()> {
         if explain {
             eprintln!("{}", engine.explain(&text));
@@ -91,10 +98,14 @@ pub(super) fn ask(engine: &Engine, args: &AskArgs) -> Result<ExitCode> {
         let answer = if in_session {
             session.answer(engine, text)
         } else {
-            engine.answer(&Question::new(text))
+            engine.answer(&Question::new(text).with_contact(contact.clone()))
         };
         if json {
-            serde_json::to_writer(&mut *out, &AskOutput::from(&answer))?;
+            let output = AskOutput {
+                emergency_number: emergency_number.clone(),
+                ..AskOutput::from(&answer)
+            };
+            serde_json::to_writer(&mut *out, &output)?;
             writeln!(out)?;
         } else {
             writeln!(out, "{}", answer.reply.to_plain())?;

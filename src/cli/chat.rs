@@ -6,9 +6,9 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 
-use crate::domain::{Answer, Engine, Question, TopicId, FOLLOW_UP_WINDOW};
+use crate::domain::{Answer, EmergencyContact, Engine, Question, TopicId, FOLLOW_UP_WINDOW};
 
-pub(super) fn chat(engine: &Engine) -> Result<ExitCode> {
+pub(super) fn chat(engine: &Engine, contact: &EmergencyContact) -> Result<ExitCode> {
     let stdin = io::stdin();
     let interactive = stdin.is_terminal();
     let mut out = io::stdout().lock();
@@ -16,7 +16,7 @@ pub(super) fn chat(engine: &Engine) -> Result<ExitCode> {
         writeln!(out, "backleg: ask about back pain that travels into your leg. Empty line or Ctrl-D to quit.\n")?;
     }
     let mut lines = stdin.lock().lines();
-    let mut session = Session::default();
+    let mut session = Session::with_contact(contact.clone());
     loop {
         if interactive {
             write!(out, "you> ")?;
@@ -39,16 +39,27 @@ pub(super) fn chat(engine: &Engine) -> Result<ExitCode> {
 #[derive(Debug, Default)]
 pub(super) struct Session {
     previous: Option<(TopicId, Instant)>,
+    /// Whom the urgent wording tells them to call (`--country`).
+    contact: EmergencyContact,
 }
 
 impl Session {
+    /// A conversation whose urgent wording says `contact`.
+    pub(super) fn with_contact(contact: EmergencyContact) -> Self {
+        Self {
+            previous: None,
+            contact,
+        }
+    }
+
     pub(super) fn answer(&mut self, engine: &Engine, text: String) -> Answer {
         let previous = self
             .previous
             .as_ref()
             .filter(|(_, at)| at.elapsed() < FOLLOW_UP_WINDOW)
             .map(|(topic, _)| topic);
-        let answer = engine.answer_in_context(&Question::new(text), previous);
+        let question = Question::new(text).with_contact(self.contact.clone());
+        let answer = engine.answer_in_context(&question, previous);
         if let Some(topic) = answer.reply.answered.first() {
             self.previous = Some((topic.clone(), Instant::now()));
         }

@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use super::EXIT_FAILED;
-use crate::domain::Engine;
+use crate::domain::{EmergencyContact, Engine};
 use crate::eval::{self, Bars};
 
 /// `eval` arguments.
@@ -27,12 +27,16 @@ pub struct EvalArgs {
     pub by_source: bool,
 }
 
-pub(super) fn run_eval(engine: &Engine, args: &EvalArgs) -> Result<ExitCode> {
+pub(super) fn run_eval(
+    engine: &Engine,
+    args: &EvalArgs,
+    contact: &EmergencyContact,
+) -> Result<ExitCode> {
     let text = std::fs::read_to_string(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let rows = eval::parse_rows(&text)
         .with_context(|| format!("{} is not a valid question file", args.file.display()))?;
-    let report = eval::evaluate(engine, &rows);
+    let report = eval::evaluate_for(engine, &rows, contact);
     let mut out = io::stdout().lock();
     if args.quiet {
         let mut figures = report.clone();

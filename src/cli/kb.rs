@@ -27,6 +27,10 @@ pub(super) fn kb_check(dir: Option<PathBuf>) -> Result<ExitCode> {
                 stats.n_red_flags,
                 stats.n_red_flag_patterns
             );
+            println!(
+                "emergency numbers: {} countries (knowledge/emergency.toml)",
+                engine.countries().len()
+            );
             // Plain language is advice, not validity: a hard sentence never stops the bot.
             for text in engine.texts_people_read() {
                 if let Some(grade) = readability::grade(&text.text, &text.explains)

@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::RunSettings;
-use crate::domain::{Engine, EngineOptions};
+use crate::domain::{EmergencyContact, Engine, EngineOptions};
 use crate::kb_files;
 use crate::logging::LogFormat;
 
@@ -58,6 +58,11 @@ pub struct CommonArgs {
         value_name = "TEXT"
     )]
     pub emergency_number: Option<String>,
+    /// For chat, ask and eval: the country whose emergency number the urgent-care text gives
+    /// (an ISO code of knowledge/emergency.toml, e.g. GB), or a number of your own (112). In
+    /// Telegram each chat sets its own with /emergency.
+    #[arg(long, global = true, env = "BACKLEG_COUNTRY", value_name = "CODE")]
+    pub country: Option<String>,
     /// Log format on stderr; levels come from RUST_LOG (default: warn).
     #[arg(long, global = true, env = "BACKLEG_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -114,11 +119,29 @@ pub fn load_engine(common: &CommonArgs) -> Result<Engine> {
 /// # Errors
 /// Anything that should end the program with `EXIT_USAGE`.
 pub fn run(common: &CommonArgs, command: ConsoleCommand) -> Result<ExitCode> {
+    if let ConsoleCommand::KbCheck { dir } = command {
+        return kb::kb_check(dir.or_else(|| common.knowledge.clone()));
+    }
+    let engine = load_engine(common)?;
+    let contact = contact(&engine, common)?;
     match command {
-        ConsoleCommand::Chat => chat::chat(&load_engine(common)?),
-        ConsoleCommand::Ask(args) => ask::ask(&load_engine(common)?, &args),
-        ConsoleCommand::Eval(args) => evaluate::run_eval(&load_engine(common)?, &args),
-        ConsoleCommand::KbCheck { dir } => kb::kb_check(dir.or_else(|| common.knowledge.clone())),
+        ConsoleCommand::Chat => chat::chat(&engine, &contact),
+        ConsoleCommand::Ask(args) => ask::ask(&engine, &args, &contact),
+        ConsoleCommand::Eval(args) => evaluate::run_eval(&engine, &args, &contact),
+        ConsoleCommand::KbCheck { .. } => unreachable!("handled above"),
+    }
+}
+
+/// The contact `--country` names; the default without it.
+///
+/// # Errors
+/// An unknown country code or a malformed number.
+pub fn contact(engine: &Engine, common: &CommonArgs) -> Result<EmergencyContact> {
+    match &common.country {
+        None => Ok(EmergencyContact::Default),
+        Some(text) => engine
+            .parse_contact(text)
+            .with_context(|| format!("--country {text:?} cannot be used")),
     }
 }
 

@@ -6,7 +6,7 @@
 
 use super::check::{self, CheckStep, Summary};
 use super::quote::{self, Quote};
-use super::{Engine, Question, Reply, Tier, TopicRef};
+use super::{EmergencyContact, Engine, Question, Reply, Tier, TopicRef};
 
 /// What `/about` lists: every red flag with its source, then the disclaimer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,6 +87,11 @@ impl Engine {
     /// The red-flag check's next step after `answers` (true = yes), with its reply when the
     /// check is over.
     pub fn check_next(&self, answers: &[bool]) -> CheckNext<'_> {
+        self.check_next_for(answers, &EmergencyContact::Default)
+    }
+
+    /// `check_next`, its urgent wording saying `contact` (the chat's setting).
+    pub fn check_next_for(&self, answers: &[bool], contact: &EmergencyContact) -> CheckNext<'_> {
         match check::step(self.kb(), answers) {
             CheckStep::Ask {
                 index,
@@ -97,30 +102,27 @@ impl Engine {
                 total,
                 question,
             },
-            CheckStep::Done(Some(tier)) => CheckNext::Found(Box::new(self.notice(tier))),
+            CheckStep::Done(Some(tier)) => CheckNext::Found(Box::new(self.notice(tier, contact))),
             CheckStep::Done(None) => CheckNext::AllClear {
-                criteria: self.urgent_notice(Tier::Urgent).criteria,
+                criteria: self.urgent_notice_for(Tier::Urgent, contact).criteria,
                 disclaimer: &self.kb().messages.disclaimer,
             },
         }
     }
 
     /// The summary that ends a check answered `answers` (true = yes), done at `unix_secs`
-    /// (seconds since 1970, from the caller's clock), with `emergency_number` in its "get help"
-    /// line (`emergency_number()` for the deployment's own, or a chat's).
+    /// (seconds since 1970, from the caller's clock), its "get help" line saying `contact` (the
+    /// chat's setting; the deployment's own text with none).
     pub fn check_summary(
         &self,
         answers: &[bool],
         unix_secs: u64,
-        emergency_number: &str,
+        contact: &EmergencyContact,
     ) -> Summary<'_> {
-        check::summarize(self.kb(), answers, unix_secs, emergency_number)
-    }
-
-    /// The emergency number text the urgent wording uses: `--emergency-number`, or the
-    /// knowledge base's default ("call your local emergency number (for example ...)").
-    pub fn emergency_number(&self) -> &str {
-        &self.wording.number
+        let said = self
+            .said(contact)
+            .map_or_else(|| self.default_said().to_owned(), |(said, _)| said);
+        check::summarize(self.kb(), answers, unix_secs, &said)
     }
 
     /// The notice a watched, unaddressed message calls for: only what needs a doctor today or
@@ -148,10 +150,10 @@ impl Engine {
         reply.compact(self.kb())
     }
 
-    /// The urgent-care criteria with their block worded for `tier`.
-    fn notice(&self, tier: Tier) -> Notice {
+    /// The urgent-care criteria with their block worded for `tier`, saying `contact`.
+    fn notice(&self, tier: Tier, contact: &EmergencyContact) -> Notice {
         let mut reply = self.urgent_care_reply();
-        reply.urgent = Some(self.urgent_notice(tier));
+        reply.urgent = Some(self.urgent_notice_for(tier, contact));
         Notice { tier, reply }
     }
 }
@@ -250,17 +252,16 @@ mod tests {
     }
 
     #[test]
-    fn check_summary_uses_the_number_given_and_the_engines_own() {
+    fn check_summary_uses_the_deployments_number_with_no_setting() {
         let engine = engine();
-        assert_eq!(engine.emergency_number(), "call the fixture number");
+        assert_eq!(engine.default_said(), "call the fixture number");
         let numbered = Engine::new(
             testing::kb(),
             &EngineOptions {
                 emergency_number: Some("call 112".to_owned()),
             },
         );
-        assert_eq!(numbered.emergency_number(), "call 112");
-        let summary = engine.check_summary(&[false, true], 0, numbered.emergency_number());
+        let summary = numbered.check_summary(&[false, true], 0, &EmergencyContact::Default);
         assert_eq!(summary.outcome, Some(Tier::Urgent));
         assert_eq!(summary.get_help, "Fixture get help: call 112.");
         assert_eq!(summary.when, "1970-01-01 00:00 UTC");

@@ -14,8 +14,8 @@ use super::matcher::{self, Decision, Route};
 use super::normalize::fold;
 use super::reply::{self, Context, Intent, UrgentWording};
 use super::{
-    Analysis, Answer, Index, IndexStats, Kb, Question, Reader, Reading, Reply, Scanner, Tier,
-    TopicId, Triage, UrgentNotice,
+    Analysis, Answer, EmergencyContact, Index, IndexStats, Kb, Question, Reader, Reading, Reply,
+    Scanner, Tier, TopicId, Triage, UrgentNotice,
 };
 
 mod inspect;
@@ -195,7 +195,11 @@ impl Engine {
             in_domain: reading.in_domain,
             follow_up,
         };
-        let reply = reply::compose(&self.kb, &self.wording, intent, &decision, &triage, context);
+        let mut reply =
+            reply::compose(&self.kb, &self.wording, intent, &decision, &triage, context);
+        if let Some(urgent) = reply.urgent.as_mut() {
+            self.localize(urgent, question.contact());
+        }
         Answer {
             reply,
             triage,
@@ -287,6 +291,16 @@ impl Engine {
         reply::urgent_care_reply(&self.kb, &self.wording)
     }
 
+    /// The urgent-care criteria on their own, saying `contact` (`/urgent` in a chat with a
+    /// setting).
+    pub fn urgent_care_reply_for(&self, contact: &EmergencyContact) -> Reply {
+        let mut reply = self.urgent_care_reply();
+        if let Some(urgent) = reply.urgent.as_mut() {
+            self.localize(urgent, contact);
+        }
+        reply
+    }
+
     /// Triage only: the urgent-care block a message calls for, if it reaches `at_least`. For
     /// messages that are watched but not answered (unaddressed group messages), so no topic is
     /// matched; a group watch asks for `Tier::Urgent`, so a bare or negated mention there stays
@@ -294,15 +308,24 @@ impl Engine {
     pub fn red_flag_notice(&self, question: &Question, at_least: Tier) -> Option<UrgentNotice> {
         let analysis = self.index.analyze(question.text());
         let triage = self.triage(&analysis);
-        triage
+        let mut notice = triage
             .urgency
             .filter(|&tier| tier >= at_least)
-            .map(|tier| self.wording.notice(tier, Some(&triage)))
+            .map(|tier| self.wording.notice(tier, Some(&triage)))?;
+        self.localize(&mut notice, question.contact());
+        Some(notice)
     }
 
     /// The urgent-care block for a tier (the Telegram `/check` ends with one).
     pub fn urgent_notice(&self, tier: Tier) -> UrgentNotice {
         self.wording.notice(tier, None)
+    }
+
+    /// The urgent-care block for a tier, saying `contact`.
+    pub fn urgent_notice_for(&self, tier: Tier, contact: &EmergencyContact) -> UrgentNotice {
+        let mut notice = self.urgent_notice(tier);
+        self.localize(&mut notice, contact);
+        notice
     }
 
     pub(super) fn intent(&self, analysis: &Analysis) -> Intent {

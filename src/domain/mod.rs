@@ -13,11 +13,16 @@
 //! - `engine`: `Engine`, which builds the lexicon and everything above from a `Kb`; `question`:
 //!   `Question` in, `Answer` out; `check`: the `/check` questionnaire; `doors`: what the Telegram
 //!   edge asks of the knowledge base (topic lists, about text, the next `/check` step, notices); `readability`: the
-//!   plain-language check; `quote`: the words of a message that raised its red flag.
+//!   plain-language check; `quote`: the words of a message that raised its red flag;
+//!   `contact`: `EmergencyContact`, whom an urgent block tells them to
+//!   call (a country of `emergency.toml`, a number of the chat's own, or the default); `card`:
+//!   the red-flag card (`/card`).
 
 #![warn(missing_docs)]
 
+pub mod card;
 pub mod check;
+mod contact;
 pub mod doors;
 mod engine;
 pub mod index;
@@ -36,6 +41,7 @@ pub mod reply;
 pub mod spell;
 pub mod triage;
 
+pub use contact::{ContactError, EmergencyContact};
 pub use engine::{Engine, EngineOptions, EngineStats};
 pub use index::{Analysis, Index, IndexStats};
 pub use kb::{Kb, KbError, KbFile, KbProblem, Tier, Topic, TopicId};

@@ -4,22 +4,34 @@
 
 use std::fmt;
 
-use super::{Reading, Reply, Triage};
+use super::{EmergencyContact, Reading, Reply, Triage};
 
-/// A message as the user wrote it. Its `Debug` shows only its length, so a stray `{:?}` in a
-/// log line cannot leak health data.
+/// A message as the user wrote it, and whom its urgent wording tells them to call. Its `Debug`
+/// shows only its length, so a stray `{:?}` in a log line cannot leak health data.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Question(String);
+pub struct Question(String, EmergencyContact);
 
 impl Question {
-    /// Wraps message text.
+    /// Wraps message text; the urgent wording says the deployment's number.
     pub fn new(text: impl Into<String>) -> Self {
-        Self(text.into())
+        Self(text.into(), EmergencyContact::Default)
+    }
+
+    /// The same question, its urgent wording saying `contact` (the chat's setting).
+    #[must_use]
+    pub fn with_contact(mut self, contact: EmergencyContact) -> Self {
+        self.1 = contact;
+        self
     }
 
     /// The text.
     pub fn text(&self) -> &str {
         &self.0
+    }
+
+    /// Whom the urgent wording tells them to call.
+    pub fn contact(&self) -> &EmergencyContact {
+        &self.1
     }
 }
 

@@ -296,3 +296,62 @@ pub async fn conformance(store: &dyn Storage, clock: Clock) {
     // Moderator alerts (`conformance/alerts.rs`).
     alerts::conformance(store, clock).await;
 }
+
+/// The emergency setting (issue 11): none by default, set, replaced, cleared, per chat, and it
+/// follows a migrated chat. Uses its own chats, so it may run on a store the suite above used.
+///
+/// # Panics
+/// When `store` misbehaves (or fails).
+pub async fn emergency_conformance(store: &dyn Storage) {
+    const GROUP: ChatId = -100_011;
+    const PERSON: ChatId = 100_012;
+    const NEW_GROUP: ChatId = -1_000_100_011;
+    let read = |chat| store.emergency_setting(chat);
+    assert_eq!(
+        read(GROUP).await.expect("read"),
+        None,
+        "no setting by default"
+    );
+    store
+        .set_emergency_setting(GROUP, Some("GB"))
+        .await
+        .expect("set a country");
+    assert_eq!(read(GROUP).await.expect("read").as_deref(), Some("GB"));
+    store
+        .set_emergency_setting(GROUP, Some("112"))
+        .await
+        .expect("set a number");
+    assert_eq!(
+        read(GROUP).await.expect("read").as_deref(),
+        Some("112"),
+        "a new setting replaces the old one"
+    );
+    store
+        .set_emergency_setting(PERSON, Some("NZ"))
+        .await
+        .expect("set a private chat's own");
+    assert_eq!(read(PERSON).await.expect("read").as_deref(), Some("NZ"));
+    assert_eq!(
+        read(GROUP).await.expect("read").as_deref(),
+        Some("112"),
+        "chats are independent"
+    );
+    store
+        .set_emergency_setting(PERSON, None)
+        .await
+        .expect("clear");
+    assert_eq!(read(PERSON).await.expect("read"), None, "cleared");
+    // The setting does not disturb the chat's other settings.
+    assert!(store.red_flag_watch(GROUP).await.expect("read watch"));
+    store.migrate_chat(GROUP, NEW_GROUP).await.expect("migrate");
+    assert_eq!(
+        read(NEW_GROUP).await.expect("read").as_deref(),
+        Some("112"),
+        "the setting follows a migrated chat"
+    );
+    assert_eq!(
+        read(GROUP).await.expect("read"),
+        None,
+        "the old id has none"
+    );
+}

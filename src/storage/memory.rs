@@ -21,6 +21,8 @@ pub struct MemoryStorage {
     topics: Mutex<HashMap<(ChatId, i64), (String, u64)>>,
     /// Moderator alerts by chat: the opted-in admins and the last alert (`alerts.rs`).
     alerts: Mutex<HashMap<ChatId, alerts::AlertRow>>,
+    /// Emergency settings by chat (a country code or a number); they follow a migration.
+    emergency: Mutex<HashMap<ChatId, String>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -97,6 +99,11 @@ impl Storage for MemoryStorage {
             }
         });
         self.migrate_alerts(from, to);
+        with(&self.emergency, |m| {
+            if let Some(setting) = m.remove(&from) {
+                m.insert(to, setting);
+            }
+        });
         Box::pin(async { Ok(()) })
     }
 
@@ -167,6 +174,27 @@ impl Storage for MemoryStorage {
         with(&self.topics, |m| {
             m.retain(|_, (_, expires_at)| now < *expires_at);
             m.insert((chat, answer), row);
+        });
+        Box::pin(async { Ok(()) })
+    }
+
+    fn emergency_setting(
+        &self,
+        chat: ChatId,
+    ) -> BoxFuture<'_, Result<Option<String>, StorageError>> {
+        let setting = with(&self.emergency, |m| m.get(&chat).cloned());
+        Box::pin(async move { Ok(setting) })
+    }
+
+    fn set_emergency_setting(
+        &self,
+        chat: ChatId,
+        setting: Option<&str>,
+    ) -> BoxFuture<'_, Result<(), StorageError>> {
+        let setting = setting.map(str::to_owned);
+        with(&self.emergency, |m| match setting {
+            Some(setting) => m.insert(chat, setting),
+            None => m.remove(&chat),
         });
         Box::pin(async { Ok(()) })
     }

@@ -2,7 +2,8 @@
 //!
 //! Stored: a chat id, whether the red-flag watch is on, when the last red-flag notice was posted
 //! (for the cooldown), the yes/no answers of a running red-flag check (`/check`), and the topic
-//! id of a recent answer (the context of a follow-up); the last two expire. Never anything a user wrote. `Storage` is the interface; methods return boxed futures
+//! id of a recent answer (the context of a follow-up); the last two expire. And the chat's
+//! emergency setting (a country code or a number, `/emergency`). Never anything a user wrote. `Storage` is the interface; methods return boxed futures
 //! so that a networked store fits behind it.
 //! For moderator alerts (`alerts`): the user ids of the admins who turned alerts on in a group,
 //! and when the group's last alert went out.
@@ -139,6 +140,19 @@ pub trait Storage: AlertStorage + Send + Sync {
         topic: &str,
         now: u64,
         ttl: Duration,
+    ) -> BoxFuture<'_, Result<(), StorageError>>;
+    /// The chat's emergency setting (`/emergency`): a country code ("GB") or a number of its
+    /// own ("112"), as the engine reads it (`Engine::stored_contact`); None when none was set.
+    /// Follows a migrated chat.
+    fn emergency_setting(
+        &self,
+        chat: ChatId,
+    ) -> BoxFuture<'_, Result<Option<String>, StorageError>>;
+    /// Sets the chat's emergency setting, or clears it (`None`: back to the deployment's text).
+    fn set_emergency_setting(
+        &self,
+        chat: ChatId,
+        setting: Option<&str>,
     ) -> BoxFuture<'_, Result<(), StorageError>>;
 }
 

@@ -10,6 +10,8 @@
 //! - `backleg:check:<chat>`: a running `/check`'s answers ("yny"), `SET .. EX <ttl>`.
 //! - `backleg:topic:<chat>:<answer>`: a recent answer's topic id ("sciatica"), the context of a
 //!   follow-up, `SET .. EX <ttl>`.
+//! - `backleg:emergency:<chat>`: the chat's emergency setting, a country code ("GB") or a
+//!   number ("112"); absent means the deployment's text.
 //!
 //! Availability: the bot must start and keep answering while Redis is down, and recover when
 //! it comes back without a restart. So `new` does not connect; every operation is bounded by
@@ -23,12 +25,14 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use ::redis::{
-    cmd, Client, Cmd, ErrorKind, FromRedisValue, RedisError, RedisResult, ServerErrorKind, Value,
-};
+use ::redis::{cmd, Client, Cmd, ErrorKind, FromRedisValue, RedisResult, ServerErrorKind, Value};
 use futures::future::BoxFuture;
 
 use super::{decode_answers, encode_answers, ChatId, Storage, StorageError};
+use support::cause;
+pub(super) use support::redacted_url;
+
+mod support;
 
 mod alerts;
 
@@ -200,39 +204,6 @@ async fn rename_if_exists(
     }
 }
 
-/// A short, loggable reason: the error's class, never the server's full message.
-fn cause(e: &RedisError) -> String {
-    let class = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connection_refusal() {
-        "connection refused"
-    } else if e.is_connection_dropped() {
-        "connection dropped"
-    } else {
-        e.category()
-    };
-    match e.code() {
-        Some(code) => format!("{class} ({code})"),
-        None => class.to_owned(),
-    }
-}
-
-/// The URL for logs: scheme, host, port and database, without user name, password, query and
-/// fragment. Anything unparsable is hidden whole.
-pub(super) fn redacted_url(text: &str) -> String {
-    const HIDDEN: &str = "redis://(address hidden)";
-    let Ok(mut url) = url::Url::parse(text) else {
-        return HIDDEN.to_owned();
-    };
-    // These setters only refuse URLs without a host; then show nothing rather than risk a password.
-    if url.set_username("").is_err() || url.set_password(None).is_err() {
-        return HIDDEN.to_owned();
-    }
-    url.set_query(None);
-    url.set_fragment(None);
-    url.to_string()
-}
-
 impl Storage for RedisStorage {
     fn red_flag_watch(&self, chat: ChatId) -> BoxFuture<'_, Result<bool, StorageError>> {
         let command = cmd("GET").arg(key("watch", chat)).to_owned();
@@ -303,7 +274,13 @@ impl Storage for RedisStorage {
                 &key("cooldown", to),
             )
             .await?;
-            alerts::migrate(&mut connection, from, to).await
+            alerts::migrate(&mut connection, from, to).await?;
+            rename_if_exists(
+                &mut connection,
+                &key("emergency", from),
+                &key("emergency", to),
+            )
+            .await
         })
     }
 
@@ -395,5 +372,20 @@ impl Storage for RedisStorage {
         self.run(move |mut connection| async move {
             query::<()>(&mut connection, &command, Retry::IfDropped).await
         })
+    }
+
+    fn emergency_setting(
+        &self,
+        chat: ChatId,
+    ) -> BoxFuture<'_, Result<Option<String>, StorageError>> {
+        self.get_value(key("emergency", chat))
+    }
+
+    fn set_emergency_setting(
+        &self,
+        chat: ChatId,
+        setting: Option<&str>,
+    ) -> BoxFuture<'_, Result<(), StorageError>> {
+        self.set_value(key("emergency", chat), setting)
     }
 }

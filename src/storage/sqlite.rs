@@ -1,6 +1,7 @@
 //! `SqliteStorage`: settings in one embedded SQLite file (WAL), the default for a single
 //! replica. Tables are created with `IF NOT EXISTS`, so data files of earlier versions (which
-//! have only `chats`) keep working and gain `check_state` and `answer_topic` on first open.
+//! have only `chats`) keep working and gain `check_state` and `answer_topic` on first open
+//! (and `chats` its later columns: `red_flag_claimant`, `emergency`).
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -69,6 +70,16 @@ impl SqliteStorage {
         if !has_claimant {
             connection
                 .execute_batch("ALTER TABLE chats ADD COLUMN red_flag_claimant INTEGER;")
+                .map_err(open_error)?;
+        }
+        // The emergency setting (issue 11), in the chat's row so that it follows a migration.
+        let has_emergency = connection
+            .prepare("SELECT 1 FROM pragma_table_info('chats') WHERE name = 'emergency'")
+            .and_then(|mut statement| statement.exists([]))
+            .map_err(open_error)?;
+        if !has_emergency {
+            connection
+                .execute_batch("ALTER TABLE chats ADD COLUMN emergency TEXT;")
                 .map_err(open_error)?;
         }
         Ok(Self {
@@ -245,6 +256,38 @@ impl Storage for SqliteStorage {
             )?
             .execute(params![chat, answer, topic, expires_at])?;
             tx.commit()
+        });
+        Box::pin(async move { result })
+    }
+
+    fn emergency_setting(
+        &self,
+        chat: ChatId,
+    ) -> BoxFuture<'_, Result<Option<String>, StorageError>> {
+        let result = self.with(|c| {
+            c.query_row(
+                "SELECT emergency FROM chats WHERE chat_id = ?1",
+                params![chat],
+                |row| row.get::<_, Option<String>>(0),
+            )
+            .optional()
+            .map(Option::flatten)
+        });
+        Box::pin(async move { result })
+    }
+
+    fn set_emergency_setting(
+        &self,
+        chat: ChatId,
+        setting: Option<&str>,
+    ) -> BoxFuture<'_, Result<(), StorageError>> {
+        let result = self.with(|c| {
+            c.execute(
+                "INSERT INTO chats (chat_id, emergency) VALUES (?1, ?2)
+                 ON CONFLICT(chat_id) DO UPDATE SET emergency = excluded.emergency",
+                params![chat, setting],
+            )
+            .map(drop)
         });
         Box::pin(async move { result })
     }

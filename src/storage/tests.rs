@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::conformance::emergency_conformance;
 use super::conformance::{conformance, Clock};
 use super::*;
 
@@ -309,4 +310,59 @@ async fn open_builds_each_kind_of_store() {
         open(&StorageSpec::Redis("redis://127.0.0.1:1".into())).is_ok(),
         "opening does not connect"
     );
+}
+
+#[tokio::test]
+async fn memory_storage_keeps_the_emergency_setting() {
+    emergency_conformance(&MemoryStorage::default()).await;
+}
+
+#[tokio::test]
+async fn sqlite_storage_keeps_the_emergency_setting_across_a_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sqlite_path(&dir);
+    emergency_conformance(&SqliteStorage::open(&path).unwrap()).await;
+    let reopened = SqliteStorage::open(&path).unwrap();
+    assert_eq!(
+        reopened
+            .emergency_setting(-1_000_100_011)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("112"),
+        "kept in the file"
+    );
+}
+
+#[tokio::test]
+async fn sqlite_storage_gives_an_older_data_file_the_emergency_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sqlite_path(&dir);
+    {
+        // The schema before issue 11: no `emergency` column.
+        let old = rusqlite::Connection::open(&path).unwrap();
+        old.execute_batch(
+            "CREATE TABLE chats (
+                 chat_id INTEGER PRIMARY KEY,
+                 red_flag_watch INTEGER NOT NULL DEFAULT 1,
+                 last_red_flag_notice INTEGER,
+                 red_flag_claimant INTEGER
+             );
+             INSERT INTO chats (chat_id, red_flag_watch) VALUES (-7, 0);",
+        )
+        .unwrap();
+    }
+    let store = SqliteStorage::open(&path).unwrap();
+    assert_eq!(store.emergency_setting(-7).await.unwrap(), None);
+    store.set_emergency_setting(-7, Some("IE")).await.unwrap();
+    assert_eq!(
+        store.emergency_setting(-7).await.unwrap().as_deref(),
+        Some("IE")
+    );
+    assert!(
+        !store.red_flag_watch(-7).await.unwrap(),
+        "the chat's other settings are kept"
+    );
+    drop(store);
+    SqliteStorage::open(&path).expect("opens again once the column exists");
 }

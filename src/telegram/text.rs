@@ -22,6 +22,8 @@ In a group, ask with /ask <i>question</i>, mention me, or reply to one of my mes
 /about – where my answers come from\n\
 /privacy – what I keep (no message text, ever)\n\
 /redflags on|off – group admins: the red-flag watch\n\
+/emergency <i>GB</i> or <i>112</i> – the emergency number I give (in a group, admins set it)\n\
+/card – the red-flag card, to keep; /card pin – group admins: pin it\n\
 /alerts on|off – group admins: a private alert on an emergency";
 
 /// `/topics` heading.
@@ -34,6 +36,7 @@ For groups I keep the chat id and its settings (whether the red-flag watch is on
 During a /check I keep your yes/no answers until the check ends, and never longer than 30 minutes.\n\
 So that a short follow-up like “is it serious?” makes sense, I keep the name of the topic I last answered (in a group, of each answer) for 30 minutes, never your words.\n\
 My logs contain update ids, topic ids, flags and timings, never text, names or usernames.\n\
+If you set a country or a number with /emergency, I keep that code or number for the chat until it is changed or cleared (/emergency off).\n\
 For moderator alerts I keep the user ids of the group admins who turned them on (with /alerts on), and when the group's last alert went out; an alert never holds what was written or who wrote it.";
 
 /// First lines of `/about`; the red-flag sources follow.
@@ -159,3 +162,49 @@ pub const ALERT_FOOTER: &str = "<i>I don't forward what was written or who wrote
 /alerts off in the group stops them.</i>";
 /// The button of an alert.
 pub const ALERT_OPEN_BUTTON: &str = "Open the message";
+
+/// `/emergency` alone: above the picker.
+pub const EMERGENCY_PICK: &str = "Pick your country (admins only, in a group), or send /emergency <i>GB</i> or /emergency <i>112</i>. /emergency off goes back to the general wording.";
+/// `/emergency`: the current setting, a country.
+pub const EMERGENCY_CURRENT: &str = "Emergency number here:";
+/// `/emergency`: "call" before the number.
+pub const EMERGENCY_CALL: &str = "call";
+/// `/emergency`: the current setting, a number of the chat's own.
+pub const EMERGENCY_CURRENT_CUSTOM: &str = "Emergency number here, set by hand:";
+/// `/emergency`: the country's non-emergency medical line.
+pub const EMERGENCY_NON_EMERGENCY: &str = "For medical advice that is not an emergency:";
+/// `/emergency`: no setting.
+pub const EMERGENCY_CURRENT_DEFAULT: &str = "No country is set here, so urgent notices say:";
+/// After a setting is saved.
+pub const EMERGENCY_SAVED: &str =
+    "Saved: every urgent notice, /urgent, /check and /card here now say this number.";
+/// `/emergency XX` with a code no row of `emergency.toml` has.
+pub const EMERGENCY_UNKNOWN_COUNTRY: &str =
+    "I have no sourced emergency number for the country code";
+/// `/emergency 1` or a number too long.
+pub const EMERGENCY_BAD_NUMBER: &str = "A number must have 2 to 15 digits.";
+/// `/emergency` usage.
+pub const EMERGENCY_USAGE: &str = "Use /emergency <i>GB</i> (a two-letter country code), /emergency <i>112</i> (a number), /emergency off, or /emergency alone to pick a country.";
+/// `/emergency` (or a picker button) by someone who is not a group admin.
+pub const EMERGENCY_NOT_ADMIN: &str = "Sorry, only group admins can change the emergency number.";
+/// The button under urgent replies in a private chat with no country set.
+pub const SET_COUNTRY_BUTTON: &str = "Set your country";
+/// Picker page buttons.
+pub const PICKER_BACK: &str = "◀ Back";
+/// Picker page buttons.
+pub const PICKER_MORE: &str = "More ▶";
+
+/// First line of `/card`.
+pub const CARD_TITLE: &str = "<b>🚩 Red-flag card: back pain that travels into the leg</b>";
+/// The copy button's label, before the number.
+pub const CARD_COPY_BUTTON: &str = "📋 Copy";
+/// Under a group's card when no country is set.
+pub const CARD_SET_COUNTRY_HINT: &str = "Admins: set this group's country with /emergency, so the card and every notice give the right number.";
+/// `/card` with something else than `pin`.
+pub const CARD_USAGE: &str =
+    "Use /card for the red-flag card, or /card pin in a group (admins) to pin it.";
+/// `/card pin` by someone who is not a group admin.
+pub const CARD_PIN_NOT_ADMIN: &str =
+    "Sorry, only group admins can ask me to pin the card. Anyone can send /card.";
+/// `/card pin` where the bot may not pin.
+pub const CARD_CANNOT_PIN: &str = "I can't pin messages here. To let me, make me an admin with the right to pin messages; or send /card and pin it yourself.";

@@ -408,7 +408,8 @@ impl FakeApi {
     }
 
     /// `getChatMember(chat_id, user_id)` answers this status ("creator", "administrator",
-    /// "member", "restricted", "left", "kicked"); the default is "member".
+    /// "administrator-no-pin", "member", "restricted", "left", "kicked"); the default is
+    /// "member".
     pub fn set_member_status(&self, chat_id: i64, user_id: i64, status: &str) {
         self.shared
             .lock()
@@ -805,6 +806,12 @@ pub fn chat_member(user_id: i64, status: &str) -> Value {
             "can_pin_messages": true,
             "can_manage_topics": true
         }),
+        // An admin without the right to pin messages (issue 11's `/card pin`).
+        "administrator-no-pin" => {
+            let mut admin = chat_member(user_id, "administrator");
+            admin["can_pin_messages"] = json!(false);
+            admin
+        }
         "restricted" => json!({
             "status": "restricted",
             "user": user,

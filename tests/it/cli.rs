@@ -788,3 +788,83 @@ fn help_and_version_exit_0() {
         .success()
         .stdout(predicate::str::contains(env!("CARGO_PKG_VERSION")));
 }
+
+// ---- --country (issue 11) -----------------------------------------------------------------------
+
+#[test]
+fn country_says_its_number_and_ask_json_carries_it() {
+    let output = backleg()
+        .args([
+            "ask",
+            "--json",
+            "--country",
+            "gb",
+            "I lost control of my bladder",
+        ])
+        .output()
+        .expect("run");
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let line: Value = serde_json::from_str(stdout_of(&output).trim()).expect("one JSON object");
+    assert_eq!(line["emergency_number"], "999");
+    assert_eq!(line["urgency"], "emergency");
+    let reply = line["reply"].as_str().expect("reply");
+    assert!(reply.contains("call 999 (emergency)"), "{reply}");
+    assert!(!reply.contains("for example 911"), "{reply}");
+    // Without it: the deployment's text, and no field (the earlier shape).
+    let output = backleg()
+        .args(["ask", "--json", "I lost control of my bladder"])
+        .output()
+        .expect("run");
+    let line: Value = serde_json::from_str(stdout_of(&output).trim()).expect("one JSON object");
+    assert!(line.get("emergency_number").is_none(), "{line}");
+    assert!(line["reply"]
+        .as_str()
+        .is_some_and(|r| r.contains("for example 911, 999 or 112")));
+    // A number of one's own, in chat too.
+    backleg()
+        .args(["--country", "112", "chat"])
+        .write_stdin("I lost control of my bladder\n")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("call 112 (emergency)"));
+}
+
+#[test]
+fn an_unknown_country_is_a_usage_error() {
+    backleg()
+        .args(["ask", "--country", "XX", "what is sciatica"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("XX"));
+    backleg()
+        .args(["eval", "--country", "1", "no-such-file.jsonl"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("2 to 15 digits"));
+}
+
+#[test]
+fn kb_check_counts_the_countries_and_names_a_broken_emergency_file() {
+    backleg()
+        .args(["kb", "check"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("emergency numbers: 33 countries"));
+    let dir = copy_kb(&knowledge_dir());
+    let text = edit(
+        dir.path(),
+        "emergency.toml",
+        "code = \"FR\"",
+        "code = \"DE\"",
+    );
+    let second = text.rfind("code = \"DE\"").expect("the original row");
+    let line = text[..second].matches('\n').count() + 1;
+    let place = format!("{}:{line}:", dir.path().join("emergency.toml").display());
+    backleg()
+        .args(["kb", "check"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains(place).and(predicate::str::contains("listed twice")));
+}

@@ -745,3 +745,39 @@ fn question_table_names_only_known_intents_subjects_and_topics() {
         );
     }
 }
+
+#[test]
+fn a_broken_emergency_file_is_named_with_its_line_and_a_missing_one_is_fine() {
+    let mut text = String::new();
+    let (dir, err) = load_broken(|dir| {
+        text = edit(dir, kb::EMERGENCY_FILE, "code = \"IE\"", "code = \"XK\"");
+    });
+    assert_one_problem(
+        dir.path(),
+        &err,
+        kb::EMERGENCY_FILE,
+        Some(line_of(&text, "code = \"XK\"")),
+        &["`XK`", "ISO 3166-1"],
+    );
+    let (dir, err) = load_broken(|dir| {
+        text = edit(
+            dir,
+            kb::EMERGENCY_FILE,
+            "emergency = [\"911\"]\nsource = \"https://www.911.gov/\"",
+            "emergency = [\"911a\"]\nsource = \"https://www.911.gov/\"",
+        );
+    });
+    assert_one_problem(
+        dir.path(),
+        &err,
+        kb::EMERGENCY_FILE,
+        Some(line_of(&text, "emergency = [\"911a\"]")),
+        &["`911a`", "digits only"],
+    );
+    // The file is optional: without it, no countries.
+    let dir = copy_kb(&knowledge_dir());
+    std::fs::remove_file(dir.path().join(kb::EMERGENCY_FILE)).expect("remove");
+    let kb =
+        load_kb(Some(dir.path())).unwrap_or_else(|e| panic!("emergency.toml is optional: {e}"));
+    assert!(kb.emergency.countries.is_empty());
+}

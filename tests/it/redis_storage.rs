@@ -9,6 +9,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use backleg::storage::conformance::emergency_conformance;
 use backleg::storage::conformance::{conformance, Clock};
 use backleg::storage::{RedisStorage, Storage, StorageError};
 
@@ -384,4 +385,49 @@ async fn two_replicas_racing_for_one_alert_claim_it_once_and_share_the_list() {
             .unwrap(),
         "the alert's claim leaves the notice's free"
     );
+}
+
+#[tokio::test]
+#[ignore = "needs redis-server; .ci/run runs it with --ignored"]
+async fn redis_storage_keeps_the_emergency_setting() {
+    let server = RedisServer::start();
+    emergency_conformance(&store(&server)).await;
+}
+
+#[tokio::test]
+#[ignore = "needs redis-server; .ci/run runs it with --ignored"]
+async fn an_emergency_setting_written_by_one_replica_is_read_by_the_other() {
+    let server = RedisServer::start();
+    let (first, second) = (store(&server), store(&server));
+    first.set_emergency_setting(-8, Some("GB")).await.unwrap();
+    assert_eq!(
+        second.emergency_setting(-8).await.unwrap().as_deref(),
+        Some("GB")
+    );
+    // One key, `backleg:emergency:<chat>`, holding the setting and kept without expiry.
+    let mut raw = redis::Client::open(server.url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let value: String = redis::cmd("GET")
+        .arg("backleg:emergency:-8")
+        .query_async(&mut raw)
+        .await
+        .unwrap();
+    assert_eq!(value, "GB");
+    let ttl: i64 = redis::cmd("TTL")
+        .arg("backleg:emergency:-8")
+        .query_async(&mut raw)
+        .await
+        .unwrap();
+    assert_eq!(ttl, -1, "a setting does not expire");
+    second.migrate_chat(-8, -1008).await.unwrap();
+    assert_eq!(
+        first.emergency_setting(-1008).await.unwrap().as_deref(),
+        Some("GB"),
+        "a migration is seen by the other replica"
+    );
+    first.set_emergency_setting(-1008, None).await.unwrap();
+    assert_eq!(second.emergency_setting(-1008).await.unwrap(), None);
 }

@@ -45,6 +45,7 @@ mod harness;
 mod alerts;
 mod callbacks;
 mod cluster;
+mod emergency;
 mod fake_api_selftest;
 mod groups;
 mod limits;

@@ -9,12 +9,14 @@
 //! - `problem`: `KbError`, `KbProblem` and the helpers that put a file and line on a problem;
 //! - `parse` (module): all files at once, in a fixed order, gathering every problem;
 //! - `topics`, `synonyms`, `red_flags`, `questions`: the validation of one file each;
-//! - `words`: `WordList`, the common-words file.
+//! - `words`: `WordList`, the common-words file;
+//! - `emergency`: `EmergencyNumbers`, the optional `emergency.toml` (numbers by country).
 //!
 //! Nothing here knows the lexicon: the checks that compare keywords the way the matcher reads
 //! them take it as an argument (`parse_with` and its `Terms`). `crate::domain::parse_kb` plugs the
 //! lexicon in, so the dependency runs one way: lexicon -> kb.
 
+mod emergency;
 mod parse;
 mod problem;
 mod questions;
@@ -25,6 +27,7 @@ mod synonyms;
 mod topics;
 mod words;
 
+pub use emergency::{is_phone_number, Country, EmergencyNumbers, EmergencyText, Line};
 pub use parse::{parse_with, Terms};
 pub use problem::{line_of, KbError, KbProblem};
 pub use questions::{Intent, Questions, Subject, ANY_SUBJECT};
@@ -49,6 +52,8 @@ pub const MESSAGES_FILE: &str = "messages.toml";
 pub const QUESTIONS_FILE: &str = "questions.toml";
 /// Common English words: never spell-corrected (optional file).
 pub const COMMON_WORDS_FILE: &str = "common_words.txt";
+/// Emergency numbers by country, with their sources (optional file: without it, no countries).
+pub const EMERGENCY_FILE: &str = "emergency.toml";
 
 /// The files `parse` needs, in the order they are reported.
 pub const REQUIRED_FILES: [&str; 5] = [

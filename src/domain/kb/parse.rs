@@ -6,9 +6,9 @@ use std::collections::HashSet;
 use super::problem::parse_toml;
 use super::raw::{RawLexiconFile, RawTopicsFile};
 use super::{
-    questions, red_flags, synonyms, topics, Kb, KbError, KbFile, KbProblem, Messages, Problems,
-    Synonym, WordList, COMMON_WORDS_FILE, LEXICON_FILE, MESSAGES_FILE, QUESTIONS_FILE,
-    RED_FLAGS_FILE, REQUIRED_FILES, TOPICS_FILE,
+    emergency, questions, red_flags, synonyms, topics, Kb, KbError, KbFile, KbProblem, Messages,
+    Problems, Synonym, WordList, COMMON_WORDS_FILE, EMERGENCY_FILE, LEXICON_FILE, MESSAGES_FILE,
+    QUESTIONS_FILE, RED_FLAGS_FILE, REQUIRED_FILES, TOPICS_FILE,
 };
 
 /// How the matcher reads words, as validation needs it: keywords that are one term once read
@@ -144,6 +144,12 @@ pub fn parse_with<T: Terms>(
             .unwrap_or_default();
         questions::validate(questions_file, raw, &ids, topics.is_some(), &mut problems)
     });
+    // Optional: without the file, no countries (every urgent block says the default text).
+    let emergency = find(EMERGENCY_FILE).map(|file| {
+        parse_toml::<emergency::RawEmergencyFile>(file, &mut problems)
+            .map(|raw| emergency::validate(file, raw, &mut problems))
+    });
+    let emergency = emergency.unwrap_or_default();
     match (topics, lexicon, red_flags, messages, questions) {
         (
             Some((topics, matching)),
@@ -161,6 +167,7 @@ pub fn parse_with<T: Terms>(
                 messages,
                 questions,
                 common_words,
+                emergency: emergency.unwrap_or_default(),
             },
             normalizer,
         )),

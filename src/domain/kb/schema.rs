@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::Deserialize;
 
-use super::{Questions, RedFlags, WordList};
+use super::{EmergencyNumbers, Questions, RedFlags, WordList};
 
 /// A topic's stable id, as written in `topics.toml`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -167,6 +167,8 @@ pub struct Kb {
     pub questions: Questions,
     /// Common English words that are never spell-corrected.
     pub common_words: WordList,
+    /// Emergency numbers by country (`emergency.toml`; empty without it).
+    pub emergency: EmergencyNumbers,
 }
 
 impl Kb {

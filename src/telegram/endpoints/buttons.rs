@@ -24,7 +24,16 @@ pub enum ButtonAction {
         /// Yes or no.
         yes: bool,
     },
+    /// Open the country picker (the "Set your country" button under an urgent reply): `e:o`.
+    EmergencyOpen,
+    /// Show page `n` of the country picker: `e:p:<n>`.
+    EmergencyPage(usize),
+    /// Set the chat's country: `e:c:<ISO code>`.
+    EmergencyCountry(String),
 }
+
+/// The most picker pages a button may name (a forged page number is refused).
+const MAX_PICKER_PAGES: usize = 100;
 
 impl ButtonAction {
     /// Callback data, always within Telegram's 64 bytes for our ids and check length.
@@ -32,6 +41,9 @@ impl ButtonAction {
         match self {
             Self::Topic(id) => format!("t:{id}"),
             Self::Check { index, yes } => format!("c:{index}:{}", if *yes { 'y' } else { 'n' }),
+            Self::EmergencyOpen => "e:o".to_owned(),
+            Self::EmergencyPage(page) => format!("e:p:{page}"),
+            Self::EmergencyCountry(code) => format!("e:c:{code}"),
         }
     }
 
@@ -43,6 +55,9 @@ impl ButtonAction {
         if let Some(id) = data.strip_prefix("t:") {
             return Some(Self::Topic(id.to_owned()));
         }
+        if let Some(rest) = data.strip_prefix("e:") {
+            return Self::decode_emergency(rest);
+        }
         let (index, answer) = data.strip_prefix("c:")?.split_once(':')?;
         let index: usize = index.parse().ok().filter(|&i| i < MAX_QUESTIONS)?;
         let yes = match answer {
@@ -51,6 +66,30 @@ impl ButtonAction {
             _ => return None,
         };
         Some(Self::Check { index, yes })
+    }
+}
+
+impl ButtonAction {
+    /// The picker's buttons, after `e:`.
+    fn decode_emergency(rest: &str) -> Option<Self> {
+        if rest == "o" {
+            return Some(Self::EmergencyOpen);
+        }
+        if let Some(page) = rest.strip_prefix("p:") {
+            let page: usize = page.parse().ok().filter(|&p| p < MAX_PICKER_PAGES)?;
+            return Some(Self::EmergencyPage(page));
+        }
+        let code = rest.strip_prefix("c:")?;
+        (code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()))
+            .then(|| Self::EmergencyCountry(code.to_owned()))
+    }
+
+    /// Whether the button belongs to the emergency picker (`emergency.rs` handles it).
+    pub(super) fn is_emergency(&self) -> bool {
+        matches!(
+            self,
+            Self::EmergencyOpen | Self::EmergencyPage(_) | Self::EmergencyCountry(_)
+        )
     }
 }
 
@@ -101,6 +140,9 @@ pub(super) fn check_keyboard(index: usize) -> InlineKeyboardMarkup {
 pub(super) async fn handle_callback(turn: Turn<'_>, query: &CallbackQuery) -> HandlerResult {
     let ctx = turn.ctx;
     let action = query.data.as_deref().and_then(ButtonAction::decode);
+    if let Some(action) = action.as_ref().filter(|a| a.is_emergency()) {
+        return super::emergency::on_button(turn, query, action).await;
+    }
     let target = query.message.as_ref().map(|m| {
         let thread = m
             .regular_message()
@@ -142,6 +184,12 @@ pub(super) async fn handle_callback(turn: Turn<'_>, query: &CallbackQuery) -> Ha
             record_action("check");
             check::answer(turn, target, index, yes).await
         }
+        // Handled above, by `emergency::on_button`.
+        Some(
+            ButtonAction::EmergencyOpen
+            | ButtonAction::EmergencyPage(_)
+            | ButtonAction::EmergencyCountry(_),
+        ) => Ok(()),
         None => Ok(()),
     }
 }
@@ -149,6 +197,25 @@ pub(super) async fn handle_callback(turn: Turn<'_>, query: &CallbackQuery) -> Ha
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn emergency_buttons_round_trip_and_forgeries_are_refused() {
+        for action in [
+            ButtonAction::EmergencyOpen,
+            ButtonAction::EmergencyPage(0),
+            ButtonAction::EmergencyPage(3),
+            ButtonAction::EmergencyCountry("GB".into()),
+        ] {
+            let data = action.encode();
+            assert!(data.len() < 64, "{data}");
+            assert_eq!(ButtonAction::decode(&data), Some(action));
+        }
+        for forged in [
+            "e:", "e:x", "e:p:", "e:p:-1", "e:p:100", "e:c:", "e:c:gb", "e:c:GBR",
+        ] {
+            assert_eq!(ButtonAction::decode(forged), None, "{forged:?}");
+        }
+    }
 
     #[test]
     fn callback_data_round_trips_and_fits_telegram() {

@@ -9,6 +9,7 @@ use tracing::{warn, Span};
 use super::{buttons, record_action, unix_now, HandlerResult, Turn};
 use crate::domain::doors::CheckNext;
 use crate::domain::reply::escape_html;
+use crate::domain::EmergencyContact;
 use crate::metrics::NoticeTrigger;
 use crate::storage::StorageError;
 use crate::telegram::outbound::Target;
@@ -27,7 +28,14 @@ pub(super) async fn start(turn: Turn<'_>, target: Target) -> HandlerResult {
     {
         return unavailable(turn, target, &e).await;
     }
-    send_step(turn, target, turn.ctx.engine.check_next(&[]), &[]).await
+    send_step(
+        turn,
+        target,
+        turn.ctx.engine.check_next(&[]),
+        &[],
+        &EmergencyContact::Default,
+    )
+    .await
 }
 
 /// A yes/no button of the check: record the answer, then ask the next question or end.
@@ -50,7 +58,8 @@ pub(super) async fn answer(
         return Ok(());
     }
     answers.push(yes);
-    let next = turn.ctx.engine.check_next(&answers);
+    let contact = super::emergency::contact(turn.ctx, target.chat).await;
+    let next = turn.ctx.engine.check_next_for(&answers, &contact);
     let result = if next.is_done() {
         storage.end_check(chat).await
     } else {
@@ -61,7 +70,7 @@ pub(super) async fn answer(
     if let Err(e) = result {
         return unavailable(turn, target, &e).await;
     }
-    send_step(turn, target, next, &answers).await
+    send_step(turn, target, next, &answers, &contact).await
 }
 
 /// The check cannot keep its answers (storage down): the safe end is the full urgent-care
@@ -83,13 +92,10 @@ async fn send_step(
     target: Target,
     next: CheckNext<'_>,
     answers: &[bool],
+    contact: &EmergencyContact,
 ) -> HandlerResult {
     let engine = &turn.ctx.engine;
-    let summary = || {
-        engine
-            .check_summary(answers, unix_now(), engine.emergency_number())
-            .to_html()
-    };
+    let summary = || engine.check_summary(answers, unix_now(), contact).to_html();
     match next {
         CheckNext::Ask {
             index,

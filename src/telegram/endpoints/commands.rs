@@ -9,9 +9,12 @@ use teloxide::utils::command::BotCommands;
 use tracing::warn;
 
 use super::question::Conversation;
-use super::{alerts, buttons, check, question, record_action, red_flag_watch, HandlerResult, Turn};
+use super::{
+    alerts, buttons, card, check, emergency, question, record_action, red_flag_watch,
+    HandlerResult, Turn,
+};
 use crate::domain::reply::escape_html;
-use crate::domain::Engine;
+use crate::domain::{EmergencyContact, Engine};
 use crate::telegram::outbound::{with_retry, Target};
 use crate::telegram::text;
 
@@ -51,6 +54,12 @@ pub enum Command {
     // Moderator alerts (opt-in, per admin).
     #[command(description = "admins: a private alert on an emergency")]
     Alerts(String),
+    // The chat's emergency number (issue 11).
+    #[command(description = "the emergency number I give: your country")]
+    Emergency(String),
+    // The red-flag card (issue 11).
+    #[command(description = "the red-flag card, to keep or pin")]
+    Card(String),
 }
 
 impl Command {
@@ -67,6 +76,8 @@ impl Command {
             Self::Privacy => "privacy",
             Self::Redflags(_) => "redflags",
             Self::Alerts(_) => "alerts",
+            Self::Emergency(_) => "emergency",
+            Self::Card(_) => "card",
         }
     }
 }
@@ -98,7 +109,7 @@ pub(super) async fn handle(
             let keyboard = buttons::topic_keyboard(engine);
             turn.send_html(target, text::TOPICS, Some(keyboard)).await
         }
-        Command::Urgent => turn.send_reply(target, &engine.urgent_care_reply()).await,
+        Command::Urgent => urgent(turn, target, private).await,
         Command::Check if private => check::start(turn, target).await,
         Command::Check => {
             let keyboard = check_link(me).map(|url| {
@@ -125,7 +136,26 @@ pub(super) async fn handle(
         Command::Redflags(arg) => red_flag_watch::setting(turn, msg, arg.trim()).await,
         Command::Alerts(_) if private => turn.send_html(target, text::ALERTS_PRIVATE, None).await,
         Command::Alerts(arg) => alerts::setting(turn, me, msg, arg.trim()).await,
+        Command::Emergency(arg) => emergency::setting(turn, msg, arg.trim()).await,
+        Command::Card(arg) => card::send(turn, me, msg, arg.trim()).await,
     }
+}
+
+/// `/urgent`: the criteria, saying the chat's number; in a private chat with no setting, a
+/// "Set your country" button under them.
+async fn urgent(turn: Turn<'_>, target: Target, private: bool) -> HandlerResult {
+    let engine = &turn.ctx.engine;
+    let contact = emergency::contact(turn.ctx, target.chat).await;
+    let reply = engine.urgent_care_reply_for(&contact);
+    let mut keyboard = buttons::reply_keyboard(engine, &reply);
+    if private && contact == EmergencyContact::Default {
+        keyboard = Some(
+            keyboard
+                .unwrap_or_default()
+                .append_row([emergency::set_country_button()]),
+        );
+    }
+    turn.send_html(target, &reply.to_html(), keyboard).await
 }
 
 fn check_link(me: &Me) -> Option<url::Url> {
@@ -163,10 +193,28 @@ fn command_lists() -> (Vec<BotCommand>, Vec<BotCommand>) {
     };
     (
         strip(pick(&[
-            "start", "help", "topics", "urgent", "check", "about", "privacy",
+            "start",
+            "help",
+            "topics",
+            "urgent",
+            "check",
+            "about",
+            "privacy",
+            "emergency",
+            "card",
         ])),
         strip(pick(&[
-            "ask", "check", "urgent", "topics", "help", "redflags", "about", "privacy", "alerts",
+            "ask",
+            "check",
+            "urgent",
+            "topics",
+            "help",
+            "redflags",
+            "about",
+            "privacy",
+            "emergency",
+            "card",
+            "alerts",
         ])),
     )
 }
@@ -201,8 +249,18 @@ mod tests {
     #[test]
     fn command_list_has_every_command() {
         let descriptions = Command::bot_commands();
-        assert_eq!(descriptions.len(), 10);
+        assert_eq!(descriptions.len(), 12);
         assert!(descriptions.iter().any(|c| c.command == "/redflags"));
         assert!(descriptions.iter().any(|c| c.command == "/alerts"));
+    }
+
+    #[test]
+    fn both_menus_offer_the_emergency_number_and_the_card() {
+        let (private, group) = command_lists();
+        for list in [&private, &group] {
+            for name in ["emergency", "card"] {
+                assert!(list.iter().any(|c| c.command == name), "{name}");
+            }
+        }
     }
 }

@@ -6,8 +6,10 @@
 
 mod alerts;
 mod buttons;
+mod card;
 mod check;
 mod commands;
+mod emergency;
 mod group;
 mod question;
 mod red_flag_watch;

@@ -4,8 +4,8 @@
 
 use tracing::{warn, Span};
 
-use super::{buttons, unix_now, HandlerResult, Turn};
-use crate::domain::{Question, ReplyKind, TopicId, FOLLOW_UP_WINDOW};
+use super::{buttons, emergency, unix_now, HandlerResult, Turn};
+use crate::domain::{EmergencyContact, Question, ReplyKind, TopicId, FOLLOW_UP_WINDOW};
 use crate::metrics::NoticeTrigger;
 use crate::storage::LATEST_ANSWER;
 use crate::telegram::outbound::Target;
@@ -57,9 +57,20 @@ pub(super) async fn answer(
             }),
         None => None,
     };
-    let answer = ctx
+    let previous = previous.map(TopicId);
+    let mut answer = ctx
         .engine
-        .answer_in_context(&Question::new(question), previous.map(TopicId).as_ref());
+        .answer_in_context(&Question::new(question), previous.as_ref());
+    // The chat's emergency number is read only when the reply has an urgent block (the
+    // answer is then worded again with it: only messages with a red flag pay for it).
+    let contact = match answer.reply.urgent {
+        Some(_) => Some(emergency::contact(ctx, target.chat).await),
+        None => None,
+    };
+    if let Some(contact) = contact.clone().filter(|c| *c != EmergencyContact::Default) {
+        let question = Question::new(question).with_contact(contact);
+        answer = ctx.engine.answer_in_context(&question, previous.as_ref());
+    }
     let span = Span::current();
     let topic = answer.reply.answered.first();
     if let Some(topic) = topic {
@@ -90,11 +101,19 @@ pub(super) async fn answer(
     } else {
         answer.reply
     };
-    let keyboard = if group && reply.kind == ReplyKind::Fallback {
+    let mut keyboard = if group && reply.kind == ReplyKind::Fallback {
         None
     } else {
         buttons::reply_keyboard(&ctx.engine, &reply)
     };
+    if !group && contact == Some(EmergencyContact::Default) {
+        // An urgent reply in a private chat with no country set: offer to set it.
+        keyboard = Some(
+            keyboard
+                .unwrap_or_default()
+                .append_row([emergency::set_country_button()]),
+        );
+    }
     let sent = turn
         .send(target, &super::reply_html(target, &reply), keyboard)
         .await?;

@@ -57,6 +57,12 @@ pub(super) async fn watch(
         return Ok(());
     }
     record_action("red-flag-notice");
+    // The chat's emergency number, read only now that a notice is going out.
+    let contact = super::emergency::contact(ctx, msg.chat.id).await;
+    let notice = ctx
+        .engine
+        .watch_notice(&Question::new(text).with_contact(contact))
+        .unwrap_or(notice);
     ctx.metrics
         .red_flag_notice(notice.tier.into(), NoticeTrigger::GroupWatch);
     // The words that called for it, quoted from the message, so the group sees why the bot
@@ -95,7 +101,8 @@ pub(super) async fn setting(turn: Turn<'_>, msg: &Message, arg: &str) -> Handler
     turn.send_html(target, html, None).await
 }
 
-async fn is_admin(bot: &Bot, msg: &Message) -> bool {
+/// Whether the sender of `msg` is an admin of its group (an anonymous admin is).
+pub(super) async fn is_admin(bot: &Bot, msg: &Message) -> bool {
     // An anonymous admin posts as the group itself.
     if msg
         .sender_chat

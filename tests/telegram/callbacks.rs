@@ -274,6 +274,23 @@ async fn check_answered_yes_ends_in_urgent_care() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_private_check_ending_in_urgent_care_offers_to_set_the_country() {
+    let h = Harness::start().await;
+    let steps = run_check(&h, "yes").await;
+    let last = steps.last().expect("a step");
+    assert!(last.text().contains(SEEK_HELP), "{}", last.text());
+    let data: Vec<String> = inline_buttons(&last.body)
+        .iter()
+        .filter_map(|b| b["callback_data"].as_str().map(str::to_owned))
+        .collect();
+    assert!(
+        data.iter().any(|d| d == "e:o"),
+        "no country set: the check's urgent end should offer \"Set your country\": {data:?}"
+    );
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_answered_no_ends_without_an_emergency() {
     let h = Harness::start().await;
     let steps = run_check(&h, "no").await;

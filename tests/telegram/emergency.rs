@@ -371,3 +371,57 @@ async fn card_pin_pins_when_the_bot_may_and_says_how_when_it_may_not() {
     assert!(private.callback_data().iter().any(|d| d == "e:o"));
     h.finish().await;
 }
+
+/// Two webhook replicas on one Redis (`common::cluster`): a country set through one replica is
+/// what the other's urgent notice says. Ignored like the other cluster tests: `cargo test --test
+/// telegram cluster -- --ignored --test-threads=1`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs redis-server and nginx; .ci/run installs them and runs these with --ignored"]
+async fn cluster_of_two_replicas_shares_the_emergency_setting() {
+    use crate::common::bot::SECRET;
+    use crate::common::cluster::Cluster;
+    use crate::common::http::post_update;
+
+    let c = Cluster::start().await;
+    let group = -1_006_400_000_000;
+    c.api.set_member_status(group, ADMIN, "administrator");
+    let deliver = |url: String, update: Value| {
+        let client = c.client.clone();
+        async move {
+            let answer = post_update(&client, &url, Some(SECRET), &update).await;
+            assert!(
+                (200..300).contains(&answer.status),
+                "POST {url}: {answer:?}"
+            );
+        }
+    };
+    // The webhook answers once the reply is sent, so each step's reply is in when it returns.
+    deliver(
+        c.replicas[0].webhook(),
+        updates::group_command(c.uid(), group, ADMIN, "/emergency GB"),
+    )
+    .await;
+    let saved = c.api.delivered_to(group);
+    assert!(
+        saved.iter().any(|s| s.text().contains("999")),
+        "the setting is confirmed through replica 1: {saved:?}\n{}",
+        c.summary()
+    );
+    let flag = c.uid();
+    deliver(
+        c.replicas[1].webhook(),
+        updates::group_text(flag, group, USER, RED_FLAG),
+    )
+    .await;
+    let notice = c
+        .api
+        .delivered_to(group)
+        .into_iter()
+        .find(|s| s.reply_to() == Some(flag))
+        .unwrap_or_else(|| panic!("a notice through replica 2\n{}", c.summary()));
+    assert!(
+        notice.text().contains("call 999 (emergency)"),
+        "replica 2 says the country replica 1 saved: {}",
+        notice.text()
+    );
+}

@@ -10,7 +10,7 @@ use tempfile::TempDir;
 
 use super::bot::{BotOptions, Replica};
 use super::fake_api::{FakeApi, TOKEN};
-use super::http::{client, free_ports, metric};
+use super::http::{client, deliver, free_ports, metric};
 use super::load::{run_load, LoadReport, Traffic, CONCURRENCY, LOAD_DEADLINE};
 use super::nginx::Nginx;
 use super::redis::Redis;
@@ -201,6 +201,12 @@ impl Cluster {
             self.summary()
         );
         load
+    }
+
+    /// POSTs `update` to `url` as Telegram would (with the secret) and asserts a 2xx: the
+    /// webhook answers once the reply is sent, so the reply is in when this returns.
+    pub async fn post(&self, url: &str, update: &serde_json::Value) {
+        deliver(&self.client, url, update).await;
     }
 
     /// Message updates replica `replica` has handled (its `/metrics`).

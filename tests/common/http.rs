@@ -67,6 +67,16 @@ pub async fn post(
     read(request.send().await?).await
 }
 
+/// POSTs an update with the replicas' secret and asserts a 2xx: the webhook answers once the
+/// reply is sent, so the reply is in when this returns.
+pub async fn deliver(client: &reqwest::Client, url: &str, update: &serde_json::Value) {
+    let answer = post_update(client, url, Some(super::bot::SECRET), update).await;
+    assert!(
+        (200..300).contains(&answer.status),
+        "POST {url}: {answer:?}"
+    );
+}
+
 /// POSTs an update (JSON) with `secret`; panics if the request fails at the HTTP level.
 pub async fn post_update(
     client: &reqwest::Client,

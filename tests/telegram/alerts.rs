@@ -343,38 +343,28 @@ async fn the_list_follows_a_group_to_its_supergroup() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs redis-server and nginx; .ci/run installs them and runs these with --ignored"]
 async fn cluster_of_two_replicas_sends_one_alert() {
-    use crate::common::bot::SECRET;
     use crate::common::cluster::Cluster;
-    use crate::common::http::post_update;
 
     let c = Cluster::start().await;
     let group = -1_006_300_000_000;
     c.api.set_member_status(group, ADMIN, "administrator");
-    let deliver = |url: String, update: serde_json::Value| {
-        let client = c.client.clone();
-        async move {
-            let answer = post_update(&client, &url, Some(SECRET), &update).await;
-            assert!(
-                (200..300).contains(&answer.status),
-                "POST {url}: {answer:?}"
-            );
-        }
-    };
     let id = c.uid();
-    deliver(
-        c.replicas[0].webhook(),
-        updates::group_command(id, group, ADMIN, "/alerts on"),
+    c.post(
+        &c.replicas[0].webhook(),
+        &updates::group_command(id, group, ADMIN, "/alerts on"),
     )
     .await;
     c.api.wait_delivered_to(ADMIN, 1).await;
-    let mut posts = Vec::new();
-    for k in 0..6 {
-        let update = updates::group_text(c.uid(), group, USER, EMERGENCY);
-        posts.push(tokio::spawn(deliver(c.replicas[k % 2].webhook(), update)));
-    }
-    for post in posts {
-        post.await.expect("a POST task");
-    }
+    // Six emergencies at once, alternating replicas.
+    let posts: Vec<_> = (0..6)
+        .map(|k| {
+            (
+                c.replicas[k % 2].webhook(),
+                updates::group_text(c.uid(), group, USER, EMERGENCY),
+            )
+        })
+        .collect();
+    futures::future::join_all(posts.iter().map(|(url, update)| c.post(url, update))).await;
     c.api
         .wait_until("an alert", Duration::from_secs(10), |r| {
             r.delivered

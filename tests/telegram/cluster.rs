@@ -26,12 +26,10 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-
 use crate::common::bot::SECRET;
 use crate::common::cluster::{Cluster, LOAD};
 use crate::common::fake_api::{FakeApi, Sent};
-use crate::common::http::{free_ports, get, post, post_update, Answer};
+use crate::common::http::{deliver, free_ports, get, post, post_update, Answer};
 use crate::common::load::{tally, traffic, Expect, Traffic, CONCURRENCY, RED_FLAGS};
 use crate::common::nginx::nginx_binary;
 use crate::common::updates;
@@ -41,15 +39,6 @@ const ADMIN: i64 = 8_100;
 const MEMBER: i64 = 8_101;
 
 // ---- helpers for single updates -----------------------------------------------------------------
-
-/// POSTs an update and asserts the answer is 2xx.
-async fn deliver(client: &reqwest::Client, url: &str, update: &Value) {
-    let answer = post_update(client, url, Some(SECRET), update).await;
-    assert!(
-        (200..300).contains(&answer.status),
-        "POST {url}: {answer:?}"
-    );
-}
 
 /// Messages delivered to `chat` quoting message `id`.
 fn replies_to(api: &FakeApi, chat: i64, id: i64) -> Vec<Sent> {

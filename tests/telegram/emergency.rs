@@ -161,16 +161,7 @@ async fn a_private_chat_picks_its_own_country_from_the_paged_picker() {
         &reply.body["reply_markup"],
         "e:o",
     );
-    let picker = h
-        .api
-        .wait_until("the picker", crate::common::fake_api::WAIT, |r| {
-            r.delivered
-                .iter()
-                .filter(|s| s.chat_id() == PERSON)
-                .nth(before)
-                .cloned()
-        })
-        .await;
+    let picker = h.api.wait_delivered_to(PERSON, before + 1).await[before].clone();
     let data = picker.callback_data();
     assert!(data.contains(&"e:c:GB".to_owned()), "{data:?}");
     assert!(data.contains(&"e:p:1".to_owned()), "a next page: {data:?}");
@@ -209,16 +200,7 @@ async fn a_private_chat_picks_its_own_country_from_the_paged_picker() {
         &edit.body["reply_markup"],
         "e:c:NZ",
     );
-    let saved = h
-        .api
-        .wait_until("the saved setting", crate::common::fake_api::WAIT, |r| {
-            r.delivered
-                .iter()
-                .filter(|s| s.chat_id() == PERSON)
-                .nth(before)
-                .cloned()
-        })
-        .await;
+    let saved = h.api.wait_delivered_to(PERSON, before + 1).await[before].clone();
     assert!(saved.text().contains("New Zealand"), "{}", saved.text());
     let reply = say(&h, PERSON, PERSON, RED_FLAG).await;
     assert!(
@@ -252,16 +234,7 @@ async fn a_private_chat_picks_its_own_country_from_the_paged_picker() {
         &first.body["reply_markup"],
         "c:0:y",
     );
-    let found = h
-        .api
-        .wait_until("the check's end", crate::common::fake_api::WAIT, |r| {
-            r.delivered
-                .iter()
-                .filter(|s| s.chat_id() == PERSON)
-                .nth(before)
-                .cloned()
-        })
-        .await;
+    let found = h.api.wait_delivered_to(PERSON, before + 1).await[before].clone();
     assert!(
         found.text().contains("call 999 (emergency)"),
         "{}",
@@ -294,16 +267,7 @@ async fn in_a_group_only_an_admins_press_on_the_picker_counts() {
     );
     let before = h.api.delivered_to(GROUP).len();
     press(&h, GROUP, ADMIN, picker.message_id, &markup, "e:c:US");
-    let saved = h
-        .api
-        .wait_until("the admin's choice", crate::common::fake_api::WAIT, |r| {
-            r.delivered
-                .iter()
-                .filter(|s| s.chat_id() == GROUP)
-                .nth(before)
-                .cloned()
-        })
-        .await;
+    let saved = h.api.wait_delivered_to(GROUP, before + 1).await[before].clone();
     assert!(saved.text().contains("United States"), "{}", saved.text());
     h.finish().await;
 }
@@ -378,27 +342,15 @@ async fn card_pin_pins_when_the_bot_may_and_says_how_when_it_may_not() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs redis-server and nginx; .ci/run installs them and runs these with --ignored"]
 async fn cluster_of_two_replicas_shares_the_emergency_setting() {
-    use crate::common::bot::SECRET;
     use crate::common::cluster::Cluster;
-    use crate::common::http::post_update;
 
     let c = Cluster::start().await;
     let group = -1_006_400_000_000;
     c.api.set_member_status(group, ADMIN, "administrator");
-    let deliver = |url: String, update: Value| {
-        let client = c.client.clone();
-        async move {
-            let answer = post_update(&client, &url, Some(SECRET), &update).await;
-            assert!(
-                (200..300).contains(&answer.status),
-                "POST {url}: {answer:?}"
-            );
-        }
-    };
     // The webhook answers once the reply is sent, so each step's reply is in when it returns.
-    deliver(
-        c.replicas[0].webhook(),
-        updates::group_command(c.uid(), group, ADMIN, "/emergency GB"),
+    c.post(
+        &c.replicas[0].webhook(),
+        &updates::group_command(c.uid(), group, ADMIN, "/emergency GB"),
     )
     .await;
     let saved = c.api.delivered_to(group);
@@ -408,9 +360,9 @@ async fn cluster_of_two_replicas_shares_the_emergency_setting() {
         c.summary()
     );
     let flag = c.uid();
-    deliver(
-        c.replicas[1].webhook(),
-        updates::group_text(flag, group, USER, RED_FLAG),
+    c.post(
+        &c.replicas[1].webhook(),
+        &updates::group_text(flag, group, USER, RED_FLAG),
     )
     .await;
     let notice = c

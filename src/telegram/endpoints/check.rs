@@ -121,15 +121,11 @@ async fn send_step(
             turn.ctx
                 .metrics
                 .red_flag_notice(notice.tier.into(), NoticeTrigger::Check);
-            let mut keyboard = buttons::reply_keyboard(engine, &notice.reply);
-            if target.chat.is_user() && *contact == EmergencyContact::Default {
-                // As under other urgent replies in private: no country set, offer to set it.
-                keyboard = Some(
-                    keyboard
-                        .unwrap_or_default()
-                        .append_row([super::emergency::set_country_button()]),
-                );
-            }
+            let keyboard = super::emergency::offer_country(
+                buttons::reply_keyboard(engine, &notice.reply),
+                target.chat.is_user(),
+                contact,
+            );
             let html = notice.reply.to_html_with(&summary());
             turn.send_html(target, &html, keyboard).await
         }

@@ -14,7 +14,7 @@ use super::{
     HandlerResult, Turn,
 };
 use crate::domain::reply::escape_html;
-use crate::domain::{EmergencyContact, Engine};
+use crate::domain::Engine;
 use crate::telegram::outbound::{with_retry, Target};
 use crate::telegram::text;
 
@@ -147,15 +147,11 @@ async fn urgent(turn: Turn<'_>, target: Target, private: bool) -> HandlerResult 
     let engine = &turn.ctx.engine;
     let contact = emergency::contact(turn.ctx, target.chat).await;
     let reply = engine.urgent_care_reply_for(&contact);
-    let mut keyboard = buttons::reply_keyboard(engine, &reply);
-    if private && contact == EmergencyContact::Default {
-        keyboard = Some(
-            keyboard
-                .unwrap_or_default()
-                .append_row([emergency::set_country_button()]),
-        );
-    }
-    turn.send_html(target, &reply.to_html(), keyboard).await
+    let keyboard =
+        emergency::offer_country(buttons::reply_keyboard(engine, &reply), private, &contact);
+    // The group layout folds the list of signs, as every urgent reply in a group does.
+    turn.send_html(target, &super::reply_html(target, &reply), keyboard)
+        .await
 }
 
 fn check_link(me: &Me) -> Option<url::Url> {

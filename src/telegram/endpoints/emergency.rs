@@ -172,6 +172,24 @@ pub(super) fn picker(engine: &Engine, page: usize) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new(rows)
 }
 
+/// `keyboard` with "Set your country" added under an urgent reply in a private chat with no
+/// setting (`private` and the default contact); otherwise as it is.
+pub(super) fn offer_country(
+    keyboard: Option<InlineKeyboardMarkup>,
+    private: bool,
+    contact: &EmergencyContact,
+) -> Option<InlineKeyboardMarkup> {
+    if private && *contact == EmergencyContact::Default {
+        Some(
+            keyboard
+                .unwrap_or_default()
+                .append_row([set_country_button()]),
+        )
+    } else {
+        keyboard
+    }
+}
+
 /// The button under urgent replies in a private chat with no setting.
 pub(super) fn set_country_button() -> InlineKeyboardButton {
     InlineKeyboardButton::callback(

@@ -106,13 +106,9 @@ pub(super) async fn answer(
     } else {
         buttons::reply_keyboard(&ctx.engine, &reply)
     };
-    if !group && contact == Some(EmergencyContact::Default) {
-        // An urgent reply in a private chat with no country set: offer to set it.
-        keyboard = Some(
-            keyboard
-                .unwrap_or_default()
-                .append_row([emergency::set_country_button()]),
-        );
+    // An urgent reply (the contact was read for it) in private with no country set.
+    if let Some(contact) = &contact {
+        keyboard = emergency::offer_country(keyboard, !group, contact);
     }
     let sent = turn
         .send(target, &super::reply_html(target, &reply), keyboard)

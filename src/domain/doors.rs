@@ -136,6 +136,15 @@ impl Engine {
         Some(Notice { tier, reply })
     }
 
+    /// `notice` saying `contact` (the chat's setting, read once a notice is due): its urgent
+    /// block re-worded, without triaging the message again.
+    pub fn notice_for(&self, mut notice: Notice, contact: &EmergencyContact) -> Notice {
+        if let Some(urgent) = notice.reply.urgent.as_mut() {
+            self.localize(urgent, contact);
+        }
+        notice
+    }
+
     /// The exact words of `question` that raised its loudest red flag, widened to whole words
     /// (`quote::quote`): a group notice quotes them, so the group sees why the bot spoke. `None`
     /// when no flag is raised. Triage only, as `watch_notice`; called once a notice is due.
@@ -231,6 +240,20 @@ mod tests {
                 criteria: engine.urgent_notice(Tier::Urgent).criteria,
                 disclaimer: &engine.kb().messages.disclaimer,
             }
+        );
+    }
+
+    #[test]
+    fn notice_for_says_the_contact_as_a_triage_with_it_would() {
+        let engine = engine();
+        let text = "I have lost control of my bladder";
+        let contact = EmergencyContact::Custom("112".to_owned());
+        let plain = engine.watch_notice(&Question::new(text)).expect("a flag");
+        let said = engine.notice_for(plain.clone(), &contact);
+        assert_ne!(said, plain, "the number is said");
+        assert_eq!(
+            Some(said),
+            engine.watch_notice(&Question::new(text).with_contact(contact))
         );
     }
 

@@ -59,10 +59,7 @@ pub(super) async fn watch(
     record_action("red-flag-notice");
     // The chat's emergency number, read only now that a notice is going out.
     let contact = super::emergency::contact(ctx, msg.chat.id).await;
-    let notice = ctx
-        .engine
-        .watch_notice(&Question::new(text).with_contact(contact))
-        .unwrap_or(notice);
+    let notice = ctx.engine.notice_for(notice, &contact);
     ctx.metrics
         .red_flag_notice(notice.tier.into(), NoticeTrigger::GroupWatch);
     // The words that called for it, quoted from the message, so the group sees why the bot

@@ -32,8 +32,10 @@ use crate::domain::ReplyKind;
 
 mod labels;
 
-use labels::{ClassLabel, NoticeLabels, ReplyKindLabel, TopicLabel, UpdateLabel, VersionLabel};
-pub use labels::{FailureClass, NoticeTier, NoticeTrigger, UpdateKind};
+use labels::{
+    ClassLabel, NoticeLabels, RejectionLabel, ReplyKindLabel, TopicLabel, UpdateLabel, VersionLabel,
+};
+pub use labels::{FailureClass, NoticeTier, NoticeTrigger, RejectionClass, UpdateKind};
 
 /// Upper bounds (inclusive, as Prometheus' `le` says) of the reply latency buckets: from a fast
 /// local answer to a send held back by flood control and retries. `+Inf` comes on top.
@@ -73,6 +75,7 @@ pub struct Metrics {
     send_failures: [Counter; FailureClass::COUNT],
     retries: Counter,
     latency: Latency,
+    webhook_rejections: [Counter; RejectionClass::COUNT],
 }
 
 impl Metrics {
@@ -178,6 +181,13 @@ impl Metrics {
             retries.clone(),
         );
 
+        let help = "Webhook requests refused before any update was read, by class";
+        let rejections = family(&mut r, "backleg_webhook_rejections", help);
+        let webhook_rejections = std::array::from_fn(|i| {
+            let class = RejectionClass::ALL[i];
+            series(&rejections, RejectionLabel { class })
+        });
+
         let latency = Latency::default();
         let help = "Time from an update's arrival to its reply being sent";
         r.register("backleg_reply_latency_seconds", help, latency.clone());
@@ -194,6 +204,7 @@ impl Metrics {
             send_failures,
             retries,
             latency,
+            webhook_rejections,
         }
     }
 
@@ -240,6 +251,11 @@ impl Metrics {
     /// Counts one failed Bot API send, whether it was retried or given up.
     pub fn send_failure(&self, class: FailureClass) {
         self.send_failures[class.index()].inc();
+    }
+
+    /// Counts one refused webhook request (every one: the log summarizes, this stays exact).
+    pub fn webhook_rejected(&self, class: RejectionClass) {
+        self.webhook_rejections[class.index()].inc();
     }
 
     /// Counts one retry of a Bot API call.

@@ -104,6 +104,18 @@ label_enum! {
     }
 }
 
+label_enum! {
+    /// Why a webhook request was refused before any update was read.
+    pub enum RejectionClass {
+        /// No secret token header, or the wrong one (401).
+        WrongSecret => "wrong-secret",
+        /// A body over the size limit, or cut off (413).
+        TooLarge => "too-large",
+        /// A body that is not a Telegram update (400).
+        NotAnUpdate => "not-an-update",
+    }
+}
+
 impl From<Tier> for NoticeTier {
     fn from(tier: Tier) -> Self {
         match tier {
@@ -139,4 +151,8 @@ pub(super) struct NoticeLabels {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 pub(super) struct ClassLabel {
     pub(super) class: FailureClass,
+}
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+pub(super) struct RejectionLabel {
+    pub(super) class: RejectionClass,
 }

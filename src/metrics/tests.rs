@@ -449,3 +449,32 @@ fn replies_count_by_kind_with_every_kind_at_zero_first() {
     assert_eq!(kind("follow-up"), 1.0);
     assert_eq!(kind("out-of-scope"), 0.0);
 }
+
+#[test]
+fn webhook_rejections_count_every_one_by_class() {
+    let metrics = Metrics::new(&[]);
+    for _ in 0..3 {
+        metrics.webhook_rejected(RejectionClass::WrongSecret);
+    }
+    metrics.webhook_rejected(RejectionClass::NotAnUpdate);
+    let samples = rendered(&metrics);
+    let rejections = |class| {
+        value(
+            &samples,
+            "backleg_webhook_rejections_total",
+            &[("class", class)],
+        )
+    };
+    assert_eq!(
+        (
+            rejections("wrong-secret"),
+            rejections("too-large"),
+            rejections("not-an-update")
+        ),
+        (3.0, 0.0, 1.0)
+    );
+    assert_eq!(
+        count(&samples, "backleg_webhook_rejections_total"),
+        RejectionClass::ALL.len()
+    );
+}

@@ -17,6 +17,7 @@ pub mod endpoints;
 pub mod flood;
 pub mod intake;
 pub mod outbound;
+pub mod quiet;
 pub mod text;
 
 use std::net::SocketAddr;
@@ -107,6 +108,7 @@ pub async fn run(
     let topics = engine.topic_list();
     let topic_ids: Vec<&str> = topics.iter().map(|t| t.id.as_str()).collect();
     let metrics = Arc::new(Metrics::new(&topic_ids));
+    tokio::spawn(flush_quiet_logs());
     let outbound = Outbound::new(
         bot.clone(),
         FloodGate::new(config.flood_control),
@@ -201,6 +203,19 @@ async fn serve_webhook(
         warn!(cause = %e, "webhook listener failed");
     }
     Ok(())
+}
+
+/// Logs the summaries of rejected webhook requests and failed sends as they fall due, so a
+/// flood that stops still gets its count logged within an interval and a few seconds.
+async fn flush_quiet_logs() {
+    let mut tick = tokio::time::interval(quiet::INTERVAL / 12);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let now = std::time::Instant::now();
+        http::flush_rejection_log(now);
+        outbound::flush_failure_log(now);
+    }
 }
 
 async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, StartError> {

@@ -7,8 +7,8 @@
 //! mid-request leaves the request unanswered, and Telegram (or the load balancer) sends it
 //! again.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::State;
@@ -21,8 +21,9 @@ use tracing::{debug, warn};
 
 use super::dispatch::{Outcome, UpdateProcessor};
 use crate::config::WebhookSecret;
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, RejectionClass};
 use crate::storage::Storage;
+use crate::telegram::quiet::{Line, QuietLog};
 
 /// The header Telegram puts the webhook's secret token in.
 pub const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
@@ -31,6 +32,52 @@ pub const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 /// `/readyz` gives the store this long to answer.
 const READY_TIMEOUT: Duration = Duration::from_millis(1500);
+
+/// Rejected requests between log lines, per class: a flood of bad requests logs a line per
+/// class per `quiet::INTERVAL`, not one each. One per process, like the log it guards.
+static REJECTIONS: Mutex<QuietLog<RejectionClass>> = Mutex::new(QuietLog::new());
+
+/// Counts a refused webhook request in the metrics (always) and logs it if it is the first of
+/// its class in an interval or its summary is due. Nothing of the request is logged.
+fn rejected(metrics: &Metrics, class: RejectionClass) {
+    metrics.webhook_rejected(class);
+    let line = REJECTIONS
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .record(class, Instant::now());
+    if let Some(line) = line {
+        log_rejections(line);
+    }
+}
+
+/// Logs the rejection summaries due at `now` (a flood that stopped still gets its count).
+pub fn flush_rejection_log(now: Instant) {
+    let lines = REJECTIONS
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .flush(now);
+    lines.into_iter().for_each(log_rejections);
+}
+
+fn log_rejections(line: Line<RejectionClass>) {
+    match line {
+        Line::First { class } => warn!(
+            class = class.label(),
+            summary_every_s = crate::telegram::quiet::INTERVAL.as_secs(),
+            "rejected webhook requests: first of this class (more are counted, summarized every 60 s)"
+        ),
+        Line::Summary {
+            class,
+            count,
+            since,
+        } => warn!(
+            class = class.label(),
+            count,
+            in_s = since.as_secs(),
+            "rejected webhook requests: summary"
+        ),
+    }
+}
 
 /// What the routes need.
 pub struct HttpState {
@@ -118,16 +165,13 @@ async fn webhook(State(state): State<Arc<HttpState>>, headers: HeaderMap, body: 
         .get(SECRET_HEADER)
         .is_some_and(|given| same_secret(given.as_bytes(), secret.expose().as_bytes()));
     if !authorized {
-        warn!("webhook request without the right secret token; rejected");
+        rejected(&state.metrics, RejectionClass::WrongSecret);
         return (StatusCode::UNAUTHORIZED, "unauthorized\n").into_response();
     }
     let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
         Err(_) => {
-            warn!(
-                limit = MAX_BODY_BYTES,
-                "webhook body too large or cut off; rejected"
-            );
+            rejected(&state.metrics, RejectionClass::TooLarge);
             return (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 [(header::CONNECTION, "close")],
@@ -142,7 +186,9 @@ async fn webhook(State(state): State<Arc<HttpState>>, headers: HeaderMap, body: 
             let update_id = serde_json::from_slice::<UpdateId>(&bytes)
                 .ok()
                 .and_then(|u| u.update_id);
-            warn!(update_id, "webhook body is not a Telegram update; rejected");
+            // The id alone (a body with one is likely Telegram's, worth finding), not counted.
+            debug!(update_id, "webhook body is not a Telegram update; rejected");
+            rejected(&state.metrics, RejectionClass::NotAnUpdate);
             return (StatusCode::BAD_REQUEST, "bad request\n").into_response();
         }
     };

@@ -7,6 +7,7 @@ mod error;
 mod retry;
 mod split;
 
+use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
 use teloxide::prelude::*;
@@ -20,6 +21,7 @@ pub use retry::{backoff, with_retry, MAX_ATTEMPTS, RETRY_BUDGET};
 pub use split::{split_message, MAX_MESSAGE_LEN};
 
 use super::flood::FloodGate;
+use super::quiet::{Line, QuietLog};
 use crate::domain::Quote;
 use crate::metrics::Metrics;
 use crate::storage::Storage;
@@ -34,6 +36,54 @@ const NO_LINK_PREVIEW: LinkPreviewOptions = LinkPreviewOptions {
     prefer_large_media: false,
     show_above_text: false,
 };
+
+/// Failed sends between log lines, per (what happened, class): a Bot API outage logs a line
+/// per class per `quiet::INTERVAL`, not one per request. One per process, like the log.
+static FAILURES: Mutex<QuietLog<(&'static str, &'static str)>> = Mutex::new(QuietLog::new());
+
+/// Whether to log a failed send now: `true` for the first of its (`what`, `class`) in an
+/// interval (the caller logs its own line); a due summary is logged here; otherwise the
+/// failure is only counted (the metrics count every one, elsewhere).
+fn log_failure_now(what: &'static str, class: &'static str) -> bool {
+    let line = FAILURES
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .record((what, class), Instant::now());
+    match line {
+        Some(Line::First { .. }) => true,
+        Some(summary) => {
+            log_failure_summary(summary);
+            false
+        }
+        None => false,
+    }
+}
+
+/// Logs the failed-send summaries due at `now` (an outage that ended still gets its count).
+pub fn flush_failure_log(now: Instant) {
+    let lines = FAILURES
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .flush(now);
+    lines.into_iter().for_each(log_failure_summary);
+}
+
+fn log_failure_summary(line: Line<(&'static str, &'static str)>) {
+    if let Line::Summary {
+        class: (what, class),
+        count,
+        since,
+    } = line
+    {
+        warn!(
+            what,
+            class,
+            count,
+            in_s = since.as_secs(),
+            "repeated send failures: summary"
+        );
+    }
+}
 
 /// Where a reply goes: chat, forum topic, and the message it quotes.
 #[derive(Debug, Clone, Copy)]
@@ -172,10 +222,13 @@ impl Outbound {
                         break;
                     }
                     Err(SendError::Blocked) => {
-                        info!(
-                            class = SendError::Blocked.label(),
-                            "chat has blocked or removed the bot; skipped"
-                        );
+                        let class = SendError::Blocked.label();
+                        if log_failure_now("skipped", class) {
+                            info!(
+                                class,
+                                "chat has blocked or removed the bot; skipped (repeats are counted, summarized every 60 s)"
+                            );
+                        }
                         return Ok(sent);
                     }
                     Err(SendError::Migrated(new_chat)) if !migrated => {

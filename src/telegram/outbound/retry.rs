@@ -67,12 +67,14 @@ where
             SendError::ServerError | SendError::InvalidResponse => Duration::ZERO,
             _ => backoff(attempt),
         };
-        tracing::warn!(
-            attempt,
-            class = error.label(),
-            wait_ms = wait.as_millis() as u64,
-            "request failed, retrying"
-        );
+        if super::log_failure_now("retried", error.label()) {
+            tracing::warn!(
+                attempt,
+                class = error.label(),
+                wait_ms = wait.as_millis() as u64,
+                "request failed, retrying (repeats are counted, summarized every 60 s)"
+            );
+        }
         tokio::time::sleep(wait).await;
         attempt += 1;
     }

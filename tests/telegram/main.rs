@@ -28,6 +28,8 @@
 //! - `webhook`: webhook mode (`--webhook-url`), updates POSTed as Telegram does: setWebhook,
 //!   answered before acknowledged, the secret, body limits, malformed bodies, `/healthz`,
 //!   `/readyz`, `/metrics`, SIGTERM, a reply that keeps failing; polling's `--metrics-listen`;
+//! - `hostile`: a flood of 10,000 bad webhook requests logs a few lines (the first of each
+//!   class, then a count per minute) while the metrics count every one;
 //! - `cluster` (ignored by default: needs `redis-server` and `nginx`): two webhook replicas
 //!   behind nginx (`deploy/nginx/`) sharing Redis, under load: exactly once, a replica killed
 //!   mid-load, the shared cooldown and setting, a Redis outage. Their figures (throughput,
@@ -48,6 +50,7 @@ mod cluster;
 mod emergency;
 mod fake_api_selftest;
 mod groups;
+mod hostile;
 mod limits;
 mod notices;
 mod privacy;

@@ -26,6 +26,12 @@ In a group, ask with /ask <i>question</i>, mention me, or reply to one of my mes
 /card – the red-flag card, to keep; /card pin – group admins: pin it\n\
 /alerts on|off – group admins: a private alert on an emergency";
 
+/// A group member over `--group-answers-per-minute`: said once, then silence until the minute
+/// passes (`endpoints/group_limit.rs`). No medical content.
+pub const GROUP_SLOW_DOWN: &str = "You're asking faster than I answer in a group, so I'll pause your questions for a minute to keep the chat readable for everyone. \
+Ask again in a minute, or talk to me in a private chat, where there's no such pause. \
+If you mention a warning sign, I still answer it straight away.";
+
 /// `/topics` heading.
 pub const TOPICS: &str = "<b>What I can answer</b>\nPick a topic:";
 

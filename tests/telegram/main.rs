@@ -47,6 +47,7 @@ mod callbacks;
 mod cluster;
 mod emergency;
 mod fake_api_selftest;
+mod group_limit;
 mod groups;
 mod limits;
 mod notices;

@@ -170,3 +170,20 @@ async fn zero_turns_the_limit_off_and_another_limit_is_obeyed() {
         .contains(SLOW_DOWN));
     h.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn privacy_says_the_counts_are_kept_for_a_minute_only() {
+    let h = start(&[]).await;
+    let id = h.uid();
+    h.push(updates::private_text(id, PERSON, "/privacy"));
+    let reply = h
+        .api
+        .wait_delivered_where("the /privacy text", |s| s.chat_id() == PERSON)
+        .await;
+    assert!(
+        reply.text().contains("by user id for one minute only"),
+        "{}",
+        reply.text()
+    );
+    h.finish().await;
+}

@@ -1,7 +1,8 @@
 //! One person cannot drown a group (issue 12 section 3): a member who sends `/ask` (or mentions
 //! the bot) many times a minute gets `--group-answers-per-minute` answers (default 5), then one
 //! slow-down note, then silence; other members are not affected; a red-flag question is always
-//! answered; private chats are not limited; 0 turns the limit off.
+//! answered; private chats are not limited; 0 turns the limit off; topic buttons pressed in a
+//! group count too.
 
 use crate::common::fake_api::Sent;
 use crate::common::updates;
@@ -185,5 +186,57 @@ async fn privacy_says_the_counts_are_kept_for_a_minute_only() {
         "{}",
         reply.text()
     );
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn topic_button_presses_in_a_group_count_against_the_presser() {
+    let h = start(&["--group-answers-per-minute", "1"]).await;
+    let asked = ask_many(&h, GROUP, LOUD, 1)[0];
+    let answer = h
+        .api
+        .wait_delivered_where("the answer", |s| s.reply_to() == Some(asked))
+        .await;
+    let press = |user: i64| {
+        let before = h.api.delivered_to(GROUP).len();
+        h.push(updates::callback(
+            h.uid(),
+            GROUP,
+            user,
+            answer.message_id,
+            "t:symptoms",
+        ));
+        before
+    };
+    // The loud member's second answer of the minute: the note, then nothing.
+    let before = press(LOUD);
+    press(LOUD);
+    h.barrier(GROUP, QUIET).await;
+    let sent = h.api.delivered_to(GROUP);
+    let texts: Vec<&str> = sent[before..].iter().map(Sent::text).collect();
+    assert_eq!(
+        texts.len(),
+        2,
+        "the note and the barrier's answer: {texts:#?}"
+    );
+    assert!(texts[0].contains(SLOW_DOWN), "{}", texts[0]);
+    // Another member's press is answered.
+    let before = press(QUIET + 1);
+    let topic = h
+        .api
+        .wait_until(
+            "the other member's topic answer",
+            crate::common::fake_api::WAIT,
+            |r| {
+                r.delivered[..]
+                    .iter()
+                    .filter(|s| s.chat_id() == GROUP)
+                    .nth(before)
+                    .cloned()
+            },
+        )
+        .await;
+    assert!(!topic.text().contains(SLOW_DOWN), "{}", topic.text());
+    assert!(topic.text().contains(NOT_A_DIAGNOSIS), "{}", topic.text());
     h.finish().await;
 }

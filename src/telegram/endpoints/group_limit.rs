@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use teloxide::types::Message;
+use teloxide::types::UserId;
 use tracing::{info, warn};
 
 use super::{record_action, unix_now, HandlerError, Turn};
@@ -31,17 +31,17 @@ enum Pace {
     Silent,
 }
 
-/// Counts `asked_in` (a group message addressed to the bot) against its sender's limit.
-async fn pace(turn: Turn<'_>, asked_in: &Message) -> Pace {
+/// Counts one more question of `user` (None: no sender, not limited) in the group `chat`.
+async fn pace(turn: Turn<'_>, chat: i64, user: Option<UserId>) -> Pace {
     let limit = turn.ctx.group_answers_per_minute;
-    let Some(user) = asked_in.from.as_ref().filter(|_| limit > 0) else {
+    let Some(user) = user.filter(|_| limit > 0) else {
         return Pace::Answer;
     };
-    let user = i64::try_from(user.id.0).unwrap_or(i64::MAX);
+    let user = i64::try_from(user.0).unwrap_or(i64::MAX);
     let counted = turn
         .ctx
         .storage
-        .count_group_request(asked_in.chat.id.0, user, unix_now(), GROUP_LIMIT_WINDOW)
+        .count_group_request(chat, user, unix_now(), GROUP_LIMIT_WINDOW)
         .await;
     match counted {
         Ok(count) if count <= limit => Pace::Answer,
@@ -54,17 +54,18 @@ async fn pace(turn: Turn<'_>, asked_in: &Message) -> Pace {
     }
 }
 
-/// Whether the question in `asked_in` may be answered. When it may not, sends the slow-down
-/// note to `target` the first time in the window and nothing after.
+/// Whether a question of `user` in the group of `target` (a message addressed to the bot, or
+/// a topic button pressed) may be answered. When it may not, sends the slow-down note to
+/// `target` the first time in the window and nothing after.
 ///
 /// # Errors
 /// The note could not be sent.
 pub(super) async fn allows(
     turn: Turn<'_>,
     target: Target,
-    asked_in: &Message,
+    user: Option<UserId>,
 ) -> Result<bool, HandlerError> {
-    let pace = pace(turn, asked_in).await;
+    let pace = pace(turn, target.chat.0, user).await;
     if pace == Pace::Answer {
         return Ok(true);
     }

@@ -66,7 +66,7 @@ pub(super) async fn answer(
     let red_flag = answer.triage.urgency >= Some(Tier::Urgent);
     if conversation != Conversation::Private
         && !red_flag
-        && !super::group_limit::allows(turn, target, asked_in).await?
+        && !super::group_limit::allows(turn, target, asked_in.from.as_ref().map(|u| u.id)).await?
     {
         return Ok(());
     }

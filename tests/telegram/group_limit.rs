@@ -240,3 +240,22 @@ async fn topic_button_presses_in_a_group_count_against_the_presser() {
     assert!(topic.text().contains(NOT_A_DIAGNOSIS), "{}", topic.text());
     h.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn questions_are_answered_when_the_count_cannot_be_read() {
+    // Redis that is not there: every count fails at once, and the bot answers (fail open).
+    let port = crate::common::http::free_port();
+    let storage = format!("redis://127.0.0.1:{port}/0");
+    let h = start(&["--storage", &storage, "--group-answers-per-minute", "1"]).await;
+    let asked = ask_many(&h, GROUP, LOUD, 4);
+    h.barrier(GROUP, QUIET).await;
+    for id in asked {
+        let replies = replies_to(&h, GROUP, id);
+        assert!(
+            replies.len() == 1 && replies[0].text().contains(NOT_A_DIAGNOSIS),
+            "message {id}: {:#?}",
+            replies.iter().map(Sent::text).collect::<Vec<_>>()
+        );
+    }
+    h.finish().await;
+}

@@ -17,6 +17,7 @@ pub use run::{
     RunSettings, DEFAULT_DATA_FILE, DEFAULT_LISTEN, DEFAULT_MAX_UPDATES_IN_FLIGHT,
     DEFAULT_MESSAGES_PER_SECOND, DEFAULT_RED_FLAG_COOLDOWN, DEFAULT_WEBHOOK_MAX_CONNECTIONS,
 };
+pub use run::{DEFAULT_GROUP_ANSWERS_PER_MINUTE, MAX_GROUP_ANSWERS_PER_MINUTE};
 
 /// A bot token. Never printed.
 #[derive(Clone, PartialEq, Eq)]
@@ -223,6 +224,8 @@ pub struct RunConfig {
     pub mode: Mode,
     /// Outgoing flood control.
     pub flood_control: FloodControl,
+    /// Answers per member per minute in a group (`--group-answers-per-minute`); 0 = no limit.
+    pub group_answers_per_minute: u32,
 }
 
 impl RunConfig {

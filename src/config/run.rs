@@ -24,6 +24,10 @@ pub const DEFAULT_WEBHOOK_MAX_CONNECTIONS: u8 = 40;
 pub const DEFAULT_MESSAGES_PER_SECOND: u32 = 30;
 /// Default of `max_updates_in_flight`.
 pub const DEFAULT_MAX_UPDATES_IN_FLIGHT: usize = 64;
+/// Default of `group_answers_per_minute`.
+pub const DEFAULT_GROUP_ANSWERS_PER_MINUTE: u32 = 5;
+/// Largest `group_answers_per_minute` (more is no limit at all: use 0).
+pub const MAX_GROUP_ANSWERS_PER_MINUTE: u32 = 1000;
 
 /// `run` settings as given, every one optional. The help text shows each default; a test holds
 /// it to the const.
@@ -97,6 +101,10 @@ pub struct RunSettings {
     /// Polling mode: updates fetched but not yet handled, at most [default: 64].
     #[arg(long, env = "BACKLEG_MAX_UPDATES_IN_FLIGHT", value_name = "N")]
     pub max_updates_in_flight: Option<usize>,
+    /// Answers per member per minute in a group, then one slow-down note; red-flag notices
+    /// always go out; 0 = no limit [default: 5].
+    #[arg(long, env = "BACKLEG_GROUP_ANSWERS_PER_MINUTE", value_name = "N")]
+    pub group_answers_per_minute: Option<u32>,
 }
 
 impl RunSettings {
@@ -140,6 +148,7 @@ impl RunSettings {
             flood_control,
             messages_per_second,
             max_updates_in_flight,
+            group_answers_per_minute,
         } = self;
         Self {
             config: config.or(file.config),
@@ -160,6 +169,7 @@ impl RunSettings {
             flood_control: non_empty(flood_control).or(file.flood_control),
             messages_per_second: messages_per_second.or(file.messages_per_second),
             max_updates_in_flight: max_updates_in_flight.or(file.max_updates_in_flight),
+            group_answers_per_minute: group_answers_per_minute.or(file.group_answers_per_minute),
         }
     }
 
@@ -266,6 +276,15 @@ impl RunSettings {
                 reason: format!("`{other}` is not one of: telegram, off"),
             })),
         };
+        let group_answers_per_minute = self
+            .group_answers_per_minute
+            .unwrap_or(DEFAULT_GROUP_ANSWERS_PER_MINUTE);
+        if group_answers_per_minute > MAX_GROUP_ANSWERS_PER_MINUTE {
+            problems.add(bad(
+                "--group-answers-per-minute",
+                "must be 0 (no limit) to 1000",
+            ));
+        }
 
         match (token, api_url, mode, flood_control) {
             (Some(token), Some(api_url), Some(mode), Some(flood_control))
@@ -285,6 +304,7 @@ impl RunSettings {
                     storage: self.storage,
                     mode,
                     flood_control,
+                    group_answers_per_minute,
                 })
             }
             _ if problems.0.len() == 1 => Err(problems.0.remove(0)),

@@ -279,3 +279,84 @@ fn the_help_shows_the_defaults_of_the_consts() {
         );
     }
 }
+
+#[test]
+fn group_answers_per_minute_comes_from_a_flag_a_variable_or_the_file_and_is_validated() {
+    use clap::{CommandFactory, Parser};
+
+    #[derive(clap::Parser)]
+    struct Run {
+        #[command(flatten)]
+        settings: RunSettings,
+    }
+    let token = || Some("1:x".to_owned());
+    // The default, and its help text.
+    let config = RunSettings {
+        token: token(),
+        ..RunSettings::default()
+    }
+    .resolve()
+    .unwrap();
+    assert_eq!(
+        config.group_answers_per_minute,
+        DEFAULT_GROUP_ANSWERS_PER_MINUTE
+    );
+    assert_eq!(DEFAULT_GROUP_ANSWERS_PER_MINUTE, 5);
+    let command = Run::command();
+    let arg = command
+        .get_arguments()
+        .find(|arg| arg.get_id() == "group_answers_per_minute")
+        .expect("the flag exists");
+    assert_eq!(arg.get_long(), Some("group-answers-per-minute"));
+    assert_eq!(
+        arg.get_env().and_then(|e| e.to_str()),
+        Some("BACKLEG_GROUP_ANSWERS_PER_MINUTE")
+    );
+    let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+    assert!(help.contains("[default: 5]"), "{help}");
+
+    // The flag, over the file's key.
+    let flag = Run::try_parse_from(["run", "--group-answers-per-minute", "3"])
+        .unwrap()
+        .settings;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("backleg.toml");
+    std::fs::write(&path, "group_answers_per_minute = 0\n").unwrap();
+    let file = RunSettings::read_file(&path).unwrap();
+    assert_eq!(file.group_answers_per_minute, Some(0));
+    let merged = RunSettings {
+        token: token(),
+        ..flag
+    }
+    .over(file.clone());
+    assert_eq!(merged.resolve().unwrap().group_answers_per_minute, 3);
+    let from_file = RunSettings {
+        token: token(),
+        ..RunSettings::default()
+    }
+    .over(file);
+    assert_eq!(
+        from_file.resolve().unwrap().group_answers_per_minute,
+        0,
+        "0 (no limit) is allowed"
+    );
+
+    // Validation: not negative, not a word, at most the maximum.
+    for bad in ["-1", "five", ""] {
+        assert!(
+            Run::try_parse_from(["run", "--group-answers-per-minute", bad]).is_err(),
+            "{bad:?}"
+        );
+    }
+    let too_many = RunSettings {
+        token: token(),
+        group_answers_per_minute: Some(MAX_GROUP_ANSWERS_PER_MINUTE + 1),
+        ..RunSettings::default()
+    };
+    let err = too_many.resolve().unwrap_err();
+    assert!(
+        err.to_string().contains("--group-answers-per-minute"),
+        "{err}"
+    );
+    assert!(toml::from_str::<RunSettings>("group_answers_per_minute = -2").is_err());
+}

@@ -11,6 +11,7 @@ use std::time::Duration;
 use super::{ChatId, Storage, LATEST_ANSWER};
 
 mod alerts;
+mod group_limit;
 
 /// Whose clock decides when a cooldown or a check expires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -295,6 +296,8 @@ pub async fn conformance(store: &dyn Storage, clock: Clock) {
 
     // Moderator alerts (`conformance/alerts.rs`).
     alerts::conformance(store, clock).await;
+    // Per-person request counts in groups (`conformance/group_limit.rs`).
+    group_limit::conformance(store, clock).await;
 }
 
 /// The emergency setting (issue 11): none by default, set, replaced, cleared, per chat, and it

@@ -10,6 +10,7 @@ use futures::future::BoxFuture;
 use super::{ChatId, Storage, StorageError};
 
 mod alerts;
+mod group_limit;
 
 /// Settings in memory, for tests.
 #[derive(Debug, Default)]
@@ -23,6 +24,8 @@ pub struct MemoryStorage {
     alerts: Mutex<HashMap<ChatId, alerts::AlertRow>>,
     /// Emergency settings by chat (a country code or a number); they follow a migration.
     emergency: Mutex<HashMap<ChatId, String>>,
+    /// Per-person request counts in groups by (chat, user), with their window's end.
+    group_requests: Mutex<HashMap<(ChatId, i64), (u32, u64)>>,
 }
 
 #[derive(Debug, Clone, Copy)]

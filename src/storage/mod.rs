@@ -7,6 +7,8 @@
 //! so that a networked store fits behind it.
 //! For moderator alerts (`alerts`): the user ids of the admins who turned alerts on in a group,
 //! and when the group's last alert went out.
+//! For the per-person answer rate in groups (`group_limit`): a user id and a count, for one
+//! window (a minute) only.
 //!
 //! - `memory`: `MemoryStorage`, for tests and `memory` deployments (one process, nothing kept).
 //! - `sqlite`: `SqliteStorage`, the default, one embedded WAL file (one replica).
@@ -25,6 +27,7 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 
 pub mod alerts;
+pub mod group_limit;
 mod memory;
 mod redis;
 mod sqlite;
@@ -37,6 +40,7 @@ pub mod conformance;
 mod tests;
 
 pub use self::alerts::{AlertStorage, UserId};
+pub use self::group_limit::GroupLimitStorage;
 pub use self::memory::MemoryStorage;
 pub use self::redis::RedisStorage;
 pub use self::sqlite::SqliteStorage;
@@ -73,8 +77,9 @@ pub enum StorageError {
 ///
 /// Object-safe on purpose (the bot holds an `Arc<dyn Storage>`), hence boxed futures. Every
 /// future owns what it needs except `self`, so callers may pass temporaries. The moderator
-/// alerts' methods are in [`AlertStorage`], which every store implements too.
-pub trait Storage: AlertStorage + Send + Sync {
+/// alerts' methods are in [`AlertStorage`], which every store implements too; the per-person
+/// request counts of groups in [`GroupLimitStorage`].
+pub trait Storage: AlertStorage + GroupLimitStorage + Send + Sync {
     /// Whether the red-flag watch is on in a chat (on unless an admin turned it off).
     fn red_flag_watch(&self, chat: ChatId) -> BoxFuture<'_, Result<bool, StorageError>>;
     /// Turns the red-flag watch on or off.

@@ -12,6 +12,7 @@
 //!   follow-up, `SET .. EX <ttl>`.
 //! - `backleg:emergency:<chat>`: the chat's emergency setting, a country code ("GB") or a
 //!   number ("112"); absent means the deployment's text.
+//! - `backleg:group-requests:<chat>:<user>`: a member's count in a window (`group_limit.rs`).
 //!
 //! Availability: the bot must start and keep answering while Redis is down, and recover when
 //! it comes back without a restart. So `new` does not connect; every operation is bounded by
@@ -35,6 +36,7 @@ pub(super) use support::redacted_url;
 mod support;
 
 mod alerts;
+mod group_limit;
 
 /// The whole budget of one storage operation, connecting included. Callers wait at most this
 /// long before failing open; `/readyz` must answer within about a second.

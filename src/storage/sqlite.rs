@@ -13,6 +13,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use super::{decode_answers, encode_answers, to_i64, ChatId, Storage, StorageError};
 
 mod alerts;
+mod group_limit;
 
 /// Settings in an SQLite file. Each call is one short statement on a local file, so it runs
 /// inline under a mutex rather than on a blocking thread pool.
@@ -62,6 +63,7 @@ impl SqliteStorage {
             )
             .map_err(open_error)?;
         alerts::create_tables(&connection).map_err(open_error)?;
+        group_limit::create_tables(&connection).map_err(open_error)?;
         // Added after the first release: data files from then get the column on open.
         let has_claimant = connection
             .prepare("SELECT 1 FROM pragma_table_info('chats') WHERE name = 'red_flag_claimant'")

@@ -366,3 +366,43 @@ async fn sqlite_storage_gives_an_older_data_file_the_emergency_column() {
     drop(store);
     SqliteStorage::open(&path).expect("opens again once the column exists");
 }
+
+#[tokio::test]
+async fn sqlite_storage_holds_a_group_members_count_for_its_window_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sqlite_path(&dir);
+    let store = SqliteStorage::open(&path).unwrap();
+    let minute = Duration::from_secs(60);
+    for expected in 1..=3 {
+        assert_eq!(
+            store
+                .count_group_request(-9, 901, 5_000, minute)
+                .await
+                .unwrap(),
+            expected
+        );
+    }
+    assert_eq!(
+        store
+            .count_group_request(-9, 901, 5_059, minute)
+            .await
+            .unwrap(),
+        4,
+        "one fixed window from the first request"
+    );
+    // Another member's count, after the first window ended, drops the first member's row.
+    store
+        .count_group_request(-9, 902, 5_060, minute)
+        .await
+        .unwrap();
+    drop(store);
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let users: Vec<i64> = raw
+        .prepare("SELECT user FROM group_requests")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(users, vec![902], "an expired count is deleted");
+}

@@ -119,6 +119,7 @@ pub async fn run(
         engine,
         storage: Arc::clone(&storage),
         red_flag_cooldown: config.red_flag_cooldown,
+        group_answers_per_minute: config.group_answers_per_minute,
         metrics: Arc::clone(&metrics),
         outbound,
     });

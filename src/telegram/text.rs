@@ -26,6 +26,12 @@ In a group, ask with /ask <i>question</i>, mention me, or reply to one of my mes
 /card – the red-flag card, to keep; /card pin – group admins: pin it\n\
 /alerts on|off – group admins: a private alert on an emergency";
 
+/// A group member over `--group-answers-per-minute`: said once, then silence until the minute
+/// passes (`endpoints/group_limit.rs`). No medical content.
+pub const GROUP_SLOW_DOWN: &str = "You're asking faster than I answer in a group, so I'll pause your questions for a minute to keep the chat readable for everyone. \
+Ask again in a minute, or talk to me in a private chat, where there's no such pause. \
+If you mention a warning sign, I still answer it straight away.";
+
 /// `/topics` heading.
 pub const TOPICS: &str = "<b>What I can answer</b>\nPick a topic:";
 
@@ -37,7 +43,8 @@ During a /check I keep your yes/no answers until the check ends, and never longe
 So that a short follow-up like “is it serious?” makes sense, I keep the name of the topic I last answered (in a group, of each answer) for 30 minutes, never your words.\n\
 My logs contain update ids, topic ids, flags and timings, never text, names or usernames.\n\
 If you set a country or a number with /emergency, I keep that code or number for the chat until it is changed or cleared (/emergency off).\n\
-For moderator alerts I keep the user ids of the group admins who turned them on (with /alerts on), and when the group's last alert went out; an alert never holds what was written or who wrote it.";
+For moderator alerts I keep the user ids of the group admins who turned them on (with /alerts on), and when the group's last alert went out; an alert never holds what was written or who wrote it.\n\
+So that one person cannot drown a group, I count each member's questions there by user id for one minute only, then forget the count.";
 
 /// First lines of `/about`; the red-flag sources follow.
 pub const ABOUT: &str = "<b>About backleg</b>\n\

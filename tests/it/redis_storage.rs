@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use backleg::storage::conformance::emergency_conformance;
 use backleg::storage::conformance::{conformance, Clock};
+use backleg::storage::GroupLimitStorage;
 use backleg::storage::{RedisStorage, Storage, StorageError};
 
 use crate::common::http::free_port;
@@ -430,4 +431,36 @@ async fn an_emergency_setting_written_by_one_replica_is_read_by_the_other() {
     );
     first.set_emergency_setting(-1008, None).await.unwrap();
     assert_eq!(second.emergency_setting(-1008).await.unwrap(), None);
+}
+
+#[tokio::test]
+#[ignore = "needs redis-server; .ci/run runs it with --ignored"]
+async fn a_group_members_count_is_shared_by_replicas_and_expires_with_its_window() {
+    let server = RedisServer::start();
+    let (first, second) = (store(&server), store(&server));
+    let minute = Duration::from_secs(60);
+    assert_eq!(
+        first.count_group_request(-9, 901, 0, minute).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        second
+            .count_group_request(-9, 901, 0, minute)
+            .await
+            .unwrap(),
+        2,
+        "one count for all replicas"
+    );
+    // One key, `backleg:group-requests:<chat>:<user>`, that Redis forgets after the window.
+    let mut raw = redis::Client::open(server.url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let ttl: i64 = redis::cmd("TTL")
+        .arg("backleg:group-requests:-9:901")
+        .query_async(&mut raw)
+        .await
+        .unwrap();
+    assert!((1..=60).contains(&ttl), "expires with the window: {ttl}");
 }

@@ -15,6 +15,8 @@
 //! - `private`: private chats: answers, buttons, red flags, non-text, edits, commands;
 //! - `callbacks`: topic buttons, forged and stale callback data, the `/check` flow;
 //! - `groups`: when the bot speaks in groups and how it replies (quotes, forum topics);
+//! - `group_limit`: one person cannot drown a group: the per-member answer rate, its note, red
+//!   flags never held back, private chats not limited, 0 = off, topic buttons, fail open;
 //! - `red_flags`: the group red-flag watch, its cooldown, `/redflags` and its persistence;
 //! - `alerts`: moderator alerts: `/alerts on|off`, who may, the private alert (link or title,
 //!   never text or author), its cooldown, dropped admins, migration;
@@ -49,6 +51,7 @@ mod callbacks;
 mod cluster;
 mod emergency;
 mod fake_api_selftest;
+mod group_limit;
 mod groups;
 mod hostile;
 mod limits;

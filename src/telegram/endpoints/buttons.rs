@@ -175,6 +175,11 @@ pub(super) async fn handle_callback(turn: Turn<'_>, query: &CallbackQuery) -> Ha
         Some(ButtonAction::Topic(id)) => {
             record_action("topic-button");
             Span::current().record("topic", id.as_str());
+            // A topic answer in a group counts against the presser's rate (`group_limit.rs`).
+            let group = !target.chat.is_user();
+            if group && !super::group_limit::allows(turn, target, Some(query.from.id)).await? {
+                return Ok(());
+            }
             match topic_reply {
                 Some(reply) => turn.send_reply(target, &reply).await,
                 None => Ok(()),

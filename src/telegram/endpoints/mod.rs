@@ -11,6 +11,7 @@ mod check;
 mod commands;
 mod emergency;
 mod group;
+mod group_limit;
 mod question;
 mod red_flag_watch;
 
@@ -46,6 +47,9 @@ pub struct BotContext {
     pub red_flag_cooldown: Duration,
     /// Counters for `/metrics`.
     pub metrics: Arc<Metrics>,
+    /// Answers per member per minute in a group, then one slow-down note (`group_limit.rs`);
+    /// 0 = no limit.
+    pub group_answers_per_minute: u32,
     /// The way out for replies.
     pub outbound: Outbound,
 }

@@ -5,6 +5,7 @@
 use tracing::{warn, Span};
 
 use super::{buttons, emergency, unix_now, HandlerResult, Turn};
+use crate::domain::Tier;
 use crate::domain::{EmergencyContact, Question, ReplyKind, TopicId, FOLLOW_UP_WINDOW};
 use crate::metrics::NoticeTrigger;
 use crate::storage::LATEST_ANSWER;
@@ -61,6 +62,14 @@ pub(super) async fn answer(
     let mut answer = ctx
         .engine
         .answer_in_context(&Question::new(question), previous.as_ref());
+    // One person cannot drown a group; a red flag at urgent or emergency tier always goes out.
+    let red_flag = answer.triage.urgency >= Some(Tier::Urgent);
+    if conversation != Conversation::Private
+        && !red_flag
+        && !super::group_limit::allows(turn, target, asked_in.from.as_ref().map(|u| u.id)).await?
+    {
+        return Ok(());
+    }
     // The chat's emergency number is read only when the reply has an urgent block (the
     // answer is then worded again with it: only messages with a red flag pay for it).
     let contact = match answer.reply.urgent {

@@ -113,13 +113,36 @@ async fn webhook(State(state): State<Arc<HttpState>>, headers: HeaderMap, body: 
     let Some((processor, secret)) = &state.webhook else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    // The secret first: nothing from an unauthenticated request is read or processed.
+    let update = match read_update(&headers, secret, body).await {
+        Ok(update) => update,
+        Err(rejected) => return rejected,
+    };
+    match processor.process(update).await {
+        Outcome::Done | Outcome::Failed => StatusCode::OK.into_response(),
+        // Telegram delivers an update again after a non-2xx answer.
+        Outcome::Retry => (StatusCode::SERVICE_UNAVAILABLE, "try again\n").into_response(),
+    }
+}
+
+/// Classifies a webhook request before anything is processed: the secret token (checked
+/// first: nothing from an unauthenticated request is read), the size limit, and the body as a
+/// Telegram update. `Err` is the answer to a rejected request (401, 413 or 400), logged
+/// without any of the body. Pure apart from reading the body; the fuzz target `webhook`
+/// drives it directly.
+///
+/// # Errors
+/// The response for a request that is not an authorized, well-formed update.
+pub async fn read_update(
+    headers: &HeaderMap,
+    secret: &WebhookSecret,
+    body: Body,
+) -> Result<Update, Response> {
     let authorized = headers
         .get(SECRET_HEADER)
         .is_some_and(|given| same_secret(given.as_bytes(), secret.expose().as_bytes()));
     if !authorized {
         warn!("webhook request without the right secret token; rejected");
-        return (StatusCode::UNAUTHORIZED, "unauthorized\n").into_response();
+        return Err((StatusCode::UNAUTHORIZED, "unauthorized\n").into_response());
     }
     let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
@@ -128,29 +151,21 @@ async fn webhook(State(state): State<Arc<HttpState>>, headers: HeaderMap, body: 
                 limit = MAX_BODY_BYTES,
                 "webhook body too large or cut off; rejected"
             );
-            return (
+            return Err((
                 StatusCode::PAYLOAD_TOO_LARGE,
                 [(header::CONNECTION, "close")],
                 "payload too large\n",
             )
-                .into_response();
+                .into_response());
         }
     };
-    let update: Update = match serde_json::from_slice(&bytes) {
-        Ok(update) => update,
-        Err(_) => {
-            let update_id = serde_json::from_slice::<UpdateId>(&bytes)
-                .ok()
-                .and_then(|u| u.update_id);
-            warn!(update_id, "webhook body is not a Telegram update; rejected");
-            return (StatusCode::BAD_REQUEST, "bad request\n").into_response();
-        }
-    };
-    match processor.process(update).await {
-        Outcome::Done | Outcome::Failed => StatusCode::OK.into_response(),
-        // Telegram delivers an update again after a non-2xx answer.
-        Outcome::Retry => (StatusCode::SERVICE_UNAVAILABLE, "try again\n").into_response(),
-    }
+    serde_json::from_slice(&bytes).map_err(|_| {
+        let update_id = serde_json::from_slice::<UpdateId>(&bytes)
+            .ok()
+            .and_then(|u| u.update_id);
+        warn!(update_id, "webhook body is not a Telegram update; rejected");
+        (StatusCode::BAD_REQUEST, "bad request\n").into_response()
+    })
 }
 
 #[cfg(test)]

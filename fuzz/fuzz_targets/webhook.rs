@@ -15,6 +15,16 @@ use libfuzzer_sys::fuzz_target;
 
 const SECRET: &str = "fuzz-secret_123";
 
+/// The fixed wording of the handler's log lines (a body made of it is no leak).
+const FIXED: &[&str] = &[
+    " WARN ",
+    "webhook request without the right secret token; rejected",
+    "webhook body too large or cut off; rejected",
+    "webhook body is not a Telegram update; rejected",
+    " limit=1048576",
+    " update_id=",
+];
+
 /// Every log line, for the privacy check.
 #[derive(Clone, Default)]
 struct Logs(Arc<Mutex<Vec<u8>>>);
@@ -38,6 +48,8 @@ fn setup() -> &'static (Logs, WebhookSecret) {
             .with_max_level(tracing::Level::TRACE)
             .with_writer(move || writer.clone())
             .with_ansi(false)
+            .without_time()
+            .with_target(false)
             .init();
         let secret = WebhookSecret::parse(SECRET).expect("a valid secret");
         (logs, secret)
@@ -85,14 +97,17 @@ fuzz_target!(|data: &[u8]| {
             "rejected with {status}"
         );
     }
-    // Short bodies ("1", "{}") may appear by chance in a log line's fields; eight bytes and up
-    // must not.
+    // Short bodies ("1", "{}") may appear by chance in a log line's fields, and a body may be
+    // a piece of the fixed wording: the check runs on what is left of the logs without it.
     let logged = logs.0.lock().unwrap();
+    let mut rest = String::from_utf8_lossy(&logged).into_owned();
+    for fixed in FIXED {
+        rest = rest.replace(fixed, "\u{1}");
+    }
     if body.len() >= 8 {
         assert!(
-            !logged.windows(body.len()).any(|w| w == body),
-            "the body reached the logs: {}",
-            String::from_utf8_lossy(&logged)
+            !rest.as_bytes().windows(body.len()).any(|w| w == body),
+            "the body reached the logs: {rest}"
         );
     }
     let secret_bytes = SECRET.as_bytes();

@@ -117,9 +117,17 @@ impl RunSettings {
             path: path.to_owned(),
             source,
         })?;
-        toml::from_str(&text).map_err(|err| ConfigError::ParseFile {
+        Self::parse_text(&text, path)
+    }
+
+    /// Parses a config file's text; `path` only names the file in an error.
+    ///
+    /// # Errors
+    /// Malformed TOML or unknown keys (with the line).
+    pub fn parse_text(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        toml::from_str(text).map_err(|err| ConfigError::ParseFile {
             path: path.to_owned(),
-            line: err.span().map_or(1, |s| line_of(&text, s.start)),
+            line: err.span().map_or(1, |s| line_of(text, s.start)),
             message: err.message().trim().to_owned(),
         })
     }

@@ -15,6 +15,9 @@
 
 pub mod endpoints;
 pub mod flood;
+// Test-only: Telegram's HTML checked like the API does (the tests' fake API and the fuzz targets).
+#[cfg(any(test, feature = "testing"))]
+pub mod html_check;
 pub mod intake;
 pub mod outbound;
 pub mod quiet;

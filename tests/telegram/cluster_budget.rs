@@ -203,7 +203,7 @@ async fn cluster_paces_sends_alone_while_redis_is_down() {
     // budget would let it, and no send waited on Redis for long.
     let one_budget = Duration::from_secs_f64(sends_in(&burst) as f64 / f64::from(RATE));
     eprintln!(
-        "Redis down: {} sends in {:.1} s (one shared budget: {:.1} s)",
+        "Redis down: {} sends in {:.1} s (at the overall rate: {:.1} s)",
         sends_in(&burst),
         report.elapsed.as_secs_f64(),
         one_budget.as_secs_f64()

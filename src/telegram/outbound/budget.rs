@@ -16,7 +16,7 @@ use tracing::warn;
 
 use super::log_failure_now;
 use crate::metrics::Metrics;
-use crate::storage::Storage;
+use crate::storage::{SendPace, SharedSendBudget, Storage};
 use crate::telegram::flood::FloodGate;
 
 /// After the shared budget failed, sends skip it for this long: when Redis hangs rather than
@@ -43,33 +43,41 @@ impl SendBudget {
     /// Waits for the slot of a message to `chat`, from `storage`'s shared budget if it has
     /// one (none with flood control off).
     pub async fn wait(&self, chat: i64, storage: &dyn Storage, metrics: &Metrics) {
-        let wait = match (self.local.pace(chat), storage.shared_send_budget()) {
-            (Some(pace), Some(shared)) => {
-                if self.skipping(Instant::now()) {
-                    metrics.send_budget_fallback();
-                    self.local.reserve(chat)
-                } else {
-                    match shared.reserve_send(chat, pace).await {
-                        Ok(wait) => wait,
-                        Err(e) => {
-                            self.skip_from(Instant::now());
-                            metrics.send_budget_fallback();
-                            if log_failure_now("paced locally", "shared budget unavailable") {
-                                warn!(
-                                    cause = %e,
-                                    "the send budget shared through Redis did not answer; this replica paces its sends alone meanwhile (repeats are counted, summarized every 60 s)"
-                                );
-                            }
-                            self.local.reserve(chat)
-                        }
-                    }
-                }
-            }
-            _ => self.local.reserve(chat),
+        let shared = match (self.local.pace(chat), storage.shared_send_budget()) {
+            (Some(pace), Some(budget)) => self.reserve_shared(budget, chat, pace, metrics).await,
+            _ => None,
         };
+        let wait = shared.unwrap_or_else(|| self.local.reserve(chat));
         if !wait.is_zero() {
             tokio::time::sleep(wait).await;
         }
+    }
+
+    /// The wait the shared budget gives, or None (counted as a fallback) when it failed or
+    /// is skipped after a failure.
+    async fn reserve_shared(
+        &self,
+        budget: &dyn SharedSendBudget,
+        chat: i64,
+        pace: SendPace,
+        metrics: &Metrics,
+    ) -> Option<Duration> {
+        if !self.skipping(Instant::now()) {
+            match budget.reserve_send(chat, pace).await {
+                Ok(wait) => return Some(wait),
+                Err(e) => {
+                    self.skip_from(Instant::now());
+                    if log_failure_now("paced locally", "shared budget unavailable") {
+                        warn!(
+                            cause = %e,
+                            "the send budget shared through Redis did not answer; this replica paces its sends alone meanwhile (repeats are counted, summarized every 60 s)"
+                        );
+                    }
+                }
+            }
+        }
+        metrics.send_budget_fallback();
+        None
     }
 
     fn skipping(&self, now: Instant) -> bool {

@@ -1,7 +1,8 @@
 //! Outbound: every reply leaves through [`Outbound::send`], which owns the target chat and
 //! forum topic, splitting to Telegram's limit (`split.rs`), flood control (`budget.rs`: the
-//! budget replicas share through Redis, else the local `FloodGate`), retries (`retry.rs`), a group's move to a supergroup, and the send metrics. A failed
-//! request is classified once (`error.rs`).
+//! budget replicas share through Redis, else the local `FloodGate`), retries (`retry.rs`), a
+//! group's move to a supergroup, and the send metrics. A failed request is classified once
+//! (`error.rs`).
 
 mod budget;
 mod error;

@@ -1,7 +1,8 @@
 //! The send budget replicas share (`SharedSendBudget` of `RedisStorage`) against a real
 //! `redis-server`: many concurrent reservations from two store handles (two replicas) come out
 //! spaced at the overall rate, a chat gets its burst then its rate in order, a chat held back
-//! by its own rate does not hold up the others, and the keys expire. Ignored like the rest of
+//! by its own rate does not hold up the others, the keys expire, and a hung server holds a
+//! reservation a quarter of a second at most. Ignored like the rest of
 //! `redis_storage` (`.ci/run` runs them with `--ignored`).
 
 use std::sync::Arc;
@@ -179,4 +180,24 @@ async fn the_budget_keeps_chat_ids_and_times_for_seconds_only() {
         .await
         .unwrap();
     assert_eq!(fields, ["tat", "slot"]);
+}
+
+#[tokio::test]
+#[ignore = "needs redis-server; .ci/run runs it with --ignored"]
+async fn a_hung_server_holds_a_reservation_a_quarter_second_at_most() {
+    let server = RedisServer::start();
+    let store = RedisStorage::new(&server.url()).unwrap();
+    reserve(&store, 1, private()).await;
+    // SIGSTOP: connected, and nothing answers.
+    super::signal(&server, "-STOP");
+    for _ in 0..3 {
+        let started = Instant::now();
+        let budget = store.shared_send_budget().expect("a shared budget");
+        let result = budget.reserve_send(2, private()).await;
+        let took = started.elapsed();
+        assert!(result.is_err(), "{result:?}");
+        // 250 ms, and the scheduler's slack on a busy machine.
+        assert!(took < Duration::from_millis(400), "held {took:?}");
+    }
+    super::signal(&server, "-CONT");
 }

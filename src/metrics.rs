@@ -74,6 +74,7 @@ pub struct Metrics {
     red_flag_notices: [[Counter; NoticeTrigger::COUNT]; NoticeTier::COUNT],
     send_failures: [Counter; FailureClass::COUNT],
     retries: Counter,
+    send_budget_fallbacks: Counter,
     latency: Latency,
     webhook_rejections: [Counter; RejectionClass::COUNT],
 }
@@ -181,6 +182,15 @@ impl Metrics {
             retries.clone(),
         );
 
+        let send_budget_fallbacks = Counter::default();
+        let help =
+            "Sends this replica paced alone because the budget shared through Redis did not answer";
+        r.register(
+            "backleg_send_budget_fallbacks",
+            help,
+            send_budget_fallbacks.clone(),
+        );
+
         let help = "Webhook requests refused before any update was read, by class";
         let rejections = family(&mut r, "backleg_webhook_rejections", help);
         let webhook_rejections = std::array::from_fn(|i| {
@@ -203,6 +213,7 @@ impl Metrics {
             red_flag_notices,
             send_failures,
             retries,
+            send_budget_fallbacks,
             latency,
             webhook_rejections,
         }
@@ -261,6 +272,12 @@ impl Metrics {
     /// Counts one retry of a Bot API call.
     pub fn retry(&self) {
         self.retries.inc();
+    }
+
+    /// Counts one send paced by the replica's own flood gate because the shared send budget
+    /// did not answer (or was skipped just after it failed).
+    pub fn send_budget_fallback(&self) {
+        self.send_budget_fallbacks.inc();
     }
 
     /// Records the time from an update's arrival to its reply being sent.

@@ -190,6 +190,7 @@ fn fresh_registry_renders_every_series_at_zero() {
         ),
         ("backleg_send_failures_total", FailureClass::ALL.len()),
         ("backleg_retries_total", 1),
+        ("backleg_send_budget_fallbacks_total", 1),
         (
             "backleg_reply_latency_seconds_bucket",
             LATENCY_BUCKETS.len() + 1,
@@ -223,6 +224,7 @@ fn counters_count_by_label() {
     metrics.send_failure(FailureClass::TooManyRequests);
     metrics.send_failure(FailureClass::Forbidden);
     metrics.retry();
+    metrics.send_budget_fallback();
 
     let samples = rendered(&metrics);
     let updates = |kind| value(&samples, "backleg_updates_total", &[("kind", kind)]);
@@ -257,6 +259,10 @@ fn counters_count_by_label() {
         (1.0, 1.0, 0.0)
     );
     assert_eq!(value(&samples, "backleg_retries_total", &[]), 1.0);
+    assert_eq!(
+        value(&samples, "backleg_send_budget_fallbacks_total", &[]),
+        1.0
+    );
 }
 
 #[test]

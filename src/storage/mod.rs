@@ -9,6 +9,8 @@
 //! and when the group's last alert went out.
 //! For the per-person answer rate in groups (`group_limit`): a user id and a count, for one
 //! window (a minute) only.
+//! For the send budget replicas share (`send_budget`, Redis only): chat ids and send times,
+//! for seconds.
 //!
 //! - `memory`: `MemoryStorage`, for tests and `memory` deployments (one process, nothing kept).
 //! - `sqlite`: `SqliteStorage`, the default, one embedded WAL file (one replica).
@@ -30,6 +32,7 @@ pub mod alerts;
 pub mod group_limit;
 mod memory;
 mod redis;
+pub mod send_budget;
 mod sqlite;
 
 // Test-only: not in a release build (the `testing` feature is on for tests and benches).
@@ -43,6 +46,7 @@ pub use self::alerts::{AlertStorage, UserId};
 pub use self::group_limit::GroupLimitStorage;
 pub use self::memory::MemoryStorage;
 pub use self::redis::RedisStorage;
+pub use self::send_budget::{SendPace, SharedSendBudget};
 pub use self::sqlite::SqliteStorage;
 
 /// A chat id as Telegram gives it (negative for groups).
@@ -159,6 +163,11 @@ pub trait Storage: AlertStorage + GroupLimitStorage + Send + Sync {
         chat: ChatId,
         setting: Option<&str>,
     ) -> BoxFuture<'_, Result<(), StorageError>>;
+    /// The send budget shared with the other replicas, when this store is shared (Redis).
+    /// None for a store of one process (memory, SQLite): its replica paces itself alone.
+    fn shared_send_budget(&self) -> Option<&dyn SharedSendBudget> {
+        None
+    }
 }
 
 /// The `answer` key of a private chat's latest answer (message ids are positive).

@@ -13,6 +13,7 @@
 //! - `backleg:emergency:<chat>`: the chat's emergency setting, a country code ("GB") or a
 //!   number ("112"); absent means the deployment's text.
 //! - `backleg:group-requests:<chat>:<user>`: a member's count in a window (`group_limit.rs`).
+//! - `backleg:send-budget:*`: the send slots replicas share (`send_budget.rs`).
 //!
 //! Availability: the bot must start and keep answering while Redis is down, and recover when
 //! it comes back without a restart. So `new` does not connect; every operation is bounded by
@@ -26,17 +27,18 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use ::redis::{cmd, Client, Cmd, ErrorKind, FromRedisValue, RedisResult, ServerErrorKind, Value};
+use ::redis::{cmd, Client, Cmd, FromRedisValue, RedisResult, Value};
 use futures::future::BoxFuture;
 
-use super::{decode_answers, encode_answers, ChatId, Storage, StorageError};
-use support::cause;
+use super::{decode_answers, encode_answers, ChatId, SharedSendBudget, Storage, StorageError};
 pub(super) use support::redacted_url;
+use support::{cause, rename_if_exists};
 
 mod support;
 
 mod alerts;
 mod group_limit;
+mod send_budget;
 
 /// The whole budget of one storage operation, connecting included. Callers wait at most this
 /// long before failing open; `/readyz` must answer within about a second.
@@ -137,14 +139,27 @@ impl RedisStorage {
         F: Future<Output = RedisResult<T>> + Send + 'a,
         T: Send + 'a,
     {
+        self.run_within(OPERATION_TIMEOUT, op)
+    }
+
+    /// Runs `op` on a connection within `deadline`.
+    fn run_within<'a, T, F>(
+        &'a self,
+        deadline: Duration,
+        op: impl FnOnce(ConnectionManager) -> F + Send + 'a,
+    ) -> BoxFuture<'a, Result<T, StorageError>>
+    where
+        F: Future<Output = RedisResult<T>> + Send + 'a,
+        T: Send + 'a,
+    {
         Box::pin(async move {
             let (generation, connection) = self
                 .connection()
                 .map_err(|e| StorageError::Unavailable(cause(&e)))?;
-            let failure = match tokio::time::timeout(OPERATION_TIMEOUT, op(connection)).await {
+            let failure = match tokio::time::timeout(deadline, op(connection)).await {
                 Ok(Ok(value)) => return Ok(value),
                 Ok(Err(e)) => cause(&e),
-                Err(_elapsed) => format!("no answer within {} ms", OPERATION_TIMEOUT.as_millis()),
+                Err(_elapsed) => format!("no answer within {} ms", deadline.as_millis()),
             };
             self.forget(generation);
             Err(StorageError::Unavailable(failure))
@@ -176,31 +191,6 @@ async fn query<T: FromRedisValue>(
         // waits for it (within the caller's deadline).
         Err(e) if retry == Retry::IfDropped && e.is_connection_dropped() => {
             command.query_async(connection).await
-        }
-        other => other,
-    }
-}
-
-/// `RENAME from to`, moving the value and its remaining TTL in one step; nothing to do when
-/// `from` does not exist.
-async fn rename_if_exists(
-    connection: &mut ConnectionManager,
-    from: &str,
-    to: &str,
-) -> RedisResult<()> {
-    match query::<()>(
-        connection,
-        cmd("RENAME").arg(from).arg(to),
-        Retry::IfDropped,
-    )
-    .await
-    {
-        // Redis's fixed reply for a missing source key ("ERR no such key").
-        Err(e)
-            if e.kind() == ErrorKind::Server(ServerErrorKind::ResponseError)
-                && e.detail() == Some("no such key") =>
-        {
-            Ok(())
         }
         other => other,
     }
@@ -389,5 +379,9 @@ impl Storage for RedisStorage {
         setting: Option<&str>,
     ) -> BoxFuture<'_, Result<(), StorageError>> {
         self.set_value(key("emergency", chat), setting)
+    }
+
+    fn shared_send_budget(&self) -> Option<&dyn SharedSendBudget> {
+        Some(self)
     }
 }

@@ -111,6 +111,17 @@ async fn sqlite_storage_conforms() {
     .await;
 }
 
+#[test]
+fn only_a_store_replicas_share_has_a_shared_send_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = SqliteStorage::open(&sqlite_path(&dir)).unwrap();
+    assert!(MemoryStorage::default().shared_send_budget().is_none());
+    assert!(sqlite.shared_send_budget().is_none());
+    // Redis has one without connecting (`new` does not).
+    let redis = super::RedisStorage::new("redis://127.0.0.1:1").unwrap();
+    assert!(redis.shared_send_budget().is_some());
+}
+
 #[tokio::test]
 async fn memory_storage_keeps_settings_and_cooldowns() {
     exercise(&MemoryStorage::default()).await;

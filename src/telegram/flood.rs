@@ -8,6 +8,10 @@
 //! sleeps, if it must, in its own task; a 429 that still comes back is waited out by the retry
 //! layer (`outbound::with_retry`).
 //!
+//! With Redis storage the replicas share one budget instead (`outbound/budget.rs`), at the
+//! [`SendPace`] this gate names; the gate itself is then the fallback for when Redis does not
+//! answer.
+//!
 //! A send *reserves* its slot: the replies queued for one chat get increasing waits and go out
 //! in order, one per interval. `governor` only grants or refuses a cell at "now", so a
 //! reservation asks it for the cell at the earliest instant it names (see [`ReservationClock`]).
@@ -23,6 +27,7 @@ use governor::state::{InMemoryState, NotKeyed};
 use governor::{NotUntil, Quota, RateLimiter};
 
 use crate::config::FloodControl;
+use crate::storage::SendPace;
 
 /// Telegram's published limit for a private chat: about one message per second, short bursts
 /// tolerated.
@@ -31,6 +36,11 @@ const PRIVATE_INTERVAL: Duration = Duration::from_secs(1);
 /// Telegram's published limit for a group: 20 messages per minute.
 const GROUP_BURST: u32 = 5;
 const GROUP_INTERVAL: Duration = Duration::from_secs(3);
+/// The shared budget spaces messages this many per cent wider than the overall rate: a send
+/// leaves a little after its slot (a timer tick, a busy thread), and on a grid at exactly the
+/// rate one late send and the next thirty on time would put one message more than the rate
+/// in a second. 3 % leaves a late send about 30 ms at 30 messages a second.
+const SHARED_SPACING_PERCENT: u32 = 103;
 /// Idle chat limiters are forgotten once this many are kept.
 const SWEEP_AT: usize = 4096;
 
@@ -102,6 +112,8 @@ pub struct FloodGate {
 
 #[derive(Debug)]
 struct Limiters {
+    /// The time between two messages at the overall rate.
+    overall_interval: Duration,
     overall: OverallLimiter,
     private: ChatLimiter,
     groups: ChatLimiter,
@@ -122,6 +134,7 @@ impl FloodGate {
                     ReservationClock,
                 );
                 Some(Limiters {
+                    overall_interval: Duration::from_secs(1) / per_second,
                     overall,
                     private: chat_limiter(PRIVATE_BURST, PRIVATE_INTERVAL),
                     groups: chat_limiter(GROUP_BURST, GROUP_INTERVAL),
@@ -149,6 +162,25 @@ impl FloodGate {
         let chat_wait = reserve(now, || chats.check_key(&chat));
         let overall_wait = reserve(now, || limiters.overall.check());
         chat_wait.max(overall_wait)
+    }
+
+    /// The pace of messages to `chat` for a budget shared with other replicas: the chat's rate
+    /// as here, the overall rate without this gate's burst of a second's worth (a burst and
+    /// then the steady rate put twice the rate in one second; the shared budget promises no
+    /// second above it, whichever replicas send), and a little slower
+    /// ([`SHARED_SPACING_PERCENT`]). None when flood control is off.
+    pub fn pace(&self, chat: i64) -> Option<SendPace> {
+        let limiters = self.limiters.as_ref()?;
+        let (chat_interval, chat_burst) = if chat < 0 {
+            (GROUP_INTERVAL, GROUP_BURST)
+        } else {
+            (PRIVATE_INTERVAL, PRIVATE_BURST)
+        };
+        Some(SendPace {
+            overall_interval: limiters.overall_interval * SHARED_SPACING_PERCENT / 100,
+            chat_interval,
+            chat_burst,
+        })
     }
 
     /// Waits for a slot to send a message to `chat`.
@@ -204,6 +236,31 @@ mod tests {
             waits[6] > Duration::from_millis(5900) && waits[6] <= Duration::from_secs(6),
             "{waits:?}"
         );
+    }
+
+    #[test]
+    fn the_shared_pace_is_the_chats_rate_and_the_overall_rate_without_a_burst() {
+        let gate = FloodGate::new(FloodControl::Telegram {
+            messages_per_second: 30,
+        });
+        let overall_interval = Duration::from_secs(1) / 30 * 103 / 100;
+        assert_eq!(
+            gate.pace(7),
+            Some(SendPace {
+                overall_interval,
+                chat_interval: PRIVATE_INTERVAL,
+                chat_burst: PRIVATE_BURST,
+            })
+        );
+        assert_eq!(
+            gate.pace(-100),
+            Some(SendPace {
+                overall_interval,
+                chat_interval: GROUP_INTERVAL,
+                chat_burst: GROUP_BURST,
+            })
+        );
+        assert_eq!(FloodGate::new(FloodControl::Off).pace(7), None);
     }
 
     #[test]

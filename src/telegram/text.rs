@@ -44,7 +44,8 @@ So that a short follow-up like “is it serious?” makes sense, I keep the name
 My logs contain update ids, topic ids, flags and timings, never text, names or usernames.\n\
 If you set a country or a number with /emergency, I keep that code or number for the chat until it is changed or cleared (/emergency off).\n\
 For moderator alerts I keep the user ids of the group admins who turned them on (with /alerts on), and when the group's last alert went out; an alert never holds what was written or who wrote it.\n\
-So that one person cannot drown a group, I count each member's questions there by user id for one minute only, then forget the count.";
+So that one person cannot drown a group, I count each member's questions there by user id for one minute only, then forget the count.\n\
+When I run on several servers, they note a chat's id and the times of my replies there for a few seconds, so that together they keep Telegram's pace.";
 
 /// First lines of `/about`; the red-flag sources follow.
 pub const ABOUT: &str = "<b>About backleg</b>\n\

@@ -1,7 +1,8 @@
-//! Two webhook replicas behind nginx, sharing one Redis: the production recipe of
+//! Two (or three) webhook replicas behind nginx, sharing one Redis: the production recipe of
 //! `deploy/nginx/` run as shipped (only the ports substituted), against the fake Bot API, all on
-//! free loopback ports. Used by the cluster tests (`tests/telegram/cluster.rs`, which assert) and
-//! the cluster bench (`benches/cluster.rs`, which prints figures).
+//! free loopback ports. Used by the cluster tests (`tests/telegram/cluster.rs` and
+//! `cluster_budget.rs`, which assert) and the cluster bench (`benches/cluster.rs`, which prints
+//! figures).
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -22,12 +23,31 @@ pub const WEBHOOK_PATH: &str = "/backleg/webhook";
 /// Longer than any test: one notice per group for the whole run.
 pub const COOLDOWN_SECONDS: &str = "3600";
 
-/// The fake Bot API, Redis, two replicas and nginx. Fields drop in order: nginx, the replicas,
+/// How to start a cluster.
+#[derive(Debug, Clone, Copy)]
+pub struct Setup {
+    /// Replicas behind nginx: 2 or 3.
+    pub replicas: usize,
+    /// `--messages-per-second` under Telegram's flood control; `None`: flood control off (the
+    /// throughput runs measure the bot, not the limiter).
+    pub messages_per_second: Option<u32>,
+}
+
+impl Default for Setup {
+    fn default() -> Self {
+        Self {
+            replicas: 2,
+            messages_per_second: None,
+        }
+    }
+}
+
+/// The fake Bot API, Redis, the replicas and nginx. Fields drop in order: nginx, the replicas,
 /// Redis, the fake server, then the temp dir with the logs.
 pub struct Cluster {
     /// nginx in front of both replicas.
     pub nginx: Nginx,
-    /// `replica-1` and `replica-2`.
+    /// `replica-1`, `replica-2` (and `replica-3`).
     pub replicas: Vec<Replica>,
     /// The Redis both share.
     pub redis: Redis,
@@ -41,23 +61,37 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    /// Starts the fake Bot API, Redis, the two replicas (each sets the webhook) and nginx, and
-    /// checks both replicas are ready.
+    /// Starts the fake Bot API, Redis, two replicas without flood control (each sets the
+    /// webhook) and nginx, and checks both replicas are ready.
     pub async fn start() -> Self {
+        Self::start_with(Setup::default()).await
+    }
+
+    /// `start` as `setup` says.
+    pub async fn start_with(setup: Setup) -> Self {
+        assert!((2..=3).contains(&setup.replicas), "{setup:?}");
         let dir = tempfile::tempdir().expect("temp dir");
         let api = FakeApi::start().await;
-        let [redis_port, nginx_port, port_a, port_b] = free_ports::<4>();
+        let [redis_port, nginx_port, ports @ ..] = free_ports::<5>();
+        let replica_ports = &ports[..setup.replicas];
         let redis = Redis::start_in(redis_port, dir.path());
         let public = format!("http://127.0.0.1:{nginx_port}{WEBHOOK_PATH}");
         let client = client();
+        let flood_control = match setup.messages_per_second {
+            Some(rate) => vec![
+                "--flood-control".to_owned(),
+                "telegram".to_owned(),
+                "--messages-per-second".to_owned(),
+                rate.to_string(),
+            ],
+            None => vec!["--flood-control".to_owned(), "off".to_owned()],
+        };
         let mut replicas = Vec::new();
-        for (i, port) in [port_a, port_b].into_iter().enumerate() {
+        for (i, &port) in replica_ports.iter().enumerate() {
             let options = BotOptions {
                 args: [
                     "--storage",
                     &redis.url(),
-                    "--flood-control",
-                    "off",
                     "--red-flag-cooldown",
                     COOLDOWN_SECONDS,
                     // The load sends each (group, member) pair about ten `/ask`s a run and
@@ -67,7 +101,9 @@ impl Cluster {
                     "0",
                 ]
                 .map(str::to_owned)
-                .to_vec(),
+                .into_iter()
+                .chain(flood_control.iter().cloned())
+                .collect(),
                 rust_log: Some("info".to_owned()),
                 token: Some(TOKEN.to_owned()),
                 data: None,
@@ -92,7 +128,7 @@ impl Cluster {
             .map_or("/", |(prefix, _)| prefix)
             .to_owned()
             + "/";
-        let nginx = Nginx::start(dir.path(), nginx_port, [port_a, port_b], &location).await;
+        let nginx = Nginx::start(dir.path(), nginx_port, replica_ports, &location).await;
         let cluster = Self {
             nginx,
             replicas,
@@ -112,7 +148,7 @@ impl Cluster {
         }
         assert_eq!(
             cluster.api.calls_of("setWebhook").len(),
-            2,
+            setup.replicas,
             "each replica sets the webhook\n{}",
             cluster.summary()
         );

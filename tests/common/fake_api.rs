@@ -35,6 +35,11 @@ use serde_json::{json, Value};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+mod flood;
+
+use flood::FloodLedger;
+pub use flood::{busiest_window, FloodLimits};
+
 /// The token the bot under test is given, and the one the fake server accepts by default.
 pub const TOKEN: &str = "123456:TEST-token";
 /// The bot's user id (`getMe`).
@@ -206,6 +211,11 @@ pub struct Record {
     texts: HashMap<(i64, i64), String>,
     /// Refuse every reply quote, as Telegram does one it cannot find.
     refuse_quotes: bool,
+    /// Telegram's flood limits, when enforced (`enforce_flood_limits`).
+    flood_limits: Option<FloodLimits>,
+    flood_ledger: FloodLedger,
+    /// `sendMessage` calls answered 429 because they broke the enforced flood limits.
+    pub flood_refusals: usize,
 }
 
 struct Shared {
@@ -415,6 +425,24 @@ impl FakeApi {
             .lock()
             .statuses
             .insert((chat_id, user_id), status.to_owned());
+    }
+
+    /// From now on `sendMessage` answers 429 (`retry_after` 1 s) when it would break `limits`,
+    /// as Telegram does a bot that sends too fast (`fake_api/flood.rs`).
+    pub fn enforce_flood_limits(&self, limits: FloodLimits) {
+        self.shared.lock().flood_limits = Some(limits);
+    }
+
+    /// The most `sendMessage` calls that arrived in any window of `width` (refused ones too).
+    pub fn busiest_send_window(&self, width: Duration) -> usize {
+        let times: Vec<Instant> = self.with_record(|r| {
+            r.calls
+                .iter()
+                .filter(|c| c.is("sendMessage"))
+                .map(|c| c.at)
+                .collect()
+        });
+        busiest_window(&times, width)
     }
 
     /// Holds every `sendMessage` answer this long (the call is logged on arrival).
@@ -973,6 +1001,15 @@ async fn send_message(shared: &Shared, seq: usize, body: Value) -> Response {
         drop(record);
         shared.bump();
         return failure_response(failure);
+    }
+    if let Some(limits) = record.flood_limits {
+        if let Err(broken) = record.flood_ledger.admit(&limits, chat_id, Instant::now()) {
+            record.flood_refusals += 1;
+            refuse(&mut record, format!("429 flood: {broken}"));
+            drop(record);
+            shared.bump();
+            return failure_response(SendFailure::TooManyRequests { retry_after: 1 });
+        }
     }
     let message_id = record.next_message_id;
     record.next_message_id += 1;

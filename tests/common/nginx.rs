@@ -1,4 +1,4 @@
-//! nginx in front of two replicas, built from the `deploy/nginx/` snippets as shipped (only
+//! nginx in front of two or more replicas, built from the `deploy/nginx/` snippets as shipped (only
 //! the ports and the location path substituted), in a minimal main config whose paths (pid,
 //! logs, temp files) are all inside a directory of the caller's. Master and workers run in a
 //! process group of their own and are stopped on drop. `NGINX` names another binary.
@@ -31,9 +31,14 @@ pub fn nginx_binary() -> PathBuf {
 }
 
 /// The snippets as shipped, with the replicas' ports (the files say 127.0.0.1:8443 and
-/// 127.0.0.1:8444) and the location path substituted, in a minimal main config whose
-/// paths (pid, logs, temp files) are all inside `dir`.
-fn nginx_config(dir: &Path, port: u16, replica_ports: [u16; 2], location: &str) -> String {
+/// 127.0.0.1:8444; a third replica and more get a line like the second, as the file says to
+/// add) and the location path substituted, in a minimal main config whose paths (pid, logs,
+/// temp files) are all inside `dir`.
+fn nginx_config(dir: &Path, port: u16, replica_ports: &[u16], location: &str) -> String {
+    assert!(
+        replica_ports.len() >= 2,
+        "the upstream names two replicas at least"
+    );
     let deploy = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/nginx");
     let read = |name: &str| {
         std::fs::read_to_string(deploy.join(name))
@@ -44,15 +49,20 @@ fn nginx_config(dir: &Path, port: u16, replica_ports: [u16; 2], location: &str) 
         upstream.contains("server 127.0.0.1:8443 ") && upstream.contains("server 127.0.0.1:8444 "),
         "the upstream names 8443 and 8444:\n{upstream}"
     );
+    let second = upstream
+        .lines()
+        .find(|line| line.contains("server 127.0.0.1:8444 "))
+        .expect("the second replica's line");
+    let others: Vec<String> = replica_ports[1..]
+        .iter()
+        .map(|port| second.replace(":8444 ", &format!(":{port} ")))
+        .collect();
     let upstream = upstream
         .replace(
             "server 127.0.0.1:8443 ",
             &format!("server 127.0.0.1:{} ", replica_ports[0]),
         )
-        .replace(
-            "server 127.0.0.1:8444 ",
-            &format!("server 127.0.0.1:{} ", replica_ports[1]),
-        );
+        .replace(second, &others.join("\n"));
     let location_conf = read("backleg-location.conf");
     assert!(
         location_conf.contains("location /backleg/ {"),
@@ -92,8 +102,9 @@ http {{
 
 impl Nginx {
     /// Starts nginx on `port` in `<dir>/nginx`, proxying `location` (the public webhook path's
-    /// directory, ending with `/`) to the replicas on `replica_ports`; waits until it answers.
-    pub async fn start(dir: &Path, port: u16, replica_ports: [u16; 2], location: &str) -> Self {
+    /// directory, ending with `/`) to the replicas on `replica_ports` (two or more); waits
+    /// until it answers.
+    pub async fn start(dir: &Path, port: u16, replica_ports: &[u16], location: &str) -> Self {
         let dir = dir.join("nginx");
         std::fs::create_dir_all(&dir).expect("nginx dir");
         // Run as root, nginx's workers run as `nobody`: they must reach the temp dirs.

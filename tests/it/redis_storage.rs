@@ -14,6 +14,8 @@ use backleg::storage::conformance::{conformance, Clock};
 use backleg::storage::GroupLimitStorage;
 use backleg::storage::{RedisStorage, Storage, StorageError};
 
+mod send_budget;
+
 use crate::common::http::free_port;
 use crate::common::redis::{url, Redis as RedisServer};
 
@@ -85,6 +87,14 @@ async fn assert_every_operation_fails_fast(store: &dyn Storage) {
         t,
         &store.claim_alert(-1, 1000, cooldown).await,
     );
+    let pace = backleg::storage::SendPace {
+        overall_interval: Duration::from_millis(34),
+        chat_interval: Duration::from_secs(1),
+        chat_burst: 3,
+    };
+    let t = Instant::now();
+    let budget = store.shared_send_budget().expect("a shared budget");
+    assert_fails_fast("reserve_send", t, &budget.reserve_send(-1, pace).await);
 }
 
 #[tokio::test]

@@ -351,3 +351,41 @@ fn html_check_accepts_telegram_html_and_refuses_the_rest() {
         assert!(check_telegram_html(bad).is_err(), "{bad}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fake_api_enforces_flood_limits_when_asked() {
+    use std::time::{Duration, Instant};
+
+    use crate::common::fake_api::{busiest_window, FloodLimits};
+
+    let api = FakeApi::start().await;
+    api.enforce_flood_limits(FloodLimits::per_second(5));
+    let bot = client(&api, TOKEN);
+    // Four private messages to one chat: the fourth breaks the chat's limit of three.
+    for _ in 0..3 {
+        bot.send_message(ChatId(7101), "x").await.expect("within");
+    }
+    let refused = bot.send_message(ChatId(7101), "x").await;
+    assert!(
+        matches!(refused, Err(RequestError::RetryAfter(_))),
+        "{refused:?}"
+    );
+    // Two more chats fill the second; the next is refused, whatever its chat.
+    bot.send_message(ChatId(7102), "x").await.expect("fourth");
+    bot.send_message(ChatId(-7103), "x").await.expect("fifth");
+    let refused = bot.send_message(ChatId(7104), "x").await;
+    assert!(
+        matches!(refused, Err(RequestError::RetryAfter(_))),
+        "{refused:?}"
+    );
+    assert_eq!(api.with_record(|r| r.flood_refusals), 2);
+    assert_eq!(api.delivered().len(), 5);
+    assert_eq!(api.busiest_send_window(Duration::from_secs(10)), 7);
+
+    let t = Instant::now();
+    let ms = |n| t + Duration::from_millis(n);
+    let times = [ms(0), ms(500), ms(999), ms(1000), ms(1001), ms(3000)];
+    assert_eq!(busiest_window(&times, Duration::from_secs(1)), 4);
+    assert_eq!(busiest_window(&times, Duration::from_millis(2)), 2);
+    assert_eq!(busiest_window(&[], Duration::from_secs(1)), 0);
+}

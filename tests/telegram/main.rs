@@ -37,6 +37,10 @@
 //!   mid-load, the shared cooldown and setting, a Redis outage. Their figures (throughput,
 //!   latency, RSS) are `benches/cluster.rs`'s. Run: `cargo test --release --test telegram
 //!   cluster -- --ignored --test-threads=1`.
+//! - `cluster_budget` (ignored, the same filter): two and three replicas under Telegram's flood
+//!   control share one send budget through Redis: the fake Bot API, enforcing Telegram's
+//!   limits, sees no more than the overall rate and refuses nothing; with Redis down each
+//!   replica paces itself.
 //!
 //! The fake server, the update builders, the bot process, webhook replicas, Redis, nginx and the
 //! load generator are `common`'s (`tests/common/`, shared with `tests/it` and the benches);
@@ -49,6 +53,7 @@ mod harness;
 mod alerts;
 mod callbacks;
 mod cluster;
+mod cluster_budget;
 mod emergency;
 mod fake_api_selftest;
 mod group_limit;

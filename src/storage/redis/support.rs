@@ -1,7 +1,9 @@
 //! Helpers of `RedisStorage`: a loggable cause for a failed command, the URL without its
-//! credentials, and a plain string value read or written (`GET`, `SET` or `DEL`).
+//! credentials, a plain string value read or written (`GET`, `SET` or `DEL`), and a key moved
+//! if it exists (`RENAME`).
 
-use ::redis::{cmd, RedisError};
+use ::redis::aio::ConnectionManager;
+use ::redis::{cmd, ErrorKind, RedisError, RedisResult, ServerErrorKind};
 use futures::future::BoxFuture;
 
 use super::{query, RedisStorage, Retry};
@@ -65,5 +67,30 @@ impl RedisStorage {
         self.run(move |mut connection| async move {
             query::<()>(&mut connection, &command, Retry::IfDropped).await
         })
+    }
+}
+
+/// `RENAME from to`, moving the value and its remaining TTL in one step; nothing to do when
+/// `from` does not exist.
+pub(super) async fn rename_if_exists(
+    connection: &mut ConnectionManager,
+    from: &str,
+    to: &str,
+) -> RedisResult<()> {
+    match query::<()>(
+        connection,
+        cmd("RENAME").arg(from).arg(to),
+        Retry::IfDropped,
+    )
+    .await
+    {
+        // Redis's fixed reply for a missing source key ("ERR no such key").
+        Err(e)
+            if e.kind() == ErrorKind::Server(ServerErrorKind::ResponseError)
+                && e.detail() == Some("no such key") =>
+        {
+            Ok(())
+        }
+        other => other,
     }
 }

@@ -1,8 +1,10 @@
 //! Outbound: every reply leaves through [`Outbound::send`], which owns the target chat and
-//! forum topic, splitting to Telegram's limit (`split.rs`), flood control (`FloodGate`),
-//! retries (`retry.rs`), a group's move to a supergroup, and the send metrics. A failed
-//! request is classified once (`error.rs`).
+//! forum topic, splitting to Telegram's limit (`split.rs`), flood control (`budget.rs`: the
+//! budget replicas share through Redis, else the local `FloodGate`), retries (`retry.rs`), a
+//! group's move to a supergroup, and the send metrics. A failed request is classified once
+//! (`error.rs`).
 
+mod budget;
 mod error;
 mod retry;
 mod split;
@@ -25,6 +27,7 @@ use super::quiet::{Line, QuietLog};
 use crate::domain::Quote;
 use crate::metrics::Metrics;
 use crate::storage::Storage;
+use budget::SendBudget;
 use std::sync::Arc;
 
 /// No link previews on any message: a link in an answer (a source) should not unfold into a
@@ -122,11 +125,11 @@ impl Target {
     }
 }
 
-/// What sending needs: the bot, per-chat flood control, the counters, and the storage (a
-/// migrated group's settings follow it).
+/// What sending needs: the bot, flood control, the counters, and the storage (a migrated
+/// group's settings follow it; a shared store holds the replicas' send budget).
 pub struct Outbound {
     bot: Bot,
-    flood: FloodGate,
+    budget: SendBudget,
     metrics: Arc<Metrics>,
     storage: Arc<dyn Storage>,
 }
@@ -141,7 +144,7 @@ impl Outbound {
     ) -> Self {
         Self {
             bot,
-            flood,
+            budget: SendBudget::new(flood),
             metrics,
             storage,
         }
@@ -211,7 +214,9 @@ impl Outbound {
                 if let Some(markup) = markup.clone() {
                     request = request.reply_markup(markup);
                 }
-                self.flood.wait(chat.0).await;
+                self.budget
+                    .wait(chat.0, &*self.storage, &self.metrics)
+                    .await;
                 match with_retry(Some(&self.metrics), || request.send_ref()).await {
                     Ok(message) => {
                         sent.push(message.id);

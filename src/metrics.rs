@@ -76,6 +76,7 @@ pub struct Metrics {
     retries: Counter,
     latency: Latency,
     webhook_rejections: [Counter; RejectionClass::COUNT],
+    tasks_alive: Gauge,
 }
 
 impl Metrics {
@@ -188,6 +189,10 @@ impl Metrics {
             series(&rejections, RejectionLabel { class })
         });
 
+        let tasks_alive = Gauge::default();
+        let help = "Tasks alive in the async runtime when scraped (handlers, connections, timers): flat under steady load, growing means a leak";
+        r.register("backleg_runtime_tasks_alive", help, tasks_alive.clone());
+
         let latency = Latency::default();
         let help = "Time from an update's arrival to its reply being sent";
         r.register("backleg_reply_latency_seconds", help, latency.clone());
@@ -205,6 +210,7 @@ impl Metrics {
             retries,
             latency,
             webhook_rejections,
+            tasks_alive,
         }
     }
 
@@ -266,6 +272,13 @@ impl Metrics {
     /// Records the time from an update's arrival to its reply being sent.
     pub fn observe_latency(&self, latency: Duration) {
         self.latency.observe(latency);
+    }
+
+    /// Sets the runtime's alive tasks, read by the web edge just before it renders (this module
+    /// knows no runtime).
+    pub fn set_tasks_alive(&self, tasks: usize) {
+        self.tasks_alive
+            .set(i64::try_from(tasks).unwrap_or(i64::MAX));
     }
 
     /// Every series in the Prometheus text exposition format 0.0.4 (content type

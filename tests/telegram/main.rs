@@ -37,6 +37,10 @@
 //!   mid-load, the shared cooldown and setting, a Redis outage. Their figures (throughput,
 //!   latency, RSS) are `benches/cluster.rs`'s. Run: `cargo test --release --test telegram
 //!   cluster -- --ignored --test-threads=1`.
+//! - `soak` (ignored by default: minutes, and needs `redis-server`): one webhook replica on
+//!   Redis driven with mixed traffic, Bot API failures and a Redis restart; every answerable
+//!   update answered exactly once, RSS, fds and tasks flat, no text in the debug log. Run:
+//!   `SOAK_SECS=180 cargo test --release --test telegram soak -- --ignored --nocapture`.
 //!
 //! The fake server, the update builders, the bot process, webhook replicas, Redis, nginx and the
 //! load generator are `common`'s (`tests/common/`, shared with `tests/it` and the benches);
@@ -59,5 +63,6 @@ mod notices;
 mod privacy;
 mod private;
 mod red_flags;
+mod soak;
 mod startup;
 mod webhook;

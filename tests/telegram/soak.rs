@@ -65,6 +65,10 @@ fn soak_duration() -> Duration {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(180);
+    assert!(
+        secs >= 20,
+        "SOAK_SECS={secs}: at least 20 (the Redis outage alone takes 10 s)"
+    );
     Duration::from_secs(secs)
 }
 
@@ -249,7 +253,12 @@ async fn run(plan: Plan, client: reqwest::Client, url: String) -> Ran {
                 let text = format!("{SMALL_TALK} {MARKER}");
                 chatter.push(send(updates::group_text(id, group, 10, &text)));
             }
-            problems.extend(futures_join(chatter).await.into_iter().flatten());
+            problems.extend(
+                futures::future::join_all(chatter)
+                    .await
+                    .into_iter()
+                    .flatten(),
+            );
         }
         Plan::Blocked { chat, question: id } => {
             problems.extend(send(updates::private_text(id, chat, &question(id))).await);
@@ -279,18 +288,6 @@ async fn run(plan: Plan, client: reqwest::Client, url: String) -> Ran {
         to: Instant::now(),
         problems,
     }
-}
-
-/// Awaits every future (concurrently, each in its own task).
-async fn futures_join<T: Send + 'static>(
-    futures: Vec<impl std::future::Future<Output = T> + Send + 'static>,
-) -> Vec<T> {
-    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
-    let mut out = Vec::with_capacity(handles.len());
-    for handle in handles {
-        out.push(handle.await.expect("a delivery task"));
-    }
-    out
 }
 
 /// What the fake Bot API saw, boiled down as it is taken (the record itself is emptied every

@@ -77,6 +77,7 @@ pub struct Metrics {
     send_budget_fallbacks: Counter,
     latency: Latency,
     webhook_rejections: [Counter; RejectionClass::COUNT],
+    tasks_alive: Gauge,
 }
 
 impl Metrics {
@@ -198,6 +199,10 @@ impl Metrics {
             series(&rejections, RejectionLabel { class })
         });
 
+        let tasks_alive = Gauge::default();
+        let help = "Tasks alive in the async runtime when scraped (handlers, connections, timers): flat under steady load, growing means a leak";
+        r.register("backleg_runtime_tasks_alive", help, tasks_alive.clone());
+
         let latency = Latency::default();
         let help = "Time from an update's arrival to its reply being sent";
         r.register("backleg_reply_latency_seconds", help, latency.clone());
@@ -216,6 +221,7 @@ impl Metrics {
             send_budget_fallbacks,
             latency,
             webhook_rejections,
+            tasks_alive,
         }
     }
 
@@ -283,6 +289,13 @@ impl Metrics {
     /// Records the time from an update's arrival to its reply being sent.
     pub fn observe_latency(&self, latency: Duration) {
         self.latency.observe(latency);
+    }
+
+    /// Sets the runtime's alive tasks, read by the web edge just before it renders (this module
+    /// knows no runtime).
+    pub fn set_tasks_alive(&self, tasks: usize) {
+        self.tasks_alive
+            .set(i64::try_from(tasks).unwrap_or(i64::MAX));
     }
 
     /// Every series in the Prometheus text exposition format 0.0.4 (content type

@@ -484,3 +484,18 @@ fn webhook_rejections_count_every_one_by_class() {
         RejectionClass::ALL.len()
     );
 }
+
+#[test]
+fn tasks_alive_is_a_gauge_set_from_outside() {
+    let metrics = Metrics::new(&[]);
+    assert_eq!(
+        value(&rendered(&metrics), "backleg_runtime_tasks_alive", &[]),
+        0.0
+    );
+    metrics.set_tasks_alive(17);
+    metrics.set_tasks_alive(9);
+    assert_eq!(
+        value(&rendered(&metrics), "backleg_runtime_tasks_alive", &[]),
+        9.0
+    );
+}

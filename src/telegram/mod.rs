@@ -209,8 +209,9 @@ async fn serve_webhook(
     Ok(())
 }
 
-/// Logs the summaries of rejected webhook requests and failed sends as they fall due, so a
-/// flood that stops still gets its count logged within an interval and a few seconds.
+/// Logs the summaries of rejected webhook requests, failed sends and failed store calls as
+/// they fall due, so a flood that stops still gets its count logged within an interval and a
+/// few seconds.
 async fn flush_quiet_logs() {
     let mut tick = tokio::time::interval(quiet::INTERVAL / 12);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -219,6 +220,7 @@ async fn flush_quiet_logs() {
         let now = std::time::Instant::now();
         http::flush_rejection_log(now);
         outbound::flush_failure_log(now);
+        endpoints::flush_store_failure_log(now);
     }
 }
 

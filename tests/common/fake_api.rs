@@ -166,6 +166,17 @@ pub enum SendFailure {
     DropConnection,
 }
 
+/// What `FakeApi::take_record` took out of the record.
+#[derive(Debug, Default)]
+pub struct Taken {
+    /// Every call, in order.
+    pub calls: Vec<Call>,
+    /// `sendMessage` calls answered ok, in order.
+    pub delivered: Vec<Sent>,
+    /// `sendMessage` calls answered with an error, in order.
+    pub failed: Vec<Failed>,
+}
+
 /// Everything the fake knows; tests read it through `FakeApi`'s helpers.
 #[derive(Debug, Default)]
 pub struct Record {
@@ -491,6 +502,24 @@ impl FakeApi {
     /// Every message edit so far.
     pub fn edits(&self) -> Vec<Call> {
         self.with_record(|r| r.edits.clone())
+    }
+
+    /// Takes the calls, deliveries and refusals recorded so far out of the record, which goes on
+    /// from empty (the scripted behaviour stays): a long run reads it piece by piece, so the
+    /// test's own memory stays flat however long it drives the bot. `seq` restarts from 0.
+    pub fn take_record(&self) -> Taken {
+        let mut record = self.shared.lock();
+        record.edits.clear();
+        Taken {
+            calls: std::mem::take(&mut record.calls),
+            delivered: std::mem::take(&mut record.delivered),
+            failed: std::mem::take(&mut record.failed),
+        }
+    }
+
+    /// Scripted `sendMessage` failures (`fail_next_sends`) not used yet.
+    pub fn scripted_failures_left(&self) -> usize {
+        self.shared.lock().send_failures.len()
     }
 
     /// Waits until `check` returns `Some`, re-checking after every change; panics after

@@ -283,6 +283,47 @@ impl LoadReport {
     }
 }
 
+/// POSTs one update to `target` as Telegram does: again after a connection error or a 5xx
+/// (after 20 ms, where Telegram waits longer) until `deadline`, never after a 2xx or 4xx.
+///
+/// # Errors
+/// A 4xx (with its status and body), or the deadline (with the last failure).
+pub async fn post_like_telegram(
+    client: &reqwest::Client,
+    target: &str,
+    body: Bytes,
+    deadline: Instant,
+) -> Result<Delivery, String> {
+    let first_sent = Instant::now();
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let sent = Instant::now();
+        let last_error = match post(client, target, Some(SECRET), body.clone()).await {
+            Ok(answer) if (200..300).contains(&answer.status) => {
+                let now = Instant::now();
+                return Ok(Delivery {
+                    first_sent,
+                    done: now,
+                    latency: now - sent,
+                    attempts,
+                });
+            }
+            Ok(answer) if answer.status >= 500 => {
+                format!("HTTP {}: {}", answer.status, answer.body.trim())
+            }
+            Ok(answer) => return Err(format!("HTTP {} {}", answer.status, answer.body.trim())),
+            Err(e) => format!("{e:?}"),
+        };
+        if Instant::now() >= deadline {
+            return Err(format!(
+                "gave up after {attempts} attempts; last: {last_error}"
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// POSTs every update of `traffic` to `targets` (round robin by index), `concurrency` at a
 /// time, as Telegram does: again after a connection error or a 5xx (after 20 ms, where
 /// Telegram waits longer), never after a 2xx or 4xx.
@@ -311,25 +352,9 @@ pub async fn run_load(
                 let index = next.fetch_add(1, Ordering::Relaxed);
                 let Some(body) = bodies.get(index) else { break };
                 let target = &targets[index % targets.len()];
-                let first_sent = Instant::now();
-                let mut attempts = 0;
-                let outcome = loop {
-                    attempts += 1;
-                    let sent = Instant::now();
-                    let last_error = match post(&client, target, Some(SECRET), body.clone()).await {
-                        Ok(answer) if (200..300).contains(&answer.status) => {
-                            let now = Instant::now();
-                            break Ok(Delivery { first_sent, done: now, latency: now - sent, attempts });
-                        }
-                        Ok(answer) if answer.status >= 500 => format!("HTTP {}: {}", answer.status, answer.body.trim()),
-                        Ok(answer) => break Err(format!("update #{index}: HTTP {} {}", answer.status, answer.body.trim())),
-                        Err(e) => format!("{e:?}"),
-                    };
-                    if Instant::now() >= deadline {
-                        break Err(format!("update #{index}: gave up after {attempts} attempts; last: {last_error}"));
-                    }
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                };
+                let outcome = post_like_telegram(&client, target, body.clone(), deadline)
+                    .await
+                    .map_err(|why| format!("update #{index}: {why}"));
                 done.push((index, outcome));
             }
             done

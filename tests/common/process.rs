@@ -210,6 +210,22 @@ fn last_lines(text: &str, n: usize) -> String {
 /// A memory figure of a running process from `/proc/<pid>/status` (`VmRSS`, `VmHWM`, ...), in
 /// KiB.
 pub fn proc_status_kib(pid: u32, field: &str) -> Option<u64> {
+    proc_status_number(pid, field)
+}
+
+/// The threads of a running process (`Threads` in `/proc/<pid>/status`).
+pub fn threads(pid: u32) -> Option<u64> {
+    proc_status_number(pid, "Threads")
+}
+
+/// The file descriptors a running process has open (sockets included): the entries of
+/// `/proc/<pid>/fd`.
+pub fn open_fds(pid: u32) -> Option<usize> {
+    Some(std::fs::read_dir(format!("/proc/{pid}/fd")).ok()?.count())
+}
+
+/// The number after `<field>:` in `/proc/<pid>/status`.
+fn proc_status_number(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| {
         l.strip_prefix(field)

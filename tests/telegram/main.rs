@@ -41,6 +41,10 @@
 //!   control share one send budget through Redis: the fake Bot API, enforcing Telegram's
 //!   limits, sees no more than the overall rate and refuses nothing; with Redis down each
 //!   replica paces itself.
+//! - `soak` (ignored by default: minutes, and needs `redis-server`): one webhook replica on
+//!   Redis driven with mixed traffic, Bot API failures and a Redis restart; every answerable
+//!   update answered exactly once, RSS, fds and tasks flat, no text in the debug log. Run:
+//!   `SOAK_SECS=180 cargo test --release --test telegram soak -- --ignored --nocapture`.
 //!
 //! The fake server, the update builders, the bot process, webhook replicas, Redis, nginx and the
 //! load generator are `common`'s (`tests/common/`, shared with `tests/it` and the benches);
@@ -64,5 +68,6 @@ mod notices;
 mod privacy;
 mod private;
 mod red_flags;
+mod soak;
 mod startup;
 mod webhook;

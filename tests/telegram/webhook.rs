@@ -462,6 +462,11 @@ async fn healthz_readyz_and_metrics_answer_and_metrics_count_without_ids_or_text
         Some(0.0),
         "{text}"
     );
+    // Read from the runtime when scraped: at least the listener's own task is alive.
+    assert!(
+        metric(text, "backleg_runtime_tasks_alive").is_some_and(|n| n >= 1.0),
+        "{text}"
+    );
     for leak in [chat.to_string(), MARKER.to_owned()] {
         assert!(!text.contains(&leak), "{leak:?} in /metrics:\n{text}");
     }

@@ -16,7 +16,7 @@ use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, Me};
 use tracing::{field, info, info_span, warn, Instrument, Span};
 
-use super::{record_action, unix_now, BotContext, HandlerResult, Turn};
+use super::{record_action, store_failed, unix_now, BotContext, HandlerResult, Turn};
 use crate::domain::reply::escape_html;
 use crate::domain::Tier;
 use crate::storage::UserId;
@@ -254,7 +254,7 @@ async fn send_alerts(bot: Bot, ctx: Arc<BotContext>, place: Place, tier: Tier) {
         Ok(admins) if admins.is_empty() => return,
         Ok(admins) => admins,
         Err(e) => {
-            warn!(cause = %e, "alert list unreadable; no alert sent");
+            store_failed("alert list unreadable; no alert sent", &e);
             return;
         }
     };
@@ -266,7 +266,7 @@ async fn send_alerts(bot: Bot, ctx: Arc<BotContext>, place: Place, tier: Tier) {
         .claim_alert(chat, unix_now(), ctx.red_flag_cooldown)
         .await
         .unwrap_or_else(|e| {
-            warn!(cause = %e, "alert cooldown unreadable; alerting anyway");
+            store_failed("alert cooldown unreadable; alerting anyway", &e);
             true
         });
     if !claimed {

@@ -9,7 +9,7 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId, Use
 use tracing::warn;
 
 use super::buttons::ButtonAction;
-use super::{record_action, red_flag_watch, BotContext, HandlerResult, Turn};
+use super::{record_action, red_flag_watch, store_failed, BotContext, HandlerResult, Turn};
 use crate::domain::reply::escape_html;
 use crate::domain::{ContactError, EmergencyContact, Engine};
 use crate::telegram::outbound::{with_retry, Target};
@@ -25,7 +25,7 @@ pub(super) async fn contact(ctx: &BotContext, chat: ChatId) -> EmergencyContact 
     match ctx.storage.emergency_setting(chat.0).await {
         Ok(setting) => ctx.engine.stored_contact(setting.as_deref()),
         Err(e) => {
-            warn!(cause = %e, "emergency setting unreadable; using the default number");
+            store_failed("emergency setting unreadable; using the default number", &e);
             EmergencyContact::Default
         }
     }

@@ -11,9 +11,9 @@
 use std::time::Duration;
 
 use teloxide::types::UserId;
-use tracing::{info, warn};
+use tracing::info;
 
-use super::{record_action, unix_now, HandlerError, Turn};
+use super::{record_action, store_failed, unix_now, HandlerError, Turn};
 use crate::telegram::outbound::Target;
 use crate::telegram::text;
 
@@ -48,7 +48,7 @@ async fn pace(turn: Turn<'_>, chat: i64, user: Option<UserId>) -> Pace {
         Ok(count) if count == limit.saturating_add(1) => Pace::SlowDown,
         Ok(_) => Pace::Silent,
         Err(e) => {
-            warn!(cause = %e, "per-person count unavailable; answering");
+            store_failed("per-person count unavailable; answering", &e);
             Pace::Answer
         }
     }

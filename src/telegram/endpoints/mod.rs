@@ -14,6 +14,7 @@ mod group;
 mod group_limit;
 mod question;
 mod red_flag_watch;
+mod store_log;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -28,6 +29,7 @@ use tracing::{field, info, info_span, warn, Instrument, Span};
 pub use buttons::ButtonAction;
 pub use check::CHECK_TTL;
 pub use commands::{register_commands, Command};
+pub use store_log::flush_store_failure_log;
 
 use super::intake::Received;
 use super::outbound::{Outbound, SendError, Target};
@@ -36,6 +38,7 @@ use crate::domain::{Engine, Quote, Reply};
 use crate::metrics::Metrics;
 use crate::storage::Storage;
 use question::Conversation;
+use store_log::store_failed;
 
 /// What every endpoint needs besides the bot.
 pub struct BotContext {

@@ -2,9 +2,9 @@
 //! the engine in the context of the answer it follows, counts the reply, sends it, and keeps
 //! its topic as the context of a follow-up.
 
-use tracing::{warn, Span};
+use tracing::Span;
 
-use super::{buttons, emergency, unix_now, HandlerResult, Turn};
+use super::{buttons, emergency, store_failed, unix_now, HandlerResult, Turn};
 use crate::domain::Tier;
 use crate::domain::{EmergencyContact, Question, ReplyKind, TopicId, FOLLOW_UP_WINDOW};
 use crate::metrics::NoticeTrigger;
@@ -53,7 +53,10 @@ pub(super) async fn answer(
             .answer_topic(chat, key, now)
             .await
             .unwrap_or_else(|e| {
-                warn!(cause = %e, "previous answer's topic unreadable; answering without it");
+                store_failed(
+                    "previous answer's topic unreadable; answering without it",
+                    &e,
+                );
                 None
             }),
         None => None,
@@ -136,7 +139,7 @@ pub(super) async fn answer(
                 .save_answer_topic(chat, key, topic.as_str(), now, FOLLOW_UP_WINDOW)
                 .await
             {
-                warn!(cause = %e, "could not keep the answer's topic for follow-ups");
+                store_failed("could not keep the answer's topic for follow-ups", &e);
             }
         }
     }

@@ -5,7 +5,7 @@
 use teloxide::prelude::*;
 use tracing::{warn, Span};
 
-use super::{record_action, unix_now, HandlerResult, Turn};
+use super::{record_action, store_failed, unix_now, HandlerResult, Turn};
 use crate::domain::Question;
 use crate::metrics::NoticeTrigger;
 use crate::telegram::outbound::{with_retry, Target};
@@ -28,7 +28,7 @@ pub(super) async fn watch(
     let chat = msg.chat.id.0;
     // Fail open: if the store cannot be read, post the notice. A duplicate is better than a miss.
     let watching = ctx.storage.red_flag_watch(chat).await.unwrap_or_else(|e| {
-        warn!(cause = %e, "red-flag setting unreadable; posting anyway");
+        store_failed("red-flag setting unreadable; posting anyway", &e);
         true
     });
     if !watching {
@@ -49,7 +49,7 @@ pub(super) async fn watch(
         )
         .await
         .unwrap_or_else(|e| {
-            warn!(cause = %e, "red-flag cooldown unreadable; posting anyway");
+            store_failed("red-flag cooldown unreadable; posting anyway", &e);
             true
         });
     if !claimed {

@@ -130,6 +130,11 @@ async fn readyz(State(state): State<Arc<HttpState>>) -> Response {
 }
 
 async fn metrics(State(state): State<Arc<HttpState>>) -> Response {
+    state.metrics.set_tasks_alive(
+        tokio::runtime::Handle::current()
+            .metrics()
+            .num_alive_tasks(),
+    );
     (
         [(
             header::CONTENT_TYPE,

@@ -3,6 +3,7 @@
 //! [`INTERVAL`] with the count, never one line each. Pure: the caller passes the time and logs
 //! what comes back; the metrics counters stay exact, since they are counted elsewhere.
 
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 /// How long repeats of a class are counted before their summary line. A minute keeps an
@@ -99,6 +100,40 @@ impl<C: Copy + Eq> QuietLog<C> {
             true
         });
         lines
+    }
+}
+
+/// A [`QuietLog`] behind a lock, for a `static`: one per kind of event per process, like the
+/// log it keeps quiet.
+#[derive(Debug)]
+pub struct SharedQuietLog<C>(Mutex<QuietLog<C>>);
+
+impl<C: Copy + Eq> SharedQuietLog<C> {
+    /// No class seen yet.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self(Mutex::new(QuietLog::new()))
+    }
+
+    /// [`QuietLog::record`] at the current time.
+    pub fn record(&self, class: C) -> Option<Line<C>> {
+        self.lock().record(class, Instant::now())
+    }
+
+    /// [`QuietLog::flush`].
+    pub fn flush(&self, now: Instant) -> Vec<Line<C>> {
+        self.lock().flush(now)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, QuietLog<C>> {
+        // A panic while counting leaves the counts usable.
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl<C: Copy + Eq> Default for SharedQuietLog<C> {
+    fn default() -> Self {
+        Self::new()
     }
 }
 

@@ -4,24 +4,19 @@
 //! with its cause; repeats become one summary line per kind per `quiet::INTERVAL`.
 
 use std::fmt;
-use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
 use tracing::warn;
 
-use crate::telegram::quiet::{Line, QuietLog, INTERVAL};
+use crate::telegram::quiet::{Line, SharedQuietLog, INTERVAL};
 
 /// Store failures between log lines, per what failed. One per process, like the log.
-static STORE_FAILURES: Mutex<QuietLog<&'static str>> = Mutex::new(QuietLog::new());
+static STORE_FAILURES: SharedQuietLog<&'static str> = SharedQuietLog::new();
 
 /// Logs a failed store call: at once if it is the first of `what` in an interval (with its
 /// cause), else counted for the summary.
 pub(super) fn store_failed(what: &'static str, cause: &dyn fmt::Display) {
-    let line = STORE_FAILURES
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .record(what, Instant::now());
-    match line {
+    match STORE_FAILURES.record(what) {
         Some(Line::First { .. }) => warn!(
             cause = %cause,
             summary_every_s = INTERVAL.as_secs(),
@@ -34,11 +29,7 @@ pub(super) fn store_failed(what: &'static str, cause: &dyn fmt::Display) {
 
 /// Logs the summaries due at `now` (an outage that ended still gets its count).
 pub fn flush_store_failure_log(now: Instant) {
-    let lines = STORE_FAILURES
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .flush(now);
-    lines.into_iter().for_each(log_summary);
+    STORE_FAILURES.flush(now).into_iter().for_each(log_summary);
 }
 
 fn log_summary(line: Line<&'static str>) {

@@ -7,7 +7,7 @@
 //! mid-request leaves the request unanswered, and Telegram (or the load balancer) sends it
 //! again.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
@@ -23,7 +23,7 @@ use super::dispatch::{Outcome, UpdateProcessor};
 use crate::config::WebhookSecret;
 use crate::metrics::{Metrics, RejectionClass};
 use crate::storage::Storage;
-use crate::telegram::quiet::{Line, QuietLog};
+use crate::telegram::quiet::{Line, SharedQuietLog};
 
 /// The header Telegram puts the webhook's secret token in.
 pub const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
@@ -35,28 +35,20 @@ const READY_TIMEOUT: Duration = Duration::from_millis(1500);
 
 /// Rejected requests between log lines, per class: a flood of bad requests logs a line per
 /// class per `quiet::INTERVAL`, not one each. One per process, like the log it guards.
-static REJECTIONS: Mutex<QuietLog<RejectionClass>> = Mutex::new(QuietLog::new());
+static REJECTIONS: SharedQuietLog<RejectionClass> = SharedQuietLog::new();
 
 /// Counts a refused webhook request in the metrics (always) and logs it if it is the first of
 /// its class in an interval or its summary is due. Nothing of the request is logged.
 fn rejected(metrics: &Metrics, class: RejectionClass) {
     metrics.webhook_rejected(class);
-    let line = REJECTIONS
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .record(class, Instant::now());
-    if let Some(line) = line {
+    if let Some(line) = REJECTIONS.record(class) {
         log_rejections(line);
     }
 }
 
 /// Logs the rejection summaries due at `now` (a flood that stopped still gets its count).
 pub fn flush_rejection_log(now: Instant) {
-    let lines = REJECTIONS
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .flush(now);
-    lines.into_iter().for_each(log_rejections);
+    REJECTIONS.flush(now).into_iter().for_each(log_rejections);
 }
 
 fn log_rejections(line: Line<RejectionClass>) {

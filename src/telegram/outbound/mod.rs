@@ -9,7 +9,6 @@ mod error;
 mod retry;
 mod split;
 
-use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
 use teloxide::prelude::*;
@@ -23,7 +22,7 @@ pub use retry::{backoff, with_retry, MAX_ATTEMPTS, RETRY_BUDGET};
 pub use split::{split_message, MAX_MESSAGE_LEN};
 
 use super::flood::FloodGate;
-use super::quiet::{Line, QuietLog};
+use super::quiet::{Line, SharedQuietLog};
 use crate::domain::Quote;
 use crate::metrics::Metrics;
 use crate::storage::Storage;
@@ -42,17 +41,13 @@ const NO_LINK_PREVIEW: LinkPreviewOptions = LinkPreviewOptions {
 
 /// Failed sends between log lines, per (what happened, class): a Bot API outage logs a line
 /// per class per `quiet::INTERVAL`, not one per request. One per process, like the log.
-static FAILURES: Mutex<QuietLog<(&'static str, &'static str)>> = Mutex::new(QuietLog::new());
+static FAILURES: SharedQuietLog<(&'static str, &'static str)> = SharedQuietLog::new();
 
 /// Whether to log a failed send now: `true` for the first of its (`what`, `class`) in an
 /// interval (the caller logs its own line); a due summary is logged here; otherwise the
 /// failure is only counted (the metrics count every one, elsewhere).
 fn log_failure_now(what: &'static str, class: &'static str) -> bool {
-    let line = FAILURES
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .record((what, class), Instant::now());
-    match line {
+    match FAILURES.record((what, class)) {
         Some(Line::First { .. }) => true,
         Some(summary) => {
             log_failure_summary(summary);
@@ -64,11 +59,10 @@ fn log_failure_now(what: &'static str, class: &'static str) -> bool {
 
 /// Logs the failed-send summaries due at `now` (an outage that ended still gets its count).
 pub fn flush_failure_log(now: Instant) {
-    let lines = FAILURES
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .flush(now);
-    lines.into_iter().for_each(log_failure_summary);
+    FAILURES
+        .flush(now)
+        .into_iter()
+        .for_each(log_failure_summary);
 }
 
 fn log_failure_summary(line: Line<(&'static str, &'static str)>) {
